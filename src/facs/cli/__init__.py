@@ -1,0 +1,26 @@
+"""The ``facs`` command line: one Typer app, one module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from facs.cli import _vocab
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="facs",
+    help="The Facial Action Coding System, executable.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("explain")(_vocab.explain)
+app.command("lookup")(_vocab.lookup)
+app.command("list")(_vocab.list_codes)
+app.command("suggest")(_vocab.suggest_cmd)
+
+
+def main() -> None:
+    """Entry point of the ``facs`` console script."""
+    app()

@@ -1,0 +1,40 @@
+"""Shared pieces of the command line: consoles, error handling, JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from facs._errors import FACSError
+
+__all__ = ["EXIT_USER_ERROR", "console", "err_console", "print_json", "user_errors"]
+
+EXIT_USER_ERROR = 2
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a :class:`FACSError` into one red line on stderr and exit status 2."""
+    try:
+        yield
+    except FACSError as err:
+        message = " ".join(str(err).split())
+        err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+        raise typer.Exit(EXIT_USER_ERROR) from None
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted[/]")
+        raise typer.Exit(130) from None
+
+
+def print_json(data: Any) -> None:
+    """Write one JSON document to stdout (no Rich markup, no wrapping)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
