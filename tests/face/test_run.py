@@ -1,0 +1,45 @@
+"""perceive: decoding and landmarking overlapped in two threads."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from pathlib import Path
+
+import pytest
+
+from facs._errors import InputError
+from facs.face import FrameFaces, perceive
+
+
+@pytest.mark.slow
+def test_perceive_video(real_dir: Path, model_path: Path) -> None:
+    seen: list[int] = []
+    results = list(
+        perceive(
+            real_dir / "single_face.mp4",
+            end=0.5,
+            max_faces=2,
+            on_frame=lambda r: seen.append(r.index),
+        )
+    )
+    assert all(isinstance(r, FrameFaces) for r in results)
+    assert [r.index for r in results] == list(range(15)) == seen
+    assert all((r.width, r.height) == (640, 360) and len(r.faces) == 1 for r in results)
+
+
+@pytest.mark.slow
+def test_perceive_stops_early_without_leaking_threads(real_dir: Path, model_path: Path) -> None:
+    before = threading.active_count()
+    stream = perceive(real_dir / "WolfgangLanger_Pexels.mp4", max_faces=1)
+    assert len(list(itertools.islice(stream, 3))) == 3
+    stream.close()
+    assert threading.active_count() <= before
+
+
+@pytest.mark.slow
+def test_perceive_passes_decode_errors_on(tmp_path: Path, real_dir: Path, model_path: Path) -> None:
+    path = tmp_path / "notes.mp4"
+    path.write_text("not a video")
+    with pytest.raises(InputError, match="not a readable video"):
+        list(perceive(path))
