@@ -1,0 +1,38 @@
+"""Readers and writers: frames and events tables (CSV, Parquet), JSON summaries.
+
+Every writer is atomic (temp file + rename): an interrupted run leaves the
+previous file or none, never half a file. Every reader checks what it reads
+and raises :class:`~facs.InputError` naming the file (and line, row, column
+or value) when something is wrong.
+
+>>> from facs.formats import EVENT_COLUMNS
+>>> EVENT_COLUMNS[:3]
+('face', 'code', 'side')
+"""
+
+from facs.formats._atomic import atomic_path, to_jsonable, write_json_atomic, write_text_atomic
+from facs.formats._tables import (
+    EVENT_COLUMNS,
+    TableFormat,
+    empty_events,
+    read_events,
+    read_frames,
+    write_events,
+    write_frames,
+    write_summary,
+)
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "TableFormat",
+    "atomic_path",
+    "empty_events",
+    "read_events",
+    "read_frames",
+    "to_jsonable",
+    "write_events",
+    "write_frames",
+    "write_json_atomic",
+    "write_summary",
+    "write_text_atomic",
+]

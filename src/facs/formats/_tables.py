@@ -1,0 +1,447 @@
+"""Frames and events tables on disk: CSV and Parquet, written atomically.
+
+Readers check what they read and raise :class:`~facs.InputError` naming the
+file and, where it helps, the line, row, column and value. Writers check what
+they are given the same way, so that what one writes the other reads.
+
+>>> import tempfile
+>>> from facs.series import empty_frames
+>>> path = write_frames(empty_frames(), Path(tempfile.mkdtemp()) / "frames.csv")
+>>> path.name, read_frames(path).columns[:4].tolist()
+('frames.csv', ['frame', 'time_s', 'face', 'success'])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from facs._errors import CodeError, InputError
+from facs.formats._atomic import atomic_path, write_json_atomic
+from facs.notation import Code
+from facs.series import CODE_COLUMNS, FRAME_COLUMNS, SIDE_COLUMNS, validate_frames
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "TableFormat",
+    "empty_events",
+    "read_events",
+    "read_frames",
+    "write_events",
+    "write_frames",
+    "write_summary",
+]
+
+TableFormat = Literal["csv", "parquet"]
+PathLike = str | os.PathLike[str]
+
+#: Required columns of an events table, in order.
+EVENT_COLUMNS: tuple[str, ...] = (
+    "face", "code", "side", "onset_s", "apex_s", "offset_s", "peak", "letter",
+)  # fmt: skip
+_EVENT_INT = ("face",)
+_EVENT_FLOAT = ("onset_s", "apex_s", "offset_s", "peak")
+_EVENT_STR = ("code", "side", "letter")
+
+_FRAME_INT = ("frame", "face", "success")
+_FRAME_FLOAT = tuple(c for c in FRAME_COLUMNS if c not in _FRAME_INT)
+_FRAME_STR = ("code",)  # per-frame FACS string, when a writer adds one
+_KNOWN_CODE_COLUMNS = frozenset(CODE_COLUMNS) | frozenset(SIDE_COLUMNS)
+_CODE_LIKE = re.compile(r"^\s*(AU|AD)\s*\d", re.IGNORECASE)
+_LANDMARK = re.compile(r"^lm\d+_[xyz]$")
+_LANDMARK_DECIMALS = 5  # normalised image coordinates: 3 decimals is ~2 px in HD video
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+_CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zst", ".csv.zip")
+_LETTERS = frozenset({"", "A", "B", "C", "D", "E"})
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def _suffix_format(path: Path) -> TableFormat | None:
+    name = path.name.lower()
+    if name.endswith(_PARQUET_SUFFIXES):
+        return "parquet"
+    if name.endswith(_CSV_SUFFIXES):
+        return "csv"
+    return None
+
+
+def _write_format(path: Path, format: TableFormat | None) -> TableFormat:
+    by_name = _suffix_format(path)
+    if format is None:
+        return by_name or "csv"
+    if format not in ("csv", "parquet"):
+        raise ValueError(f"`format` must be 'csv' or 'parquet', got {format!r}")
+    if by_name is not None and by_name != format:
+        raise InputError(
+            f"cannot write {format} to {path}: the name says {by_name}"
+            f" (name it *.{'parquet' if format == 'parquet' else 'csv'})"
+        )
+    return format
+
+
+def _read_format(path: Path) -> TableFormat:
+    fmt = _suffix_format(path)
+    if fmt is None:
+        raise InputError(
+            f"cannot read {path}: unknown table type {path.suffix or '(no suffix)'!r}"
+            " (expected .csv or .parquet)"
+        )
+    return fmt
+
+
+@contextlib.contextmanager
+def _output_errors(path: Path) -> Iterator[None]:
+    """Turn an OS error while writing ``path`` into one clear :class:`InputError`."""
+    try:
+        yield
+    except OSError as err:
+        reason = err.strerror or str(err)
+        raise InputError(f"cannot write {path}: {reason}") from err
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_raw(path: Path, fmt: TableFormat, *, str_columns: Sequence[str]) -> pd.DataFrame:
+    source = str(path)
+    if not path.exists():
+        raise InputError(f"cannot read {source}: no such file")
+    if path.is_dir():
+        raise InputError(f"cannot read {source}: it is a folder, not a file")
+    if fmt == "parquet":
+        return _read_parquet(path)
+    try:
+        return pd.read_csv(path, dtype=dict.fromkeys(str_columns, "str"), low_memory=False)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"cannot read {source}: the file is empty") from None
+    except pd.errors.ParserError as err:
+        raise InputError(_csv_parse_message(source, str(err))) from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"cannot read {source}: not a UTF-8 text CSV (byte {err.start})") from None
+    except OSError as err:
+        raise InputError(f"cannot read {source}: {err.strerror or err}") from None
+
+
+def _csv_parse_message(source: str, message: str) -> str:
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if m:
+        expected, line, saw = m.groups()
+        return f"{source}, line {line}: expected {expected} fields, found {saw}"
+    m = re.search(r"line (\d+)", message)
+    detail = message.strip().splitlines()[-1] if message.strip() else "parse error"
+    detail = detail.removeprefix("Error tokenizing data. ")
+    if m:
+        return f"{source}, line {m.group(1)}: not a valid CSV ({detail})"
+    return f"cannot read {source}: not a valid CSV ({detail})"
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    import pyarrow as pa
+
+    try:
+        return pd.read_parquet(path, engine="pyarrow")
+    except (pa.ArrowException, OSError, ValueError) as err:
+        detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise InputError(f"cannot read {path}: not a readable Parquet file ({detail})") from None
+
+
+def _where(fmt: TableFormat | None, position: int) -> str:
+    """Human location of 0-based data row ``position``."""
+    if fmt == "csv":
+        return f"row {position + 1} (line {position + 2})"
+    return f"row {position + 1}"
+
+
+def _conform(
+    table: pd.DataFrame,
+    *,
+    ints: Sequence[str],
+    floats: Sequence[str],
+    strings: Sequence[str],
+    source: str,
+    fmt: TableFormat | None,
+) -> pd.DataFrame:
+    """Give the known columns their schema dtypes, naming the first bad value."""
+    out = table.copy()
+    for col in (*ints, *floats):
+        if col not in out.columns:
+            continue
+        values = out[col]
+        if pd.api.types.is_bool_dtype(values):
+            values = values.astype("int64")
+        if not pd.api.types.is_numeric_dtype(values):
+            numbers = pd.to_numeric(values, errors="coerce")
+            bad = np.flatnonzero(numbers.isna().to_numpy() & values.notna().to_numpy())
+            if bad.size:
+                i = int(bad[0])
+                raise InputError(
+                    f"{source}, {_where(fmt, i)}: column {col!r} holds"
+                    f" {values.iloc[i]!r}, not a number"
+                )
+            values = numbers
+        if col in ints:
+            floats_ = values.to_numpy(dtype="float64")
+            bad = np.flatnonzero(~np.isfinite(floats_) | (floats_ != np.round(floats_)))
+            if bad.size:
+                i = int(bad[0])
+                raise InputError(
+                    f"{source}, {_where(fmt, i)}: column {col!r} must hold whole numbers,"
+                    f" got {values.iloc[i]!r}"
+                )
+            out[col] = values.astype("int64")
+        else:
+            out[col] = values.astype("float64")
+    for col in strings:
+        if col in out.columns:
+            text = out[col].astype("object")
+            out[col] = text.where(text.notna(), "").astype("str")
+    return out
+
+
+def _check_code_columns(columns: Sequence[Any], source: str) -> None:
+    for col in columns:
+        name = str(col)
+        if _CODE_LIKE.match(name) and name not in _KNOWN_CODE_COLUMNS:
+            raise InputError(
+                f"unknown column {name!r} in {source}"
+                " (code columns are named like AU01, AU12_L, AU12_R, AD19)"
+            )
+
+
+def read_frames(path: PathLike) -> pd.DataFrame:
+    """Read a frames table (``.csv`` or ``.parquet``) and check it.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by :func:`write_frames` (or any table with the
+        columns of :mod:`facs.series`). The suffix picks the reader.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, with ``frame``, ``face``, ``success`` as int64, the other
+        schema columns as float64 (NaN kept) and extra columns (blendshapes,
+        landmarks ``lm000_x`` …, a ``code`` string) kept as read.
+
+    Raises
+    ------
+    InputError
+        The file is missing, empty or not a table; a line does not parse; a
+        value is not a number; a column looks like a code column but is not
+        one (``AU99``, ``AU12_X``); required columns are missing; intensities
+        are outside 0–5.
+    """
+    p = Path(path)
+    source = str(path)
+    fmt = _read_format(p)
+    raw = _read_raw(p, fmt, str_columns=_FRAME_STR)
+    _check_code_columns(list(raw.columns), source)
+    frames = _conform(
+        raw, ints=_FRAME_INT, floats=_FRAME_FLOAT, strings=_FRAME_STR, source=source, fmt=fmt
+    )
+    return validate_frames(frames, source=source)
+
+
+def _validate_events(events: pd.DataFrame, *, source: str, fmt: TableFormat | None) -> None:
+    missing = [c for c in EVENT_COLUMNS if c not in events.columns]
+    if missing:
+        raise InputError(f"{source}: missing column(s) {', '.join(missing)}")
+    parsed: dict[str, CodeError | None] = {}
+    for i, value in enumerate(events["code"].tolist()):
+        text = "" if value is None else str(value)
+        if text not in parsed:
+            try:
+                Code.parse(text)
+                parsed[text] = None
+            except CodeError as err:
+                parsed[text] = err
+        error = parsed[text]
+        if error is not None:
+            raise InputError(
+                f"{source}, {_where(fmt, i)}: code {text!r} is not valid FACS: {error}"
+            )
+    times = events[["onset_s", "apex_s", "offset_s"]].to_numpy(dtype="float64")
+    bad = np.flatnonzero(~np.isfinite(times).all(axis=1))
+    if bad.size:
+        i = int(bad[0])
+        raise InputError(
+            f"{source}, {_where(fmt, i)}: event times must be numbers, got {_row(times[i])}"
+        )
+    bad = np.flatnonzero((times[:, 0] > times[:, 1]) | (times[:, 1] > times[:, 2]))
+    if bad.size:
+        i = int(bad[0])
+        raise InputError(
+            f"{source}, {_where(fmt, i)}: event times must satisfy"
+            f" onset_s ≤ apex_s ≤ offset_s, got {_row(times[i])}"
+        )
+    peak = events["peak"].to_numpy(dtype="float64")
+    bad = np.flatnonzero(~(np.isfinite(peak) & (peak >= 0) & (peak <= 5)))
+    if bad.size:
+        i = int(bad[0])
+        where = _where(fmt, i)
+        raise InputError(f"{source}, {where}: peak must be within 0–5, got {float(peak[i]):g}")
+    for i, letter in enumerate(events["letter"].tolist()):
+        if letter not in _LETTERS:
+            raise InputError(
+                f"{source}, {_where(fmt, i)}: letter must be one of A–E, got {letter!r}"
+            )
+
+
+def _row(values: np.ndarray) -> str:
+    return "(" + ", ".join(f"{float(v):g}" for v in values) + ")"
+
+
+def read_events(path: PathLike) -> pd.DataFrame:
+    """Read an events table (``.csv`` or ``.parquet``) and check it.
+
+    Required columns are :data:`EVENT_COLUMNS`; extra columns (``onset_frame``
+    …) are kept. ``code``, ``side`` and ``letter`` are strings (missing as
+    ``""``), ``face`` int64, times and ``peak`` float64.
+
+    Raises
+    ------
+    InputError
+        The file is missing or not a table; a required column is missing; a
+        code does not parse as FACS; times are not numbers or not
+        ``onset_s ≤ apex_s ≤ offset_s``; ``peak`` outside 0–5; ``letter`` not
+        one of A–E. The message names the file, the row and the value.
+    """
+    p = Path(path)
+    source = str(path)
+    fmt = _read_format(p)
+    raw = _read_raw(p, fmt, str_columns=_EVENT_STR)
+    missing = [c for c in EVENT_COLUMNS if c not in raw.columns]
+    if missing:
+        raise InputError(f"{source}: missing column(s) {', '.join(missing)}")
+    events = _conform(
+        raw, ints=_EVENT_INT, floats=_EVENT_FLOAT, strings=_EVENT_STR, source=source, fmt=fmt
+    )
+    _validate_events(events, source=source, fmt=fmt)
+    return events
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _csv_ready(table: pd.DataFrame, decimals: int | None) -> pd.DataFrame:
+    if decimals is None:
+        return table
+    floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
+    if not floats:
+        return table
+    places = {c: max(decimals, _LANDMARK_DECIMALS) if _LANDMARK.match(str(c)) else decimals
+              for c in floats}  # fmt: skip
+    out = table.round(places)
+    out[floats] = out[floats] + 0.0  # -0.0 → 0.0
+    return out
+
+
+def _write_table(
+    table: pd.DataFrame, path: Path, fmt: TableFormat, *, decimals: int | None
+) -> Path:
+    with _output_errors(path), atomic_path(path) as tmp:
+        if fmt == "csv":
+            _csv_ready(table, decimals).to_csv(tmp, index=False, na_rep="", lineterminator="\n")
+        else:
+            table.to_parquet(tmp, engine="pyarrow", index=False)
+    return path
+
+
+def write_frames(
+    frames: pd.DataFrame,
+    path: PathLike,
+    *,
+    format: TableFormat | None = None,
+    decimals: int | None = 3,
+) -> Path:
+    """Write a frames table to CSV or Parquet atomically.
+
+    Parameters
+    ----------
+    frames : pandas.DataFrame
+        A frames table (:mod:`facs.series`); extra columns are written too.
+    path : str or os.PathLike
+        Where to write; missing folders are created.
+    format : {"csv", "parquet"}, optional
+        Default: from the name (``.parquet``/``.pq`` → Parquet, anything
+        else CSV). A format that contradicts the name is an error.
+    decimals : int or None, default 3
+        CSV only: float columns are rounded to this many decimals (landmark
+        columns ``lm000_x`` … keep at least 5); ``None`` keeps full precision.
+        NaN is written as an empty field, integers as integers, no index.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    InputError
+        The table is not a valid frames table, or the file cannot be written.
+    """
+    target = Path(path)
+    fmt = _write_format(target, format)
+    source = "frames table"
+    _check_code_columns(list(frames.columns), source)
+    table = _conform(
+        frames, ints=_FRAME_INT, floats=_FRAME_FLOAT, strings=(), source=source, fmt=None
+    )
+    validate_frames(table, source=source)
+    return _write_table(table, target, fmt, decimals=decimals)
+
+
+def empty_events() -> pd.DataFrame:
+    """An events table with no rows and the required columns.
+
+    >>> empty_events().columns.tolist()
+    ['face', 'code', 'side', 'onset_s', 'apex_s', 'offset_s', 'peak', 'letter']
+    """
+    dtypes = {c: "int64" if c in _EVENT_INT else "float64" if c in _EVENT_FLOAT else "str"
+              for c in EVENT_COLUMNS}  # fmt: skip
+    return pd.DataFrame({c: pd.Series([], dtype=d) for c, d in dtypes.items()})
+
+
+def write_events(
+    events: pd.DataFrame,
+    path: PathLike,
+    *,
+    format: TableFormat | None = None,
+    decimals: int | None = 3,
+) -> Path:
+    """Write an events table to CSV or Parquet atomically.
+
+    The table is checked as :func:`read_events` checks it; ``format`` and
+    ``decimals`` work as in :func:`write_frames`. Returns the path written.
+    """
+    target = Path(path)
+    fmt = _write_format(target, format)
+    source = "events table"
+    missing = [c for c in EVENT_COLUMNS if c not in events.columns]
+    if missing:
+        raise InputError(f"{source}: missing column(s) {', '.join(missing)}")
+    table = _conform(
+        events, ints=_EVENT_INT, floats=_EVENT_FLOAT, strings=_EVENT_STR, source=source, fmt=None
+    )
+    _validate_events(table, source=source, fmt=None)
+    return _write_table(table, target, fmt, decimals=decimals)
+
+
+def write_summary(summary: Mapping[str, Any], path: PathLike) -> Path:
+    """Write a summary dict as JSON (UTF-8, indent 2, NaN as ``null``) atomically.
+
+    Returns the path written.
+    """
+    target = Path(path)
+    with _output_errors(target):
+        return write_json_atomic(target, summary)
