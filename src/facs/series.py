@@ -1,0 +1,132 @@
+"""The frames table (``AUSeries``): per-frame code intensities for every face.
+
+One row per face per frame (a frame with no face gives one row with
+``face = -1`` and ``success = 0``). Columns, in this order:
+
+- ``frame`` (int, 0-based decode index), ``time_s`` (float, seconds from the
+  stream start), ``face`` (int, stable id per face, -1 when none),
+  ``success`` (0/1), ``confidence`` (0–1), ``yaw``, ``pitch``, ``roll``
+  (degrees; yaw > 0 face turned to the subject's left, pitch > 0 face up,
+  roll > 0 head tilted to the subject's left);
+- one column per coded code, 0–5 (0 absent, 1 = A … 5 = E): ``AU01`` … ``AU46``,
+  ``AU51`` … ``AU64`` (head and eye positions), ``AD19`` … (descriptors);
+- then the side columns ``AU01_L``, ``AU01_R`` … for the paired codes
+  (subject's left and right). The bilateral column is the larger side.
+
+Rows with ``success = 0`` hold NaN in every code column.
+
+>>> CODE_COLUMNS[:3]
+('AU01', 'AU02', 'AU04')
+>>> column_code("AU12_L")
+'L12'
+>>> empty_frames().columns[:5].tolist()
+['frame', 'time_s', 'face', 'success', 'confidence']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from facs._errors import InputError
+
+__all__ = [
+    "CODED",
+    "CODE_COLUMNS",
+    "FRAME_COLUMNS",
+    "META_COLUMNS",
+    "SIDE_COLUMNS",
+    "CodedCode",
+    "code_column",
+    "column_code",
+    "empty_frames",
+    "validate_frames",
+]
+
+
+@dataclass(frozen=True)
+class CodedCode:
+    """A code the automatic coder scores: its column and whether it has sides."""
+
+    number: int
+    kind: str  # "AU", "AD", "head", "eye"
+    sided: bool
+
+    @property
+    def column(self) -> str:
+        """Column name: ``AU01``, ``AU51``, ``AD19``."""
+        return f"{'AD' if self.kind == 'AD' else 'AU'}{self.number:02d}"
+
+
+_SIDED_AU = {1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 20, 43, 45, 46}
+_AUS = [1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 18, 20, 22, 23, 24, 25, 26, 27, 28,
+        43, 45, 46]  # fmt: skip
+#: Every code the coder scores, in column order.
+CODED: tuple[CodedCode, ...] = (
+    *(CodedCode(n, "AU", n in _SIDED_AU) for n in _AUS),
+    *(CodedCode(n, "head", False) for n in range(51, 59)),
+    *(CodedCode(n, "eye", False) for n in range(61, 65)),
+    CodedCode(19, "AD", False),
+    CodedCode(29, "AD", False),
+    CodedCode(30, "AD", True),  # side = direction the jaw moves
+    CodedCode(34, "AD", False),
+)
+META_COLUMNS: tuple[str, ...] = (
+    "frame", "time_s", "face", "success", "confidence", "yaw", "pitch", "roll",
+)  # fmt: skip
+CODE_COLUMNS: tuple[str, ...] = tuple(c.column for c in CODED)
+SIDE_COLUMNS: tuple[str, ...] = tuple(
+    f"{c.column}_{s}" for c in CODED if c.sided for s in ("L", "R")
+)
+FRAME_COLUMNS: tuple[str, ...] = META_COLUMNS + CODE_COLUMNS + SIDE_COLUMNS
+_INT_COLUMNS = ("frame", "face", "success")
+
+
+def code_column(number: int, *, kind: str = "AU", side: str | None = None) -> str:
+    """Frames-table column for a code and side.
+
+    >>> code_column(12, side="L"), code_column(19, kind="AD")
+    ('AU12_L', 'AD19')
+    """
+    base = f"{'AD' if kind == 'AD' else 'AU'}{number:02d}"
+    return f"{base}_{side}" if side else base
+
+
+def column_code(column: str) -> str:
+    """FACS item for a code column (no intensity): ``AU12_L`` → ``L12``.
+
+    >>> column_code("AD19"), column_code("AU04")
+    ('19', '4')
+    """
+    base, _, side = column.partition("_")
+    return f"{side}{int(base[2:])}"
+
+
+def empty_frames() -> pd.DataFrame:
+    """An empty frames table with every column and the right dtypes."""
+    data: dict[str, pd.Series] = {}
+    for col in FRAME_COLUMNS:
+        dtype = "int64" if col in _INT_COLUMNS else "float64"
+        data[col] = pd.Series([], dtype=dtype)
+    return pd.DataFrame(data)
+
+
+def validate_frames(frames: pd.DataFrame, *, source: str = "frames table") -> pd.DataFrame:
+    """Check a frames table: required columns present, values in range.
+
+    Unknown extra columns (blendshapes, landmarks from ``--raw``) are kept.
+    Raises :class:`InputError` naming the first problem.
+    """
+    missing = [c for c in META_COLUMNS if c not in frames.columns]
+    if missing:
+        raise InputError(f"{source}: missing column(s) {', '.join(missing)}")
+    codes = [c for c in frames.columns if c in CODE_COLUMNS or c in SIDE_COLUMNS]
+    if not codes:
+        raise InputError(f"{source}: no code columns (expected e.g. AU01, AU12_L)")
+    values = frames[codes].to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    if finite.size and (finite.min() < 0 or finite.max() > 5):
+        raise InputError(f"{source}: code intensities must be within 0–5")
+    return frames
