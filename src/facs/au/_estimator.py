@@ -1,0 +1,356 @@
+"""AU estimation: neutral baseline, features and the fitted linear model.
+
+The estimator follows DESIGN.md ("Automatic coding"):
+
+1. landmarks are pose-normalised (:mod:`facs.au._geometry`);
+2. a neutral baseline per face is subtracted (automatic from the calmest
+   frames, a marked span, or a population neutral for stills);
+3. features are the neutral-subtracted aligned landmarks and blendshapes;
+4. a regularised linear model (ridge, fitted on the synthetic
+   range-of-motion set, see ``benchmarks/fit_estimator.py``) maps features to
+   per-side AU intensities in one matrix product per batch;
+5. head positions 51–58 come from the head pose relative to the baseline
+   pose, and 27 from an extreme jaw opening (no training labels exist).
+
+The model file ``estimator.npz`` ships inside the package.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from facs._errors import ModelError
+from facs.au._geometry import OUTER_EYE, align, to_canonical_axes
+from facs.series import CODE_COLUMNS, CODED, SIDE_COLUMNS
+
+__all__ = [
+    "Baseline",
+    "BaselineKind",
+    "Estimator",
+    "LinearModel",
+    "blendshape_mapping",
+    "calm_scores",
+    "find_baseline",
+    "frontal_reference",
+    "load_estimator",
+]
+
+BaselineKind = Literal["auto", "manual", "population"]
+#: Fewest frames an automatic baseline is built from; below, the population neutral is used.
+MIN_BASELINE_FRAMES = 10
+#: Share of the calmest frames that form the automatic baseline.
+CALM_SHARE = 0.2
+_NOT_EXPRESSION = ("_neutral", "eyeLook")
+#: Head position scaling: degrees (or % size change) that reach intensity 5 (E).
+HEAD_FULL = {"yaw": 30.0, "pitch": 20.0, "roll": 20.0, "size": 0.06}
+#: A dead zone below which head motion is not scored (tracker jitter).
+HEAD_DEAD = {"yaw": 2.0, "pitch": 2.0, "roll": 2.0, "size": 0.006}
+
+
+def _blendshape_names() -> tuple[str, ...]:
+    from facs.face import BLENDSHAPE_NAMES
+
+    return BLENDSHAPE_NAMES
+
+
+@cache
+def _expression_mask() -> np.ndarray:
+    return np.array([not n.startswith(_NOT_EXPRESSION) for n in _blendshape_names()])
+
+
+def calm_scores(blendshapes: np.ndarray) -> np.ndarray:
+    """Expression activity per frame: the sum of expression blendshapes (lower = calmer)."""
+    return np.asarray(np.nansum(blendshapes[:, _expression_mask()], axis=1), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The neutral face a face's frames are compared with."""
+
+    shape: np.ndarray  # (478, 3) aligned landmarks
+    blendshapes: np.ndarray  # (52,)
+    pose: np.ndarray  # (3,) yaw, pitch, roll in degrees
+    size: float  # face size in pixels per reference unit (nan for population)
+    kind: BaselineKind
+    n_frames: int = 0
+    span: tuple[float, float] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Summary for ``summary.json``."""
+        return {
+            "kind": self.kind,
+            "frames": self.n_frames,
+            "span_s": list(self.span) if self.span else None,
+            "pose_deg": [round(float(v), 2) for v in self.pose],
+        }
+
+
+def find_baseline(
+    *,
+    aligned: np.ndarray,
+    blendshapes: np.ndarray,
+    pose: np.ndarray,
+    size: np.ndarray,
+    time_s: np.ndarray,
+    population: Baseline,
+    span: tuple[float, float] | None = None,
+) -> Baseline:
+    """The neutral baseline of one face.
+
+    With ``span`` (seconds), the frames in it are the neutral (a user-marked
+    span). Otherwise the calmest ``CALM_SHARE`` of the frames with a face
+    (lowest expression-blendshape activity) are. The baseline is their
+    median. With fewer than ``MIN_BASELINE_FRAMES`` usable frames (a still,
+    a very short clip) the population neutral is returned.
+    """
+    ok = np.isfinite(aligned).all(axis=(1, 2)) & np.isfinite(blendshapes).all(axis=1)
+    kind: BaselineKind = "auto"
+    if span is not None:
+        ok &= (time_s >= span[0]) & (time_s <= span[1])
+        kind = "manual"
+        chosen = np.flatnonzero(ok)
+        if chosen.size == 0:
+            from facs._errors import InputError
+
+            raise InputError(f"no face found in the neutral span {span[0]:g}-{span[1]:g} s")
+    else:
+        candidates = np.flatnonzero(ok)
+        if candidates.size < MIN_BASELINE_FRAMES:
+            return population
+        scores = calm_scores(blendshapes[candidates])
+        n = max(MIN_BASELINE_FRAMES, round(CALM_SHARE * candidates.size))
+        chosen = candidates[np.argsort(scores, kind="stable")[:n]]
+    return Baseline(
+        shape=np.median(aligned[chosen], axis=0).astype(np.float32),
+        blendshapes=np.median(blendshapes[chosen], axis=0).astype(np.float32),
+        pose=np.median(pose[chosen], axis=0).astype(np.float64),
+        size=float(np.median(size[chosen])),
+        kind=kind,
+        n_frames=int(chosen.size),
+        span=span,
+    )
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """Standardised features → outputs by one matrix product, clipped to 0–5."""
+
+    outputs: tuple[str, ...]
+    points: np.ndarray  # landmark indices used as features
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray  # (F, K)
+    bias: np.ndarray  # (K,)
+
+    def features(
+        self, aligned: np.ndarray, blendshapes: np.ndarray, baseline: Baseline
+    ) -> np.ndarray:
+        """Neutral-subtracted features, shape (N, F)."""
+        geo = (aligned[:, self.points] - baseline.shape[self.points]).reshape(len(aligned), -1)
+        return np.concatenate([geo, blendshapes - baseline.blendshapes], axis=1)
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        """Outputs 0–5, shape (N, K); NaN rows stay NaN."""
+        z = (features - self.mean) / self.scale
+        out = z @ self.weights + self.bias
+        return np.asarray(np.clip(out, 0.0, 5.0))
+
+
+def blendshape_mapping() -> list[tuple[str, str]]:
+    """``(shape, column)`` pairs of the raw blendshape → AU mapping."""
+    text = resources.files("facs.au").joinpath("blendshapes.toml").read_text("utf-8")
+    return [(m["shape"], m["column"]) for m in tomllib.loads(text)["map"]]
+
+
+def raw_blendshape_columns(blendshapes: np.ndarray, baseline: Baseline) -> dict[str, np.ndarray]:
+    """The raw mapping: neutral-subtracted blendshape scores × 5, per frames column."""
+    index = {n: i for i, n in enumerate(_blendshape_names())}
+    sums: dict[str, list[np.ndarray]] = {}
+    delta = blendshapes - baseline.blendshapes
+    for shape, column in blendshape_mapping():
+        sums.setdefault(column, []).append(delta[:, index[shape]])
+    return {c: np.clip(5.0 * np.mean(v, axis=0), 0.0, 5.0) for c, v in sums.items()}
+
+
+def frontal_reference(shapes: np.ndarray, *, iterations: int = 5) -> np.ndarray:
+    """Mean face by generalised Procrustes, turned frontal, in inter-ocular units.
+
+    Parameters
+    ----------
+    shapes : ndarray, shape (N, 478, 3)
+        Pixel landmarks of neutral faces.
+    """
+    ref = _normalise(to_canonical_axes(shapes[0]))
+    for _ in range(iterations):
+        aligned = align(shapes, ref)
+        assert isinstance(aligned, np.ndarray)
+        ref = _normalise(np.nanmean(aligned, axis=0))
+    return ref.astype(np.float32)
+
+
+def _normalise(shape: np.ndarray) -> np.ndarray:
+    """Centre, turn frontal (eye line = x, forehead-chin = y) and scale to unit eye distance."""
+    right, left = shape[OUTER_EYE[0]], shape[OUTER_EYE[1]]
+    x = left - right
+    x /= np.linalg.norm(x)
+    y = shape[10] - shape[152]
+    y -= x * (y @ x)
+    y /= np.linalg.norm(y)
+    z = np.cross(x, y)
+    rot = np.stack([x, y, z])
+    out = (shape - shape.mean(axis=0)) @ rot.T
+    return np.asarray(out / np.linalg.norm(out[OUTER_EYE[1]] - out[OUTER_EYE[0]]))
+
+
+def _head_columns(pose: np.ndarray, size: np.ndarray, baseline: Baseline) -> dict[str, np.ndarray]:
+    delta = pose - baseline.pose
+    out: dict[str, np.ndarray] = {}
+
+    def ramp(values: np.ndarray, key: str) -> np.ndarray:
+        v = np.maximum(np.abs(values) - HEAD_DEAD[key], 0.0)
+        return np.asarray(np.clip(5.0 * v / (HEAD_FULL[key] - HEAD_DEAD[key]), 0.0, 5.0))
+
+    yaw, pitch, roll = delta[:, 0], delta[:, 1], delta[:, 2]
+    out["AU51"] = np.where(yaw > 0, ramp(yaw, "yaw"), 0.0)  # turned to the subject's left
+    out["AU52"] = np.where(yaw < 0, ramp(yaw, "yaw"), 0.0)
+    out["AU53"] = np.where(pitch > 0, ramp(pitch, "pitch"), 0.0)
+    out["AU54"] = np.where(pitch < 0, ramp(pitch, "pitch"), 0.0)
+    out["AU55"] = np.where(roll > 0, ramp(roll, "roll"), 0.0)
+    out["AU56"] = np.where(roll < 0, ramp(roll, "roll"), 0.0)
+    if np.isfinite(baseline.size) and baseline.size > 0:
+        change = size / baseline.size - 1.0
+        out["AU57"] = np.where(change > 0, ramp(change, "size"), 0.0)
+        out["AU58"] = np.where(change < 0, ramp(change, "size"), 0.0)
+    else:
+        out["AU57"] = out["AU58"] = np.zeros(len(pose))
+    return out
+
+
+@dataclass
+class Estimator:
+    """The AU estimator: reference shape, population neutral and fitted model."""
+
+    reference: np.ndarray
+    population: Baseline
+    model: LinearModel
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def align(self, landmarks_px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pose-normalised landmarks and face size per frame."""
+        aligned, size = align(landmarks_px, self.reference, return_scale=True)
+        return aligned, size
+
+    def estimate(
+        self,
+        *,
+        aligned: np.ndarray,
+        size: np.ndarray,
+        blendshapes: np.ndarray,
+        pose: np.ndarray,
+        baseline: Baseline,
+    ) -> dict[str, np.ndarray]:
+        """Every code and side column (0–5) for one face's frames.
+
+        Eye closure goes into ``AU43*`` for every closure (the timeline splits
+        blinks 45 and winks 46 out by duration and side).
+        """
+        n = len(aligned)
+        ok = np.isfinite(aligned).all(axis=(1, 2)) & np.isfinite(blendshapes).all(axis=1)
+        cols: dict[str, np.ndarray] = {
+            c: np.full(n, np.nan) for c in (*CODE_COLUMNS, *SIDE_COLUMNS)
+        }
+        if not ok.any():
+            return cols
+        feats = self.model.features(aligned[ok], blendshapes[ok], baseline)
+        pred = self.model.predict(feats)
+        raw = raw_blendshape_columns(blendshapes[ok], baseline)
+        values: dict[str, np.ndarray] = {c: np.zeros(int(ok.sum())) for c in cols}
+        for k, name in enumerate(self.model.outputs):
+            values[name] = pred[:, k]
+        for column, v in raw.items():  # fallback for columns the model lacks
+            if column not in self.model.outputs and column in values:
+                base = column.split("_")[0]
+                if base not in self.model.outputs and f"{base}_L" not in self.model.outputs:
+                    values[column] = v
+        for code in CODED:
+            if code.sided:
+                left, right = values[f"{code.column}_L"], values[f"{code.column}_R"]
+                if code.column in self.model.outputs and not (left.any() or right.any()):
+                    left = right = values[code.column]
+                values[f"{code.column}_L"], values[f"{code.column}_R"] = left, right
+                values[code.column] = np.maximum(left, right)
+        values.update(_head_columns(pose[ok], size[ok], baseline))
+        values["AU27"], values["AU26"] = _mouth_stretch(values["AU26"])
+        for c in ("AU45", "AU45_L", "AU45_R", "AU46", "AU46_L", "AU46_R"):
+            values[c] = np.zeros(int(ok.sum()))
+        for c, v in values.items():
+            cols[c][ok] = v
+        return cols
+
+
+def _mouth_stretch(jaw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split an extreme jaw opening into 27 (mouth stretch); 26 and 27 exclude each other.
+
+    No labelled 27 exists in the training data: a jaw opening beyond the 26
+    range (model output above 4.5) is read as 27, rule-based and unvalidated.
+    """
+    stretch = np.clip((jaw - 4.5) * 10.0, 0.0, 5.0)
+    return stretch, np.where(stretch >= 1.0, 0.0, jaw)
+
+
+def _model_path() -> Path:
+    return Path(str(resources.files("facs.au").joinpath("estimator.npz")))
+
+
+@cache
+def load_estimator(path: str | None = None) -> Estimator:
+    """Load the shipped (or a given) estimator file."""
+    target = Path(path) if path else _model_path()
+    if not target.exists():
+        raise ModelError(f"estimator file missing: {target} (reinstall facs)")
+    with np.load(target, allow_pickle=False) as z:
+        info = json.loads(str(z["info"]))
+        population = Baseline(
+            shape=z["pop_shape"],
+            blendshapes=z["pop_blendshapes"],
+            pose=np.zeros(3),
+            size=float("nan"),
+            kind="population",
+        )
+        model = LinearModel(
+            outputs=tuple(str(s) for s in z["outputs"]),
+            points=z["points"],
+            mean=z["mean"],
+            scale=z["scale"],
+            weights=z["weights"],
+            bias=z["bias"],
+        )
+        return Estimator(reference=z["reference"], population=population, model=model, info=info)
+
+
+def save_estimator(estimator: Estimator, path: Path) -> None:
+    """Write an estimator file (used by the fitting script and calibration)."""
+    m = estimator.model
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez_compressed(
+        tmp,
+        reference=estimator.reference.astype(np.float32),
+        pop_shape=estimator.population.shape.astype(np.float32),
+        pop_blendshapes=estimator.population.blendshapes.astype(np.float32),
+        outputs=np.array(m.outputs),
+        points=m.points.astype(np.int32),
+        mean=m.mean.astype(np.float32),
+        scale=m.scale.astype(np.float32),
+        weights=m.weights.astype(np.float32),
+        bias=m.bias.astype(np.float32),
+        info=np.array(json.dumps(estimator.info)),
+    )
+    tmp.replace(path)

@@ -1,0 +1,116 @@
+"""Tests for facs.au._estimator: baseline, model file, per-code columns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facs.au._estimator import (
+    Baseline,
+    blendshape_mapping,
+    calm_scores,
+    find_baseline,
+    load_estimator,
+    raw_blendshape_columns,
+)
+from facs.face import BLENDSHAPE_NAMES
+from facs.series import CODE_COLUMNS, FRAME_COLUMNS, SIDE_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def est():  # type: ignore[no-untyped-def]
+    return load_estimator()
+
+
+def test_model_file_is_complete(est) -> None:  # type: ignore[no-untyped-def]
+    m = est.model
+    assert est.reference.shape == (478, 3)
+    assert m.weights.shape == (len(m.mean), len(m.outputs))
+    assert set(m.outputs) <= set(FRAME_COLUMNS)
+    assert {"AU12_L", "AU12_R", "AU43_L", "AU26", "AD34"} <= set(m.outputs)
+    assert est.info["held_out"] and not set(est.info["held_out"]) & set(est.info["fitted_on"])
+    # the reference is frontal and in inter-ocular units
+    assert np.linalg.norm(est.reference[263] - est.reference[33]) == pytest.approx(1.0, abs=1e-3)
+    assert est.reference[263, 0] > est.reference[33, 0]  # subject's left is +x
+    assert est.reference[10, 1] > est.reference[152, 1]  # forehead above chin
+
+
+def test_neutral_face_scores_no_action(est) -> None:  # type: ignore[no-untyped-def]
+    n = 5
+    aligned = np.repeat(est.population.shape[None], n, axis=0)
+    bs = np.repeat(est.population.blendshapes[None], n, axis=0)
+    cols = est.estimate(
+        aligned=aligned, size=np.full(n, 100.0), blendshapes=bs, pose=np.zeros((n, 3)),
+        baseline=Baseline(est.population.shape, est.population.blendshapes, np.zeros(3), 100.0,
+                          "auto"),
+    )  # fmt: skip
+    assert set(cols) == set(CODE_COLUMNS) | set(SIDE_COLUMNS)
+    strongest = max(float(np.nanmax(v)) for v in cols.values())
+    assert strongest < 1.0  # nothing reaches A on the neutral itself
+
+
+def test_head_positions_follow_pose(est) -> None:  # type: ignore[no-untyped-def]
+    aligned = np.repeat(est.population.shape[None], 4, axis=0)
+    bs = np.repeat(est.population.blendshapes[None], 4, axis=0)
+    pose = np.array([[30, 0, 0], [-15, 0, 0], [0, 20, 0], [0, 0, -20]], dtype=float)
+    base = Baseline(est.population.shape, est.population.blendshapes, np.zeros(3), 100.0, "auto")
+    cols = est.estimate(aligned=aligned, size=np.array([100.0, 100, 100, 106]), blendshapes=bs,
+                        pose=pose, baseline=base)  # fmt: skip
+    assert cols["AU51"][0] == pytest.approx(5.0) and cols["AU52"][0] == 0
+    assert 2.0 < cols["AU52"][1] < 3.0
+    assert cols["AU53"][2] == pytest.approx(5.0)
+    assert cols["AU56"][3] == pytest.approx(5.0) and cols["AU57"][3] == pytest.approx(5.0)
+
+
+def test_baseline_uses_calmest_frames(est) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(0)
+    n = 100
+    bs = np.abs(rng.normal(0, 0.02, (n, len(BLENDSHAPE_NAMES)))).astype(np.float32)
+    smile = BLENDSHAPE_NAMES.index("mouthSmileLeft")
+    bs[50:, smile] = 0.9  # second half smiles
+    aligned = np.repeat(est.reference[None], n, axis=0).astype(np.float32)
+    aligned[50:, 61, 1] += 0.1
+    times = np.arange(n) / 30
+    base = find_baseline(
+        aligned=aligned,
+        blendshapes=bs,
+        pose=np.zeros((n, 3)),
+        size=np.full(n, 80.0),
+        time_s=times,
+        population=est.population,
+    )
+    assert base.kind == "auto" and base.n_frames == 20
+    assert base.blendshapes[smile] < 0.1 and base.shape[61, 1] == pytest.approx(
+        est.reference[61, 1]
+    )
+    manual = find_baseline(
+        aligned=aligned,
+        blendshapes=bs,
+        pose=np.zeros((n, 3)),
+        size=np.full(n, 80.0),
+        time_s=np.arange(n) / 30,
+        population=est.population,
+        span=(2.0, 3.0),
+    )
+    assert manual.kind == "manual" and manual.blendshapes[smile] > 0.5
+    few = find_baseline(
+        aligned=aligned[:3],
+        blendshapes=bs[:3],
+        pose=np.zeros((3, 3)),
+        size=np.full(3, 80.0),
+        time_s=times[:3],
+        population=est.population,
+    )
+    assert few.kind == "population"
+    assert calm_scores(bs)[60] > calm_scores(bs)[10]
+
+
+def test_raw_mapping_covers_reference_table() -> None:
+    shapes = {s for s, _ in blendshape_mapping()}
+    assert shapes <= set(BLENDSHAPE_NAMES)
+    assert {"mouthSmileLeft", "jawOpen", "browInnerUp", "eyeBlinkRight"} <= shapes
+    base = Baseline(np.zeros((478, 3)), np.zeros(52, np.float32), np.zeros(3), 1.0, "auto")
+    bs = np.zeros((1, 52), np.float32)
+    bs[0, BLENDSHAPE_NAMES.index("mouthSmileLeft")] = 0.6
+    cols = raw_blendshape_columns(bs, base)
+    assert cols["AU12_L"][0] == pytest.approx(3.0) and cols["AU12_R"][0] == 0
