@@ -16,16 +16,28 @@ from facs.notation import Action, Code, intensity_to_letter, letter_to_intensity
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    # Heavy parts load on first use: ``facs.code`` pulls in the face model.
+    if name in ("code", "Coding"):
+        from facs import coding
+
+        return getattr(coding, name)
+    raise AttributeError(f"module 'facs' has no attribute {name!r}")
+
+
 __all__ = [
     "Action",
     "CatalogueError",
     "Code",
     "CodeError",
+    "Coding",
     "FACSError",
     "InputError",
     "ModelError",
     "__version__",
     "catalogue",
+    "code",
     "intensity_to_letter",
     "letter_to_intensity",
     "match_emotions",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from facs.cli import _vocab
+from facs.cli import _code, _vocab
 
 __all__ = ["app", "main"]
 
@@ -19,6 +19,7 @@ app.command("explain")(_vocab.explain)
 app.command("lookup")(_vocab.lookup)
 app.command("list")(_vocab.list_codes)
 app.command("suggest")(_vocab.suggest_cmd)
+app.command("code")(_code.code_cmd)
 
 
 def main() -> None:

@@ -1,0 +1,116 @@
+"""``facs code``: video, image or folder in; frames, events, summary and a plot out."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from facs.cli._common import console, err_console, quiet_native_logs, user_errors
+
+__all__ = ["code_cmd"]
+
+
+class OutFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+
+
+def _finished(outdir: Path, source: Path, fmt: str) -> bool:
+    summary = outdir / "summary.json"
+    if not summary.exists():
+        return False
+    try:
+        data = json.loads(summary.read_text())
+    except (OSError, ValueError):
+        return False
+    needed = ["frames.csv", "events.csv", "timeline.png"]
+    if fmt == "parquet":
+        needed += ["frames.parquet", "events.parquet"]
+    same = Path(str(data.get("input", ""))).resolve() == source.resolve()
+    return same and all((outdir / n).exists() for n in needed)
+
+
+def code_cmd(
+    input: Annotated[
+        Path, typer.Argument(help="Video (mp4, mov, avi, mkv, webm), image or folder.")
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path(
+        "facs-out"
+    ),
+    start: Annotated[float | None, typer.Option(help="Start time in seconds.")] = None,
+    end: Annotated[float | None, typer.Option(help="End time in seconds.")] = None,
+    neutral: Annotated[
+        str | None, typer.Option(help="Neutral span START-END in seconds (default: automatic).")
+    ] = None,
+    fmt: Annotated[OutFormat, typer.Option("--format", help="Also write Parquet.")] = OutFormat.csv,
+    raw: Annotated[bool, typer.Option(help="Add the 52 blendshapes and 478 landmarks.")] = False,
+    workers: Annotated[int, typer.Option(help="Perception processes (split the video).")] = 1,
+    max_faces: Annotated[int, typer.Option(help="Most faces per frame.")] = 4,
+    fps: Annotated[float | None, typer.Option(help="Frame rate of an image folder.")] = None,
+    force: Annotated[bool, typer.Option(help="Redo finished outputs.")] = False,
+    plot: Annotated[bool, typer.Option(help="Write timeline.png.")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Code the faces in a video or image: AU curves, events and FACS strings per frame."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from facs.coding import code, parse_span
+
+    with user_errors(), quiet_native_logs():
+        from facs.face import probe
+
+        span = parse_span(neutral) if neutral else None
+        probe(input, fps=fps)  # a missing or unreadable input fails before any work
+        if not force and _finished(output, input, fmt.value):
+            console.print(f"{output}: already coded from {input} (use --force to redo)")
+            return
+        work = output / ".facs-work"
+        columns = (
+            TextColumn("[bold]coding[/]"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+            TextColumn("{task.fields[fps]} fps"), TimeElapsedColumn(), TimeRemainingColumn(),
+        )  # fmt: skip
+        with Progress(*columns, console=err_console, disable=quiet, transient=False) as bar:
+            task = bar.add_task("code", total=None, fps="–")
+            import time
+
+            began = time.perf_counter()
+
+            def progress(done: int, expected: int | None) -> None:
+                rate = done / max(time.perf_counter() - began, 1e-6)
+                bar.update(task, completed=done, total=expected, fps=f"{rate:.0f}")
+
+            coding = code(
+                input, start=start, end=end, neutral=span, max_faces=max_faces,
+                workers=workers, raw=raw, fps=fps, workdir=work, progress=progress,
+            )  # fmt: skip
+            bar.update(task, total=bar.tasks[0].completed)
+        formats = ("csv", "parquet") if fmt is OutFormat.parquet else ("csv",)
+        written = coding.save(output, formats=formats, plot=plot)
+        shutil.rmtree(work, ignore_errors=True)
+        s = coding.summary
+        console.print(
+            f"[bold]{input.name}[/]: {s['frames']} frames, {s['faces']} face(s), "
+            f"{len(coding.events)} events, {s['fps_processed']} fps"
+        )
+        if s["faces"] == 0:
+            err_console.print("[yellow]warning:[/] no face found in any frame")
+        if s["calibration"]["population_neutral_used"]:
+            err_console.print(
+                "[yellow]note:[/] no per-face baseline (still or short clip): "
+                "compared with a population neutral"
+            )
+        for path in written:
+            console.print(f"  {path}")

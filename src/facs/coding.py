@@ -1,0 +1,705 @@
+"""Automatic coding: a video, image or image folder in; AU curves, events and FACS strings out.
+
+>>> import facs
+>>> coding = facs.code("take.mp4")  # doctest: +SKIP
+>>> coding.frames[["time_s", "AU12", "code"]].head()  # doctest: +SKIP
+>>> coding.events  # doctest: +SKIP
+>>> coding.save("out/")  # doctest: +SKIP
+
+The run has three stages (DESIGN.md, data flow):
+
+1. perception (:mod:`facs.face`): decode and find landmarks, blendshapes and
+   head pose, written in chunks to a work folder, so memory stays flat and an
+   interrupted run resumes where it stopped; with ``workers=2`` the time
+   range is split between two processes;
+2. estimation (:mod:`facs.au`): a neutral baseline per face, then AU
+   intensities per frame, chunk by chunk;
+3. timeline (:mod:`facs.timeline`): smoothing, blink/closure/wink, events
+   and a FACS string per frame.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import multiprocessing as mp
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from facs._errors import FACSError, InputError
+
+__all__ = ["Coding", "Progress", "code", "parse_span"]
+
+#: Frames per perception chunk on disk.
+CHUNK_FRAMES = 256
+#: Clips shorter than this use the population neutral (no reliable baseline).
+MIN_BASELINE_S = 1.0
+#: Most calm frames a baseline median is taken over.
+MAX_BASELINE_FRAMES = 300
+
+Progress = Callable[[int, int | None], None]
+"""Progress callback: (frames done, frames expected or None)."""
+
+
+def parse_span(text: str) -> tuple[float, float]:
+    """Parse ``START-END`` in seconds (``2-3.5``, ``0:02-0:03.5``).
+
+    >>> parse_span("2-3.5"), parse_span("1:00-1:02")
+    ((2.0, 3.5), (60.0, 62.0))
+    """
+
+    def seconds(part: str) -> float:
+        total = 0.0
+        for piece in part.strip().split(":"):
+            total = total * 60 + float(piece)
+        return total
+
+    try:
+        a, b = text.split("-", 1)
+        span = (seconds(a), seconds(b))
+    except ValueError:
+        raise InputError(f"bad time span {text!r}: use START-END in seconds, e.g. 2-3.5") from None
+    if not (math.isfinite(span[0]) and math.isfinite(span[1])) or span[0] >= span[1]:
+        raise InputError(f"bad time span {text!r}: START must be before END")
+    return span
+
+
+# ----------------------------------------------------------------- chunk store
+
+
+def _store_key(path: Path, start: float | None, end: float | None, max_faces: int) -> str:
+    st = path.stat() if path.is_file() else None
+    ident = f"{path.resolve()}|{st.st_size if st else ''}|{st.st_mtime_ns if st else ''}"
+    ident += f"|{start}|{end}|{max_faces}|v1"
+    return hashlib.sha1(ident.encode()).hexdigest()[:16]
+
+
+def _save_chunk(target: Path, rows: list[Any]) -> None:
+    """Write one chunk of FrameFaces atomically."""
+    frames = np.array([(r.index, r.time_s, r.width, r.height) for r in rows], dtype=np.float64)
+    faces = [(r.index, f) for r in rows for f in r.faces]
+    n = len(faces)
+    n_points, n_shapes = (
+        (faces[0][1].landmarks.shape[0], faces[0][1].blendshapes.shape[0]) if n else (478, 52)
+    )
+    data: dict[str, Any] = {
+        "frames": frames.reshape(-1, 4),
+        "face_frame": np.array([i for i, _ in faces], dtype=np.int64),
+        "face_id": np.array([f.face for _, f in faces], dtype=np.int64),
+        "landmarks": np.array([f.landmarks for _, f in faces], dtype=np.float32).reshape(
+            n, n_points, 3
+        ),
+        "blendshapes": np.array([f.blendshapes for _, f in faces], dtype=np.float32).reshape(
+            n, n_shapes
+        ),
+        "pose": np.array([(f.yaw, f.pitch, f.roll) for _, f in faces], dtype=np.float32).reshape(
+            n, 3
+        ),
+        "confidence": np.array([f.confidence for _, f in faces], dtype=np.float32),
+    }
+    tmp = target.with_name(target.name + ".tmp.npz")
+    np.savez(tmp, **data)
+    tmp.replace(target)
+
+
+def _load_chunk(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path) as z:
+        return {k: z[k] for k in z.files}
+
+
+def _perceive_part(
+    path: str,
+    store: str,
+    part: int,
+    start: float | None,
+    end: float | None,
+    max_faces: int,
+    fps: float | None,
+    counter: Any = None,
+) -> None:
+    """Perceive one time range into ``store/part{part}_*.npz``, resuming if chunks exist."""
+    from facs.face import perceive, probe
+
+    folder = Path(store)
+    done_marker = folder / f"part{part}.done"
+    if done_marker.exists():
+        return
+    chunks = sorted(folder.glob(f"part{part}_*.npz"))
+    resume = start
+    last_index = -1
+    if chunks:
+        last = _load_chunk(chunks[-1])["frames"]
+        if len(last):
+            resume = float(last[-1, 1])
+            last_index = int(last[-1, 0])
+        if counter is not None:
+            with counter.get_lock():
+                counter.value += sum(len(_load_chunk(c)["frames"]) for c in chunks)
+    info = probe(path, fps=fps)
+    rows: list[Any] = []
+    number = len(chunks)
+    for item in perceive(path, info=info, start=resume, end=end, max_faces=max_faces, fps=fps):
+        if item.index <= last_index:  # already stored before the interruption
+            continue
+        rows.append(item)
+        if counter is not None:
+            with counter.get_lock():
+                counter.value += 1
+        if len(rows) >= CHUNK_FRAMES:
+            _save_chunk(folder / f"part{part}_{number:05d}.npz", rows)
+            number += 1
+            rows = []
+    if rows:
+        _save_chunk(folder / f"part{part}_{number:05d}.npz", rows)
+    done_marker.touch()
+
+
+def _worker_entry(args: tuple[Any, ...]) -> str | None:
+    try:
+        _perceive_part(*args)
+    except FACSError as err:
+        return str(err)
+    return None
+
+
+def _ranges(
+    start: float | None, end: float | None, duration: float | None, workers: int
+) -> list[tuple[float | None, float | None]]:
+    if workers <= 1 or not duration:
+        return [(start, end)]
+    t0 = start or 0.0
+    t1 = min(end, duration) if end is not None else duration
+    edges = np.linspace(t0, t1, workers + 1)
+    spans: list[tuple[float | None, float | None]] = []
+    for i in range(workers):
+        spans.append(
+            (start if i == 0 else float(edges[i]), end if i == workers - 1 else float(edges[i + 1]))
+        )
+    return spans
+
+
+def _run_perception(
+    path: Path,
+    store: Path,
+    *,
+    start: float | None,
+    end: float | None,
+    max_faces: int,
+    workers: int,
+    fps: float | None,
+    expected: int | None,
+    progress: Progress | None,
+) -> int:
+    """Perceive the whole input into ``store``; returns the number of parts."""
+    from facs.face import probe
+
+    info = probe(path, fps=fps)
+    spans = _ranges(start, end, info.duration_s, workers if info.kind == "video" else 1)
+    if len(spans) == 1:
+        done = 0
+
+        class _Counter:
+            value = 0
+
+            def get_lock(self) -> Any:
+                from contextlib import nullcontext
+
+                return nullcontext()
+
+        counter = _Counter()
+
+        def tick() -> None:
+            nonlocal done
+            if progress is not None and counter.value != done:
+                done = counter.value
+                progress(done, expected)
+
+        import threading
+
+        stop = threading.Event()
+
+        def watch() -> None:
+            while not stop.wait(0.2):
+                tick()
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            _perceive_part(
+                str(path), str(store), 0, spans[0][0], spans[0][1], max_faces, fps, counter
+            )
+        finally:
+            stop.set()
+            watcher.join()
+            tick()
+        return 1
+    ctx = mp.get_context("spawn")
+    shared = ctx.Value("l", 0)
+    jobs = [(str(path), str(store), i, s, e, max_faces, fps) for i, (s, e) in enumerate(spans)]
+    with ctx.Pool(len(jobs), initializer=_init_worker, initargs=(shared,)) as pool:
+        result = pool.map_async(_worker_entry_shared, jobs)
+        while not result.ready():
+            result.wait(0.2)
+            if progress is not None:
+                progress(shared.value, expected)
+        errors = [e for e in result.get() if e]
+    if progress is not None:
+        progress(shared.value, expected)
+    if errors:
+        raise InputError(errors[0])
+    return len(spans)
+
+
+_SHARED: Any = None
+
+
+def _init_worker(shared: Any) -> None:
+    global _SHARED
+    _SHARED = shared
+
+
+def _worker_entry_shared(args: tuple[Any, ...]) -> str | None:
+    return _worker_entry((*args, _SHARED))
+
+
+def _iter_chunks(store: Path, parts: int) -> Iterator[dict[str, np.ndarray]]:
+    for part in range(parts):
+        for chunk in sorted(store.glob(f"part{part}_*.npz")):
+            yield _load_chunk(chunk)
+
+
+def _stitch_ids(store: Path, parts: int) -> list[dict[int, int]]:
+    """Map each part's local face ids onto global ids by position at the part boundary."""
+    from facs.face import landmarks_to_box
+
+    maps: list[dict[int, int]] = []
+    next_id = 0
+    last_boxes: dict[int, np.ndarray] = {}
+    for part in range(parts):
+        chunks = sorted(store.glob(f"part{part}_*.npz"))
+        local_first: dict[int, np.ndarray] = {}
+        local_last: dict[int, np.ndarray] = {}
+        for chunk in chunks:
+            d = _load_chunk(chunk)
+            w, h = (d["frames"][0, 2], d["frames"][0, 3]) if len(d["frames"]) else (1, 1)
+            for fid, lm in zip(d["face_id"], d["landmarks"], strict=True):
+                box = landmarks_to_box(lm, width=int(w), height=int(h))
+                local_first.setdefault(int(fid), box)
+                local_last[int(fid)] = box
+        mapping: dict[int, int] = {}
+        used: set[int] = set()
+        for fid in sorted(local_first):
+            best, best_d = None, math.inf
+            for gid, box in last_boxes.items():
+                if gid in used:
+                    continue
+                size = max(box[2] - box[0], 1.0)
+                dist = (
+                    float(
+                        np.linalg.norm(
+                            (box[:2] + box[2:]) / 2
+                            - (local_first[fid][:2] + local_first[fid][2:]) / 2
+                        )
+                    )
+                    / size
+                )
+                if dist < 0.5 and dist < best_d:
+                    best, best_d = gid, dist
+            if best is None:
+                best = next_id
+                next_id += 1
+            else:
+                used.add(best)
+            mapping[fid] = best
+            next_id = max(next_id, best + 1)
+        maps.append(mapping)
+        last_boxes = {mapping[f]: b for f, b in local_last.items()}
+    return maps
+
+
+# ------------------------------------------------------------------ estimation
+
+
+@dataclass
+class _FaceRows:
+    frame: list[np.ndarray] = field(default_factory=list)
+    time_s: list[np.ndarray] = field(default_factory=list)
+    calm: list[np.ndarray] = field(default_factory=list)
+
+
+def _estimate(
+    store: Path,
+    parts: int,
+    *,
+    neutral: tuple[float, float] | None,
+    short: bool,
+    raw: bool,
+) -> tuple[pd.DataFrame, dict[int, Any], pd.DataFrame | None]:
+    from facs.au._estimator import MIN_BASELINE_FRAMES, calm_scores, find_baseline, load_estimator
+    from facs.face import BLENDSHAPE_NAMES
+    from facs.series import CODE_COLUMNS, FRAME_COLUMNS, SIDE_COLUMNS
+
+    est = load_estimator()
+    maps = _stitch_ids(store, parts)
+
+    # Pass 1: which frames exist, which face rows, and how calm each is.
+    all_frames: list[np.ndarray] = []
+    per_face: dict[int, list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]] = {}
+    chunk_paths = [c for p in range(parts) for c in sorted(store.glob(f"part{p}_*.npz"))]
+    chunk_part = [p for p in range(parts) for _ in sorted(store.glob(f"part{p}_*.npz"))]
+    for ci, (chunk, part) in enumerate(zip(chunk_paths, chunk_part, strict=True)):
+        d = _load_chunk(chunk)
+        all_frames.append(d["frames"])
+        ids = np.array([maps[part].get(int(f), int(f)) for f in d["face_id"]], dtype=np.int64)
+        calm = calm_scores(d["blendshapes"]) if len(ids) else np.zeros(0)
+        times = d["frames"][:, 1]
+        frame_time = dict(zip(d["frames"][:, 0].astype(int), times, strict=True))
+        for gid in np.unique(ids):
+            sel = np.flatnonzero(ids == gid)
+            t = np.array([frame_time[int(i)] for i in d["face_frame"][sel]])
+            per_face.setdefault(int(gid), []).append((ci, sel, calm[sel], t))
+    frames_arr = np.concatenate(all_frames) if all_frames else np.zeros((0, 4))
+
+    # Pass 2: baseline per face from its calmest frames (or the marked span).
+    baselines: dict[int, Any] = {}
+    for gid, entries in per_face.items():
+        calm = np.concatenate([e[2] for e in entries])
+        times = np.concatenate([e[3] for e in entries])
+        if neutral is not None:
+            pick = np.flatnonzero((times >= neutral[0]) & (times <= neutral[1]))
+        elif short or len(calm) < MIN_BASELINE_FRAMES:
+            baselines[gid] = est.population
+            continue
+        else:
+            n = max(MIN_BASELINE_FRAMES, round(0.2 * len(calm)))
+            pick = np.argsort(calm, kind="stable")[:n]
+        if len(pick) > MAX_BASELINE_FRAMES:
+            pick = pick[np.linspace(0, len(pick) - 1, MAX_BASELINE_FRAMES).astype(int)]
+        chosen = set(pick.tolist())
+        lms, bss, poses, sizes, ts = [], [], [], [], []
+        offset = 0
+        for ci, sel, _, t in entries:
+            local = [k for k in range(len(sel)) if offset + k in chosen]
+            offset += len(sel)
+            if not local:
+                continue
+            d = _load_chunk(chunk_paths[ci])
+            w, h = d["frames"][0, 2], d["frames"][0, 3]
+            rows = sel[local]
+            px = d["landmarks"][rows] * np.array([w, h, w], np.float32)
+            aligned, size = est.align(px)
+            lms.append(aligned)
+            bss.append(d["blendshapes"][rows])
+            poses.append(d["pose"][rows])
+            sizes.append(size)
+            ts.append(t[local])
+        if not lms:
+            raise InputError(f"face {gid}: no frames in the neutral span {neutral}")
+        baselines[gid] = find_baseline(
+            aligned=np.concatenate(lms),
+            blendshapes=np.concatenate(bss),
+            pose=np.concatenate(poses),
+            size=np.concatenate(sizes),
+            time_s=np.concatenate(ts),
+            population=est.population,
+            span=neutral,
+        )
+        if neutral is None:
+            baselines[gid] = _with_kind(baselines[gid], "auto")
+
+    # Pass 3: estimate chunk by chunk.
+    tables: list[pd.DataFrame] = []
+    raw_tables: list[pd.DataFrame] = []
+    for chunk, part in zip(chunk_paths, chunk_part, strict=True):
+        d = _load_chunk(chunk)
+        fr = d["frames"]
+        seen = set(d["face_frame"].tolist())
+        empty = [i for i in range(len(fr)) if int(fr[i, 0]) not in seen]
+        if empty:
+            blank = pd.DataFrame({c: np.nan for c in FRAME_COLUMNS}, index=range(len(empty)))
+            blank["frame"] = fr[empty, 0].astype(int)
+            blank["time_s"] = fr[empty, 1]
+            blank["face"] = -1
+            blank["success"] = 0
+            blank["confidence"] = 0.0
+            tables.append(blank)
+        if not len(d["face_id"]):
+            continue
+        w, h = fr[0, 2], fr[0, 3]
+        ids = np.array([maps[part].get(int(f), int(f)) for f in d["face_id"]], dtype=np.int64)
+        frame_time = dict(zip(fr[:, 0].astype(int), fr[:, 1], strict=True))
+        for gid in np.unique(ids):
+            sel = np.flatnonzero(ids == gid)
+            px = d["landmarks"][sel] * np.array([w, h, w], np.float32)
+            aligned, size = est.align(px)
+            cols = est.estimate(
+                aligned=aligned,
+                size=size,
+                blendshapes=d["blendshapes"][sel],
+                pose=d["pose"][sel].astype(np.float64),
+                baseline=baselines[int(gid)],
+            )
+            table = pd.DataFrame(cols)
+            table.insert(0, "frame", d["face_frame"][sel])
+            table.insert(1, "time_s", [frame_time[int(i)] for i in d["face_frame"][sel]])
+            table.insert(2, "face", int(gid))
+            table.insert(3, "success", 1)
+            table.insert(4, "confidence", d["confidence"][sel].astype(float))
+            for k, name in enumerate(("yaw", "pitch", "roll")):
+                table.insert(5 + k, name, d["pose"][sel, k].astype(float))
+            tables.append(table)
+            if raw:
+                r = pd.DataFrame(d["blendshapes"][sel], columns=list(BLENDSHAPE_NAMES))
+                lm = d["landmarks"][sel].reshape(len(sel), -1)
+                names = [f"lm{i:03d}_{a}" for i in range(lm.shape[1] // 3) for a in "xyz"]
+                r = pd.concat([r, pd.DataFrame(lm, columns=names)], axis=1)
+                r.insert(0, "face", int(gid))
+                r.insert(0, "frame", d["face_frame"][sel])
+                raw_tables.append(r)
+    if tables:
+        frames = pd.concat(tables, ignore_index=True)
+    else:
+        from facs.series import empty_frames
+
+        frames = empty_frames()
+    frames = frames.sort_values(["frame", "face"], kind="stable").reset_index(drop=True)
+    frames["frame"] = frames["frame"].astype("int64")
+    frames["face"] = frames["face"].astype("int64")
+    frames["success"] = frames["success"].astype("int64")
+    ordered = [c for c in FRAME_COLUMNS if c in frames.columns]
+    frames = frames[ordered]
+    assert set(CODE_COLUMNS) | set(SIDE_COLUMNS) <= set(frames.columns)
+    raw_df = None
+    if raw:
+        raw_df = (
+            pd.concat(raw_tables, ignore_index=True)
+            if raw_tables
+            else pd.DataFrame(columns=["frame", "face"])
+        )
+    del frames_arr
+    return frames, baselines, raw_df
+
+
+def _with_kind(baseline: Any, kind: str) -> Any:
+    from dataclasses import replace
+
+    return replace(baseline, kind=kind)
+
+
+# -------------------------------------------------------------------- results
+
+
+@dataclass
+class Coding:
+    """The result of :func:`code`: frames, events and a summary."""
+
+    frames: pd.DataFrame
+    events: pd.DataFrame
+    summary: dict[str, Any]
+    raw: pd.DataFrame | None = None
+
+    def codes(self, face: int | None = None) -> pd.Series:
+        """The FACS string of every frame (of one face, or all rows)."""
+        rows = self.frames if face is None else self.frames[self.frames["face"] == face]
+        return rows["code"]
+
+    def save(
+        self,
+        outdir: str | Path,
+        *,
+        formats: tuple[str, ...] = ("csv",),
+        plot: bool = True,
+    ) -> list[Path]:
+        """Write frames, events, summary (and the timeline plot) atomically."""
+        from facs.formats import write_events, write_frames, write_summary
+
+        out = Path(outdir)
+        out.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        frames = self.frames
+        if self.raw is not None:
+            frames = frames.merge(self.raw, on=["frame", "face"], how="left")
+        for fmt in formats:
+            suffix = "csv" if fmt == "csv" else "parquet"
+            written.append(write_frames(frames, out / f"frames.{suffix}", format=fmt))  # type: ignore[arg-type]
+            written.append(write_events(self.events, out / f"events.{suffix}", format=fmt))  # type: ignore[arg-type]
+        if plot:
+            from facs.plot import plot_timeline
+
+            title = f"{Path(str(self.summary.get('input', ''))).name}"
+            written.append(
+                plot_timeline(self.frames, self.events, out / "timeline.png", title=title)
+            )
+        written.append(write_summary(self.summary, out / "summary.json"))
+        return written
+
+
+def _summary(
+    path: Path,
+    info: Any,
+    frames: pd.DataFrame,
+    events: pd.DataFrame,
+    baselines: dict[int, Any],
+    *,
+    start: float | None,
+    end: float | None,
+    elapsed: float,
+    workers: int,
+) -> dict[str, Any]:
+    from facs.au._estimator import load_estimator
+    from facs.face import locate_model
+    from facs.series import CODE_COLUMNS
+
+    est = load_estimator()
+    faces = sorted(int(f) for f in frames["face"].unique() if f >= 0)
+    per_face: dict[str, Any] = {}
+    for f in faces:
+        rows = frames[frames["face"] == f]
+        ev = events[events["face"] == f] if len(events) else events
+        totals = {}
+        for col in CODE_COLUMNS:
+            e = ev[ev["code"].map(lambda c, col=col: _code_column(c) == col)] if len(ev) else ev
+            if len(e) or (rows[col] >= 1).any():
+                totals[col] = {
+                    "events": len(e),
+                    "seconds": round(
+                        float((e["offset_s"] - e["onset_s"]).sum()) if len(e) else 0.0, 3
+                    ),
+                    "max": round(float(rows[col].max()), 3),
+                    "mean": round(float(rows[col].mean()), 3),
+                }
+        per_face[str(f)] = {
+            "frames": len(rows),
+            "first_s": round(float(rows["time_s"].min()), 3),
+            "last_s": round(float(rows["time_s"].max()), 3),
+            "baseline": baselines[f].to_dict() if f in baselines else None,
+            "codes": totals,
+        }
+    population = any(b.kind == "population" for b in baselines.values())
+    n_frames = int(frames["frame"].nunique())
+    return {
+        "input": str(path),
+        "kind": info.kind,
+        "width": info.width,
+        "height": info.height,
+        "fps": info.fps,
+        "duration_s": info.duration_s,
+        "start_s": start,
+        "end_s": end,
+        "frames": n_frames,
+        "frames_with_face": int(frames.loc[frames["success"] == 1, "frame"].nunique()),
+        "faces": len(faces),
+        "model": {
+            "landmarker": str(locate_model().name),
+            "estimator": est.info,
+        },
+        "calibration": {
+            "neutral": "population" if population else "per face",
+            "population_neutral_used": population,
+            "note": (
+                "a still or a clip too short for a baseline: compared with a population "
+                "neutral face, so identity differences can read as actions"
+                if population
+                else "each face compared with its own neutral baseline"
+            ),
+            "actor": None,
+        },
+        "per_face": per_face,
+        "elapsed_s": round(elapsed, 2),
+        "workers": workers,
+        "fps_processed": round(n_frames / elapsed, 2) if elapsed > 0 else None,
+    }
+
+
+def _code_column(code: str) -> str:
+    from facs.notation import Action
+
+    a = Action.parse(code)
+    prefix = "AD" if a.kind == "AD" else "AU"
+    return f"{prefix}{a.number:02d}"
+
+
+def code(
+    path: str | Path,
+    *,
+    start: float | None = None,
+    end: float | None = None,
+    neutral: tuple[float, float] | None = None,
+    max_faces: int = 4,
+    workers: int = 1,
+    raw: bool = False,
+    fps: float | None = None,
+    workdir: str | Path | None = None,
+    progress: Progress | None = None,
+) -> Coding:
+    """Code every face in a video, an image or a folder of images.
+
+    Parameters
+    ----------
+    path
+        Video (mp4, mov, avi, mkv, webm …), image, or folder of images.
+    start, end
+        Seconds; code only this range.
+    neutral
+        ``(start, end)`` seconds of a neutral span marked by hand; by default
+        each face's calmest frames form its baseline.
+    max_faces
+        Most faces per frame.
+    workers
+        Processes for perception (the time range is split between them).
+    raw
+        Keep the 52 blendshapes and 478 landmarks per row in ``Coding.raw``.
+    fps
+        Frame rate of an image folder.
+    workdir
+        Folder for perception chunks (resumable); a temporary one by default.
+    progress
+        Called with (frames done, frames expected).
+    """
+    from facs.face import probe
+    from facs.timeline import process
+
+    src = Path(path)
+    info = probe(src, fps=fps)
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}")
+    expected = info.n_frames
+    if expected and info.fps and (start is not None or end is not None):
+        t0 = start or 0.0
+        t1 = end if end is not None else (info.duration_s or t0)
+        expected = max(1, round((t1 - t0) * info.fps))
+    began = time.perf_counter()
+    cleanup = workdir is None
+    root = Path(tempfile.mkdtemp(prefix="facs-")) if workdir is None else Path(workdir)
+    store = root / _store_key(src, start, end, max_faces)
+    store.mkdir(parents=True, exist_ok=True)
+    try:
+        parts = _run_perception(
+            src, store, start=start, end=end, max_faces=max_faces, workers=workers,
+            fps=fps, expected=expected, progress=progress,
+        )  # fmt: skip
+        (store / "parts.json").write_text(json.dumps({"parts": parts}))
+        span_s = None
+        if info.kind == "video":
+            span_s = (end if end is not None else (info.duration_s or 0.0)) - (start or 0.0)
+        short = info.kind != "video" or (span_s is not None and span_s < MIN_BASELINE_S)
+        frames, baselines, raw_df = _estimate(store, parts, neutral=neutral, short=short, raw=raw)
+        frames, events = process(frames, fps=info.fps)
+    finally:
+        if cleanup:
+            shutil.rmtree(root, ignore_errors=True)
+    elapsed = time.perf_counter() - began
+    summary = _summary(
+        src, info, frames, events, baselines, start=start, end=end, elapsed=elapsed,
+        workers=workers,
+    )  # fmt: skip
+    return Coding(frames=frames, events=events, summary=summary, raw=raw_df)
