@@ -126,7 +126,13 @@ def main() -> None:
     bilateral = table[~table["code"].str.contains("_")]
     print(f"held-out clips: {args.clips}")
     if args.markdown:
-        print(table.to_markdown(index=False, floatfmt=".2f"))
+        print("| code | r model | r raw | F1 model | F1 raw | active frames |")
+        print("|---|---|---|---|---|---|")
+        for row in table.itertuples():
+            print(
+                f"| {row.code} | {row.r_model:.2f} | {row.r_raw:.2f} | {row.f1_model:.2f} | "
+                f"{row.f1_raw:.2f} | {row.active_frames} |"
+            )
     else:
         print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     print(
