@@ -145,3 +145,34 @@ def frames_truth(lab: pd.DataFrame) -> dict[str, np.ndarray]:
     for n in range(51, 59):
         out[f"AU{n}"] = 5 * lab[f"AU{n}"].to_numpy(float)
     return out
+
+
+def perceive_frames(frames, *, max_faces: int = 1) -> dict[str, np.ndarray]:
+    """As :func:`perceive`, over an iterable of ``facs.face.Frame`` already decoded
+    (e.g. degraded copies of a clip's frames) instead of a path."""
+    from facs.face import BLENDSHAPE_NAMES, Landmarker
+
+    index, times, lms, bss, poses, sizes = [], [], [], [], [], []
+    with Landmarker(max_faces=max_faces) as landmarker:
+        for frame in frames:
+            faces = landmarker.detect(frame)
+            index.append(frame.index)
+            times.append(frame.time_s)
+            sizes.append(frame.image.shape[1::-1])
+            if faces:
+                f = faces[0]
+                lms.append(f.landmarks)
+                bss.append(f.blendshapes)
+                poses.append((f.yaw, f.pitch, f.roll))
+            else:
+                lms.append(np.full((478, 3), np.nan, np.float32))
+                bss.append(np.full(len(BLENDSHAPE_NAMES), np.nan, np.float32))
+                poses.append((np.nan, np.nan, np.nan))
+    return {
+        "frame": np.asarray(index),
+        "time_s": np.asarray(times),
+        "landmarks": np.asarray(lms, np.float32),
+        "blendshapes": np.asarray(bss, np.float32),
+        "pose": np.asarray(poses, np.float32),
+        "size": np.asarray(sizes),
+    }

@@ -33,13 +33,19 @@ from facs.series import CODE_COLUMNS, CODED, FRAME_COLUMNS, SIDE_COLUMNS
 from facs.timeline import process
 
 
-def frames_for(clip: str, *, raw: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
-    est = load_estimator()
-    d = _rom.cached_perception(_rom.ROM / f"{clip}.mp4")
+def frames_from(
+    d: dict[str, np.ndarray],
+    *,
+    raw: bool = False,
+    estimator: Estimator | None = None,
+    baseline: Baseline | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Frames and events for one cached perception, as `facs code` computes them."""
+    est = estimator or load_estimator()
     w, h = d["size"][0]
     aligned, size = est.align(d["landmarks"] * np.array([w, h, w], np.float32))
     pose = d["pose"].astype(float)
-    base = find_baseline(
+    base = baseline or find_baseline(
         aligned=aligned,
         blendshapes=d["blendshapes"],
         pose=pose,
@@ -69,6 +75,10 @@ def frames_for(clip: str, *, raw: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
         t.insert(5 + k, name, pose[:, k])
     t = t[list(FRAME_COLUMNS)]
     return process(t, fps=30.0)
+
+
+def frames_for(clip: str, *, raw: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return frames_from(_rom.cached_perception(_rom.ROM / f"{clip}.mp4"), raw=raw)
 
 
 def score(pred: np.ndarray, true: np.ndarray) -> tuple[float, float]:

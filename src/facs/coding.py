@@ -37,7 +37,7 @@ import pandas as pd
 
 from facs._errors import FACSError, InputError
 
-__all__ = ["Coding", "Progress", "code", "parse_span"]
+__all__ = ["Coding", "Progress", "code", "face_track", "parse_span"]
 
 #: Frames per perception chunk on disk.
 CHUNK_FRAMES = 256
@@ -343,12 +343,16 @@ def _estimate(
     neutral: tuple[float, float] | None,
     short: bool,
     raw: bool,
+    actor: Any = None,
 ) -> tuple[pd.DataFrame, dict[int, Any], pd.DataFrame | None]:
+    from facs.au._calibration import apply_actor
     from facs.au._estimator import MIN_BASELINE_FRAMES, calm_scores, find_baseline, load_estimator
     from facs.face import BLENDSHAPE_NAMES
     from facs.series import CODE_COLUMNS, FRAME_COLUMNS, SIDE_COLUMNS
 
     est = load_estimator()
+    if actor is not None:
+        est = apply_actor(est, actor)
     maps = _stitch_ids(store, parts)
 
     # Pass 1: which frames exist, which face rows, and how calm each is.
@@ -376,6 +380,9 @@ def _estimate(
         times = np.concatenate([e[3] for e in entries])
         if neutral is not None:
             pick = np.flatnonzero((times >= neutral[0]) & (times <= neutral[1]))
+        elif actor is not None:
+            baselines[gid] = actor.neutral
+            continue
         elif short or len(calm) < MIN_BASELINE_FRAMES:
             baselines[gid] = est.population
             continue
@@ -495,6 +502,62 @@ def _with_kind(baseline: Any, kind: str) -> Any:
     return replace(baseline, kind=kind)
 
 
+def face_track(
+    path: str | Path,
+    *,
+    start: float | None = None,
+    end: float | None = None,
+    workers: int = 1,
+    workdir: str | Path | None = None,
+    progress: Progress | None = None,
+) -> dict[str, np.ndarray]:
+    """Every frame of the face seen longest in a clip, pose-normalised.
+
+    Returns arrays ``time_s`` (N,), ``aligned`` (N, 478, 3), ``size`` (N,),
+    ``blendshapes`` (N, 52) and ``pose`` (N, 3). Used by calibration.
+    """
+    from facs.au._estimator import load_estimator
+    from facs.face import probe
+
+    src = Path(path)
+    info = probe(src)
+    est = load_estimator()
+    cleanup = workdir is None
+    root = Path(tempfile.mkdtemp(prefix="facs-")) if workdir is None else Path(workdir)
+    store = root / _store_key(src, start, end, 1)
+    store.mkdir(parents=True, exist_ok=True)
+    try:
+        parts = _run_perception(
+            src, store, start=start, end=end, max_faces=1, workers=workers, fps=None,
+            expected=info.n_frames, progress=progress,
+        )  # fmt: skip
+        maps = _stitch_ids(store, parts)
+        rows: dict[int, list[tuple[np.ndarray, ...]]] = {}
+        for part in range(parts):
+            for chunk in sorted(store.glob(f"part{part}_*.npz")):
+                d = _load_chunk(chunk)
+                if not len(d["face_id"]):
+                    continue
+                w, h = d["frames"][0, 2], d["frames"][0, 3]
+                times = dict(zip(d["frames"][:, 0].astype(int), d["frames"][:, 1], strict=True))
+                ids = np.array([maps[part].get(int(f), int(f)) for f in d["face_id"]])
+                for gid in np.unique(ids):
+                    sel = np.flatnonzero(ids == gid)
+                    aligned, size = est.align(d["landmarks"][sel] * np.array([w, h, w], np.float32))
+                    t = np.array([times[int(i)] for i in d["face_frame"][sel]])
+                    rows.setdefault(int(gid), []).append(
+                        (t, aligned, size, d["blendshapes"][sel], d["pose"][sel].astype(float))
+                    )
+    finally:
+        if cleanup:
+            shutil.rmtree(root, ignore_errors=True)
+    if not rows:
+        raise InputError(f"{src}: no face found in any frame")
+    best = max(rows, key=lambda g: sum(len(r[0]) for r in rows[g]))
+    keys = ("time_s", "aligned", "size", "blendshapes", "pose")
+    return {k: np.concatenate([r[i] for r in rows[best]]) for i, k in enumerate(keys)}
+
+
 # -------------------------------------------------------------------- results
 
 
@@ -554,6 +617,7 @@ def _summary(
     end: float | None,
     elapsed: float,
     workers: int,
+    actor: Any = None,
 ) -> dict[str, Any]:
     from facs.au._estimator import load_estimator
     from facs.face import locate_model
@@ -585,6 +649,7 @@ def _summary(
             "codes": totals,
         }
     population = any(b.kind == "population" for b in baselines.values())
+    kinds = sorted({b.kind for b in baselines.values()})
     n_frames = int(frames["frame"].nunique())
     return {
         "input": str(path),
@@ -603,15 +668,17 @@ def _summary(
             "estimator": est.info,
         },
         "calibration": {
-            "neutral": "population" if population else "per face",
+            "neutral": ", ".join(kinds) if kinds else None,
             "population_neutral_used": population,
             "note": (
                 "a still or a clip too short for a baseline: compared with a population "
                 "neutral face, so identity differences can read as actions"
                 if population
+                else "each face compared with the actor's calibrated neutral"
+                if actor is not None
                 else "each face compared with its own neutral baseline"
             ),
-            "actor": None,
+            "actor": None if actor is None else {"name": actor.name, **actor.info},
         },
         "per_face": per_face,
         "elapsed_s": round(elapsed, 2),
@@ -640,6 +707,7 @@ def code(
     fps: float | None = None,
     workdir: str | Path | None = None,
     progress: Progress | None = None,
+    actor: str | Path | Any = None,
 ) -> Coding:
     """Code every face in a video, an image or a folder of images.
 
@@ -664,10 +732,16 @@ def code(
         Folder for perception chunks (resumable); a temporary one by default.
     progress
         Called with (frames done, frames expected).
+    actor
+        An ``actor.json`` from ``facs calibrate`` (or an :class:`~facs.au.Actor`):
+        the actor's neutral and correction replace the generic ones.
     """
+    from facs.au._calibration import read_actor
     from facs.face import probe
     from facs.timeline import process
 
+    if actor is not None and not hasattr(actor, "neutral"):
+        actor = read_actor(actor)
     src = Path(path)
     info = probe(src, fps=fps)
     if workers < 1:
@@ -692,7 +766,9 @@ def code(
         if info.kind == "video":
             span_s = (end if end is not None else (info.duration_s or 0.0)) - (start or 0.0)
         short = info.kind != "video" or (span_s is not None and span_s < MIN_BASELINE_S)
-        frames, baselines, raw_df = _estimate(store, parts, neutral=neutral, short=short, raw=raw)
+        frames, baselines, raw_df = _estimate(
+            store, parts, neutral=neutral, short=short, raw=raw, actor=actor
+        )
         frames, events = process(frames, fps=info.fps)
     finally:
         if cleanup:
@@ -700,6 +776,6 @@ def code(
     elapsed = time.perf_counter() - began
     summary = _summary(
         src, info, frames, events, baselines, start=start, end=end, elapsed=elapsed,
-        workers=workers,
+        workers=workers, actor=actor,
     )  # fmt: skip
     return Coding(frames=frames, events=events, summary=summary, raw=raw_df)

@@ -36,6 +36,7 @@ __all__ = [
     "BaselineKind",
     "Estimator",
     "LinearModel",
+    "Model",
     "blendshape_mapping",
     "calm_scores",
     "find_baseline",
@@ -43,7 +44,7 @@ __all__ = [
     "load_estimator",
 ]
 
-BaselineKind = Literal["auto", "manual", "population"]
+BaselineKind = Literal["auto", "manual", "population", "actor"]
 #: Fewest frames an automatic baseline is built from; below, the population neutral is used.
 MIN_BASELINE_FRAMES = 10
 #: Share of the calmest frames that form the automatic baseline.
@@ -140,15 +141,27 @@ def find_baseline(
 
 
 @dataclass(frozen=True)
-class LinearModel:
-    """Standardised features → outputs by one matrix product, clipped to 0–5."""
+class Model:
+    """Neutral-subtracted features → per-side intensities (0–5), batched.
+
+    A ridge head on the standardised features, optionally blended with a
+    small multilayer perceptron on their principal components (``basis``),
+    and optionally corrected for one actor (``correction``: a gain and an
+    offset per output fitted on the actor's range-of-motion take, see
+    :mod:`facs.au._calibration`).
+    Prediction is a few matrix products per batch.
+    """
 
     outputs: tuple[str, ...]
     points: np.ndarray  # landmark indices used as features
-    mean: np.ndarray
-    scale: np.ndarray
-    weights: np.ndarray  # (F, K)
+    mean: np.ndarray  # (F,)
+    scale: np.ndarray  # (F,)
+    weights: np.ndarray  # (F, K) ridge head
     bias: np.ndarray  # (K,)
+    basis: np.ndarray | None = None  # (F, P): standardised features → whitened components
+    layers: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
+    mlp_weight: float = 0.0
+    correction: tuple[np.ndarray, np.ndarray] | None = None  # per-output gain (K,), offset (K,)
 
     def features(
         self, aligned: np.ndarray, blendshapes: np.ndarray, baseline: Baseline
@@ -157,11 +170,37 @@ class LinearModel:
         geo = (aligned[:, self.points] - baseline.shape[self.points]).reshape(len(aligned), -1)
         return np.concatenate([geo, blendshapes - baseline.blendshapes], axis=1)
 
-    def predict(self, features: np.ndarray) -> np.ndarray:
-        """Outputs 0–5, shape (N, K); NaN rows stay NaN."""
-        z = (features - self.mean) / self.scale
+    def standardise(self, features: np.ndarray) -> np.ndarray:
+        """Features scaled as the model was fitted."""
+        return np.asarray((features - self.mean) / self.scale)
+
+    def components(self, z: np.ndarray) -> np.ndarray:
+        """Whitened principal components of standardised features (or ``z`` itself)."""
+        return z if self.basis is None else np.asarray(z @ self.basis)
+
+    def generic(self, z: np.ndarray) -> np.ndarray:
+        """Output of the generic (uncalibrated) model, unclipped."""
         out = z @ self.weights + self.bias
+        if self.layers and self.mlp_weight > 0:
+            h = self.components(z)
+            for w, b in self.layers[:-1]:
+                h = np.maximum(h @ w + b, 0.0)
+            w, b = self.layers[-1]
+            mlp = 5.0 * (h @ w + b)
+            out = (1.0 - self.mlp_weight) * out + self.mlp_weight * mlp
+        return np.asarray(out)
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        """Outputs 0–5, shape (N, K)."""
+        z = self.standardise(features)
+        out = self.generic(z)
+        if self.correction is not None:
+            gain, offset = self.correction
+            out = gain * out + offset
         return np.asarray(np.clip(out, 0.0, 5.0))
+
+
+LinearModel = Model  # the first estimator's name
 
 
 def blendshape_mapping() -> list[tuple[str, str]]:
@@ -240,7 +279,7 @@ class Estimator:
 
     reference: np.ndarray
     population: Baseline
-    model: LinearModel
+    model: Model
     info: dict[str, Any] = field(default_factory=dict)
 
     def align(self, landmarks_px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -325,13 +364,20 @@ def load_estimator(path: str | None = None) -> Estimator:
             size=float("nan"),
             kind="population",
         )
-        model = LinearModel(
+        layers: list[tuple[np.ndarray, np.ndarray]] = []
+        while f"layer{len(layers)}_w" in z.files:
+            k = len(layers)
+            layers.append((z[f"layer{k}_w"], z[f"layer{k}_b"]))
+        model = Model(
             outputs=tuple(str(s) for s in z["outputs"]),
             points=z["points"],
             mean=z["mean"],
             scale=z["scale"],
             weights=z["weights"],
             bias=z["bias"],
+            basis=z["basis"] if "basis" in z.files else None,
+            layers=tuple(layers),
+            mlp_weight=float(z["mlp_weight"]) if "mlp_weight" in z.files else 0.0,
         )
         return Estimator(reference=z["reference"], population=population, model=model, info=info)
 
@@ -340,17 +386,23 @@ def save_estimator(estimator: Estimator, path: Path) -> None:
     """Write an estimator file (used by the fitting script and calibration)."""
     m = estimator.model
     tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez_compressed(
-        tmp,
-        reference=estimator.reference.astype(np.float32),
-        pop_shape=estimator.population.shape.astype(np.float32),
-        pop_blendshapes=estimator.population.blendshapes.astype(np.float32),
-        outputs=np.array(m.outputs),
-        points=m.points.astype(np.int32),
-        mean=m.mean.astype(np.float32),
-        scale=m.scale.astype(np.float32),
-        weights=m.weights.astype(np.float32),
-        bias=m.bias.astype(np.float32),
-        info=np.array(json.dumps(estimator.info)),
-    )
+    arrays: dict[str, Any] = {
+        "reference": estimator.reference.astype(np.float32),
+        "pop_shape": estimator.population.shape.astype(np.float32),
+        "pop_blendshapes": estimator.population.blendshapes.astype(np.float32),
+        "outputs": np.array(m.outputs),
+        "points": m.points.astype(np.int32),
+        "mean": m.mean.astype(np.float32),
+        "scale": m.scale.astype(np.float32),
+        "weights": m.weights.astype(np.float32),
+        "bias": m.bias.astype(np.float32),
+        "info": np.array(json.dumps(estimator.info)),
+        "mlp_weight": np.array(m.mlp_weight),
+    }
+    if m.basis is not None:
+        arrays["basis"] = m.basis.astype(np.float32)
+    for k, (w, b) in enumerate(m.layers):
+        arrays[f"layer{k}_w"] = w.astype(np.float32)
+        arrays[f"layer{k}_b"] = b.astype(np.float32)
+    np.savez_compressed(tmp, **arrays)
     tmp.replace(path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from facs.cli import _code, _vocab
+from facs.cli import _calibrate, _code, _vocab
 
 __all__ = ["app", "main"]
 
@@ -20,6 +20,7 @@ app.command("lookup")(_vocab.lookup)
 app.command("list")(_vocab.list_codes)
 app.command("suggest")(_vocab.suggest_cmd)
 app.command("code")(_code.code_cmd)
+app.command("calibrate")(_calibrate.calibrate_cmd)
 
 
 def main() -> None:

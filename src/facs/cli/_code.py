@@ -52,6 +52,10 @@ def code_cmd(
     workers: Annotated[int, typer.Option(help="Perception processes (split the video).")] = 1,
     max_faces: Annotated[int, typer.Option(help="Most faces per frame.")] = 4,
     fps: Annotated[float | None, typer.Option(help="Frame rate of an image folder.")] = None,
+    actor: Annotated[
+        Path | None,
+        typer.Option(help="Actor file from `facs calibrate` (own neutral + correction)."),
+    ] = None,
     force: Annotated[bool, typer.Option(help="Redo finished outputs.")] = False,
     plot: Annotated[bool, typer.Option(help="Write timeline.png.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -73,7 +77,11 @@ def code_cmd(
         from facs.face import probe
 
         span = parse_span(neutral) if neutral else None
-        probe(input, fps=fps)  # a missing or unreadable input fails before any work
+        probe(input, fps=fps)
+        if actor is not None:
+            from facs.au import read_actor
+
+            actor_data = read_actor(actor)  # a missing or unreadable input fails before any work
         if not force and _finished(output, input, fmt.value):
             console.print(f"{output}: already coded from {input} (use --force to redo)")
             return
@@ -95,6 +103,7 @@ def code_cmd(
             coding = code(
                 input, start=start, end=end, neutral=span, max_faces=max_faces,
                 workers=workers, raw=raw, fps=fps, workdir=work, progress=progress,
+                actor=actor_data if actor is not None else None,
             )  # fmt: skip
             bar.update(task, total=bar.tasks[0].completed)
         formats = ("csv", "parquet") if fmt is OutFormat.parquet else ("csv",)

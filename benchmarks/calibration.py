@@ -1,0 +1,109 @@
+"""Gain from actor calibration on held-out identities.
+
+    .venv/bin/python benchmarks/calibration.py [--markdown]
+
+For each held-out clip (an identity the estimator never saw), the clip's own
+first block of range-of-motion segments (its neutral lead and the bilateral
+single-code segments 1 … 43 and the blink, timing from `_meta.json`, letters
+from each segment's peak) is the calibration take; the rest of the clip
+(one-sided actions, winks, descriptors, head and eye positions and the
+combinations 6+12, 1+2+5+26, 1+4+15, 4+5+7+23, 9+10+17, 12+14, 12+25+26,
+1+2+4, 6+7+12+25) is the test. Per code, Pearson r and F1 (>= A) on the test
+frames: generic estimator (automatic baseline) vs calibrated (actor neutral +
+correction).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _rom  # noqa: E402
+from accuracy import frames_from, score  # noqa: E402
+
+from facs.au import ScriptRow, apply_actor, fit_actor, load_estimator  # noqa: E402
+from facs.notation import Code, intensity_to_letter  # noqa: E402
+
+
+def script_for(clip: str) -> tuple[list[ScriptRow], float]:
+    """Calibration rows (first block) and the time the test part starts."""
+    meta = _rom.meta(clip)
+    rows = [ScriptRow(0.0, (meta["neutral_lead_frames"] - 1) / 30, Code(), 1)]
+    test_start = None
+    for seg in meta["segments"]:
+        codes = seg["codes"]
+        if codes == ["blink"]:
+            codes = ["45"]
+        one_sided = any(c[0] in "LR" for c in codes)
+        if one_sided or len(rows) > 1 and codes[0] in ("46", "19"):
+            test_start = seg["start_frame"] / 30
+            break
+        letter = intensity_to_letter(5 * seg["peak"]) or ""
+        code = Code.parse("+".join(f"{c}{letter}" for c in codes))
+        rows.append(ScriptRow(seg["start_frame"] / 30, seg["end_frame"] / 30, code, len(rows) + 1))
+    assert test_start is not None
+    return rows, test_start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--markdown", action="store_true")
+    args = ap.parse_args()
+    _rom.require_data()
+    est = load_estimator()
+    preds: dict[str, dict[str, list[np.ndarray]]] = {"generic": {}, "calibrated": {}}
+    truth: dict[str, list[np.ndarray]] = {}
+    for clip in _rom.HELD_OUT:
+        d = _rom.cached_perception(_rom.ROM / f"{clip}.mp4")
+        rows, test_start = script_for(clip)
+        w, h = d["size"][0]
+        aligned, size = est.align(d["landmarks"] * np.array([w, h, w], np.float32))
+        actor = fit_actor(
+            estimator=est, aligned=aligned, blendshapes=d["blendshapes"],
+            pose=d["pose"].astype(float), size=size, time_s=d["time_s"], rows=rows, name=clip,
+        )  # fmt: skip
+        test = d["time_s"] >= test_start
+        tru = _rom.frames_truth(_rom.labels(clip))
+        generic, _ = frames_from(d, estimator=est)
+        calibrated, _ = frames_from(d, estimator=apply_actor(est, actor), baseline=actor.neutral)
+        for kind, frames in (("generic", generic), ("calibrated", calibrated)):
+            for col in tru:
+                if col in frames:
+                    preds[kind].setdefault(col, []).append(frames[col].to_numpy(float)[test])
+        for col, v in tru.items():
+            truth.setdefault(col, []).append(v[test])
+        print(f"{clip}: calibrated on {actor.info['scripted_frames']} frames", file=sys.stderr)
+    out = []
+    for col in sorted(truth):
+        if "_" in col or col not in preds["generic"]:
+            continue
+        t = np.concatenate(truth[col])
+        if (t >= 0.5).sum() < 20:
+            continue
+        r_g, f_g = score(np.concatenate(preds["generic"][col]), t)
+        r_c, f_c = score(np.concatenate(preds["calibrated"][col]), t)
+        out.append({"code": col, "r_generic": r_g, "r_calibrated": r_c, "f1_generic": f_g,
+                    "f1_calibrated": f_c, "active_frames": int((t >= 0.5).sum())})  # fmt: skip
+    table = pd.DataFrame(out)
+    if args.markdown:
+        print("| code | r generic | r calibrated | F1 generic | F1 calibrated | active frames |")
+        print("|---|---|---|---|---|---|")
+        for r in table.itertuples():
+            print(f"| {r.code} | {r.r_generic:.2f} | {r.r_calibrated:.2f} | {r.f1_generic:.2f} "
+                  f"| {r.f1_calibrated:.2f} | {r.active_frames} |")  # fmt: skip
+    else:
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    print(
+        f"\nmean over {len(table)} codes on the test segments: r generic "
+        f"{table['r_generic'].mean():.3f} -> calibrated {table['r_calibrated'].mean():.3f}; "
+        f"F1 {table['f1_generic'].mean():.3f} -> {table['f1_calibrated'].mean():.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

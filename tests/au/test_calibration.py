@@ -1,0 +1,129 @@
+"""Tests for actor calibration: scripts, targets, fitting, actor files, the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from facs import InputError
+from facs.au import (
+    Actor,
+    apply_actor,
+    fit_actor,
+    load_estimator,
+    read_actor,
+    read_script,
+    script_targets,
+    write_actor,
+)
+from facs.notation import Code
+
+
+def _script(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "rom.csv"
+    path.write_text(text)
+    return path
+
+
+def test_read_script(tmp_path: Path) -> None:
+    rows = read_script(_script(tmp_path, "start,end,code\n0,1,0\n1,2.5,12C\n0:03,0:04.5,L12+25\n"))
+    assert [str(r.code) for r in rows] == ["0", "12C", "L12+25"]
+    assert rows[2].start == 3.0 and rows[2].end == 4.5 and rows[1].line == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("start,end\n0,1\n", "missing column(s) code"),
+        ("start,end,code\n0,1,12P\n", "line 2"),
+        ("start,end,code\n2,1,12\n", "end must be after start"),
+        ("start,end,code\nx,1,12\n", "bad time"),
+        ("start,end,code\n", "no rows"),
+    ],
+)
+def test_bad_scripts(tmp_path: Path, text: str, fragment: str) -> None:
+    with pytest.raises(InputError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+        read_script(_script(tmp_path, text))
+    with pytest.raises(InputError, match="no such script"):
+        read_script(tmp_path / "missing.csv")
+
+
+def test_script_targets_follow_the_generic_time_course() -> None:
+    outputs = ("AU12_L", "AU12_R", "AU26", "AU43_L", "AU43_R")
+    t = np.arange(30) / 10
+    generic = np.zeros((30, 5))
+    generic[10:20, 0] = generic[10:20, 1] = np.hanning(10) * 2
+    from facs.au import ScriptRow
+
+    rows = [ScriptRow(1.0, 1.95, Code.parse("12E"), 2), ScriptRow(2.0, 2.9, Code.parse("L46"), 3)]
+    targets, used, notes = script_targets(rows, t, generic, outputs)
+    assert used[10:29].all() and not used[:10].any()
+    assert targets[10:20, 0].max() == pytest.approx(5.0)
+    assert np.argmax(targets[10:20, 0]) == np.argmax(generic[10:20, 0])
+    assert targets[20:29, 3].max() == pytest.approx(3.0) and targets[20:29, 4].max() == 0
+    assert targets[:, 2].max() == 0 and notes == []
+
+
+def test_fit_apply_and_round_trip(tmp_path: Path) -> None:
+    est = load_estimator()
+    rng = np.random.default_rng(0)
+    n = 120
+    aligned = np.repeat(est.population.shape[None], n, axis=0) + rng.normal(0, 1e-3, (n, 478, 3))
+    bs = np.repeat(est.population.blendshapes[None], n, axis=0)
+    from facs.au import ScriptRow
+
+    rows = [ScriptRow(0.0, 1.0, Code(), 2), ScriptRow(1.0, 3.9, Code.parse("12C"), 3)]
+    actor = fit_actor(estimator=est, aligned=aligned.astype(np.float32), blendshapes=bs,
+                      pose=np.zeros((n, 3)), size=np.full(n, 90.0), time_s=np.arange(n) / 30,
+                      rows=rows, name="test")  # fmt: skip
+    assert actor.neutral.kind == "actor" and actor.info["neutral_from"] == "script 0 spans"
+    assert actor.gain.shape == (len(est.model.outputs),)
+    path = write_actor(actor, tmp_path / "actor.json")
+    back = read_actor(path)
+    assert isinstance(back, Actor) and back.name == "test"
+    assert np.allclose(back.gain, actor.gain) and np.allclose(
+        back.neutral.shape, actor.neutral.shape, atol=1e-5
+    )
+    calibrated = apply_actor(est, back)
+    assert calibrated.model.correction is not None
+    broken = json.loads(path.read_text())
+    broken["outputs"] = broken["outputs"][:-1]
+    (tmp_path / "old.json").write_text(json.dumps(broken))
+    with pytest.raises(InputError, match="another estimator version"):
+        apply_actor(est, read_actor(tmp_path / "old.json"))
+    (tmp_path / "junk.json").write_text("{}")
+    with pytest.raises(InputError, match="not a facs actor file"):
+        read_actor(tmp_path / "junk.json")
+
+
+@pytest.mark.slow
+def test_calibrate_cli_and_code_with_actor(shared_data: Path, tmp_path: Path) -> None:
+    video = shared_data / "real" / "single_face.mp4"
+    script = _script(tmp_path, "start,end,code\n0,0.5,0\n0.5,2.3,12\n")
+    actor = tmp_path / "actor.json"
+    run = subprocess.run([sys.executable, "-m", "facs", "calibrate", str(video), "--script",
+                          str(script), "-o", str(actor), "--quiet"], capture_output=True, text=True,
+                         check=False)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert read_actor(actor).name == "single_face"
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "facs", "code", str(video), "-o", str(out),
+                          "--actor", str(actor), "--quiet"], capture_output=True, text=True,
+                         check=False)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["calibration"]["actor"]["name"] == "single_face"
+    assert summary["per_face"]["0"]["baseline"]["kind"] == "actor"
+    missing = str(tmp_path / "nope.csv")
+    bad = subprocess.run(
+        [sys.executable, "-m", "facs", "calibrate", str(video), "--script", missing],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2 and "no such script" in bad.stderr
