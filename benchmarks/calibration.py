@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _rom  # noqa: E402
-from accuracy import frames_from, score  # noqa: E402
+import _rom
+from accuracy import frames_from, score
 
-from facs.au import ScriptRow, apply_actor, fit_actor, load_estimator  # noqa: E402
-from facs.notation import Code, intensity_to_letter  # noqa: E402
+from facs.au import ScriptRow, apply_actor, fit_actor, load_estimator
+from facs.notation import Code, intensity_to_letter
 
 
 def script_for(clip: str) -> tuple[list[ScriptRow], float]:
@@ -40,7 +40,7 @@ def script_for(clip: str) -> tuple[list[ScriptRow], float]:
         if codes == ["blink"]:
             codes = ["45"]
         one_sided = any(c[0] in "LR" for c in codes)
-        if one_sided or len(rows) > 1 and codes[0] in ("46", "19"):
+        if one_sided or (len(rows) > 1 and codes[0] in ("46", "19")):
             test_start = seg["start_frame"] / 30
             break
         letter = intensity_to_letter(5 * seg["peak"]) or ""
