@@ -24,6 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _rom
 
 from facs.au._estimator import (
+    Baseline,
+    Estimator,
     _head_columns,
     find_baseline,
     load_estimator,
