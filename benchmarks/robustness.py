@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/robustness.py [--conditions pose,resolution,lighting,degraded]
                                               [--markdown] [--jobs N]
 
-Same clips (_rom.HELD_OUT), same frames tables (accuracy.frames_for: baseline
+Same clips (_rom.HELD_OUT), same frames tables (accuracy.frames_from: baseline
 and timeline as `facs code`) and same metrics (accuracy.score: Pearson r of
 the 0-5 intensity over all frames, F1 of presence at >= A) as accuracy.py,
 split or perturbed four ways:
@@ -39,10 +39,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
-import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _rom
@@ -176,27 +174,18 @@ class Clip:
     height: int
 
 
-def frames_from(clip: str, perception: dict[str, np.ndarray] | None, *, raw: bool) -> pd.DataFrame:
-    """accuracy.frames_for on a given perception dict (None: the clean cached one)."""
-    if perception is None:
-        return accuracy.frames_for(clip, raw=raw)[0]
-    with mock.patch.object(_rom, "cached_perception", return_value=perception) as fake:
-        frames, _ = accuracy.frames_for(clip, raw=raw)
-    fake.assert_called_once()  # else frames_for read something else: fail, don't mislead
-    return frames
-
-
 def predict(clip: str, perception: dict[str, np.ndarray] | None = None) -> Clip:
     lab = _rom.labels(clip)
     truth = _rom.frames_truth(lab)
     pred: dict[str, dict[str, np.ndarray]] = {}
+    if perception is None:
+        perception = _rom.cached_perception(_clip_path(clip))
     for kind in KINDS:
-        frames = frames_from(clip, perception, raw=kind == "raw")
+        frames, _ = accuracy.frames_from(perception, raw=kind == "raw")
         if len(frames) != len(lab):
             raise RuntimeError(f"{clip}: {len(frames)} frames scored vs {len(lab)} labelled")
         pred[kind] = {c: frames[c].to_numpy(float) for c in truth if c in frames}
-    p = perception if perception is not None else _rom.cached_perception(_clip_path(clip))
-    w, h = (int(v) for v in p["size"][0])
+    w, h = (int(v) for v in perception["size"][0])
     return Clip(clip, truth, pred, lab["yaw_deg"].to_numpy(float), w, h)
 
 

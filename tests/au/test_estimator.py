@@ -114,3 +114,19 @@ def test_raw_mapping_covers_reference_table() -> None:
     bs[0, BLENDSHAPE_NAMES.index("mouthSmileLeft")] = 0.6
     cols = raw_blendshape_columns(bs, base)
     assert cols["AU12_L"][0] == pytest.approx(3.0) and cols["AU12_R"][0] == 0
+
+
+def test_population_neutral_has_a_noise_floor_and_pose_bias(est) -> None:  # type: ignore[no-untyped-def]
+    assert est.population_floor is not None
+    assert est.population_floor.shape == (len(est.model.outputs),)
+    assert (est.population_floor >= 0).all() and (est.population_floor < 2.5).all()
+    # MediaPipe reads pitch a few degrees low on frontal faces; the population pose holds it
+    assert -10 < est.population.pose[1] < 0
+
+
+def test_mirrored_face_swaps_sides(est) -> None:  # type: ignore[no-untyped-def]
+    """A left-only smile mirrored must read as a right-only smile (mirror augmentation)."""
+    ref = est.reference
+    flipped = ref * np.array([-1.0, 1.0, 1.0])
+    mirror = np.array([np.argmin(((ref - p) ** 2).sum(1)) for p in flipped])
+    assert (mirror[mirror] == np.arange(478)).mean() > 0.95

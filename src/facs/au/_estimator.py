@@ -281,6 +281,9 @@ class Estimator:
     population: Baseline
     model: Model
     info: dict[str, Any] = field(default_factory=dict)
+    #: Per-output noise floor under the population neutral (identity differences
+    #: read as small actions); subtracted for stills and clips with no baseline.
+    population_floor: np.ndarray | None = None
 
     def align(self, landmarks_px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pose-normalised landmarks and face size per frame."""
@@ -310,6 +313,9 @@ class Estimator:
             return cols
         feats = self.model.features(aligned[ok], blendshapes[ok], baseline)
         pred = self.model.predict(feats)
+        if baseline.kind == "population" and self.population_floor is not None:
+            floor = self.population_floor
+            pred = np.clip((pred - floor) * 5.0 / np.maximum(5.0 - floor, 1e-6), 0.0, 5.0)
         raw = raw_blendshape_columns(blendshapes[ok], baseline)
         values: dict[str, np.ndarray] = {c: np.zeros(int(ok.sum())) for c in cols}
         for k, name in enumerate(self.model.outputs):
@@ -327,7 +333,7 @@ class Estimator:
                 values[f"{code.column}_L"], values[f"{code.column}_R"] = left, right
                 values[code.column] = np.maximum(left, right)
         values.update(_head_columns(pose[ok], size[ok], baseline))
-        values["AU27"], values["AU26"] = _mouth_stretch(values["AU26"])
+        values["AU27"], values["AU26"] = _mouth_stretch(aligned[ok], baseline, values["AU26"])
         for c in ("AU45", "AU45_L", "AU45_R", "AU46", "AU46_L", "AU46_R"):
             values[c] = np.zeros(int(ok.sum()))
         for c, v in values.items():
@@ -335,13 +341,25 @@ class Estimator:
         return cols
 
 
-def _mouth_stretch(jaw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Split an extreme jaw opening into 27 (mouth stretch); 26 and 27 exclude each other.
+#: Jaw drop (chin, in inter-ocular distances below the neutral) where 27 starts and
+#: where it reaches E. FACSHuman's 26 at full strength drops the chin ≈ 0.19 (0.11–0.31
+#: across the training faces); a wide mouth stretch drops it about twice as far.
+MOUTH_STRETCH = (0.32, 0.55)
+_CHIN = 152
 
-    No labelled 27 exists in the training data: a jaw opening beyond the 26
-    range (model output above 4.5) is read as 27, rule-based and unvalidated.
+
+def _mouth_stretch(
+    aligned: np.ndarray, baseline: Baseline, jaw: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """27 (mouth stretch) from a jaw drop beyond the 26 range; 26 and 27 exclude each other.
+
+    No labelled 27 exists in the training data, so this is a geometric rule
+    (unvalidated): the chin's drop below the neutral, in inter-ocular units,
+    ramps 27 from ``MOUTH_STRETCH[0]`` (absent) to ``MOUTH_STRETCH[1]`` (E).
     """
-    stretch = np.clip((jaw - 4.5) * 10.0, 0.0, 5.0)
+    drop = -(aligned[:, _CHIN, 1] - baseline.shape[_CHIN, 1])
+    lo, hi = MOUTH_STRETCH
+    stretch = np.clip(5.0 * (drop - lo) / (hi - lo), 0.0, 5.0)
     return stretch, np.where(stretch >= 1.0, 0.0, jaw)
 
 
@@ -360,7 +378,7 @@ def load_estimator(path: str | None = None) -> Estimator:
         population = Baseline(
             shape=z["pop_shape"],
             blendshapes=z["pop_blendshapes"],
-            pose=np.zeros(3),
+            pose=z["pop_pose"].astype(np.float64) if "pop_pose" in z.files else np.zeros(3),
             size=float("nan"),
             kind="population",
         )
@@ -379,7 +397,14 @@ def load_estimator(path: str | None = None) -> Estimator:
             layers=tuple(layers),
             mlp_weight=float(z["mlp_weight"]) if "mlp_weight" in z.files else 0.0,
         )
-        return Estimator(reference=z["reference"], population=population, model=model, info=info)
+        floor = z["pop_floor"] if "pop_floor" in z.files else None
+        return Estimator(
+            reference=z["reference"],
+            population=population,
+            model=model,
+            info=info,
+            population_floor=floor,
+        )
 
 
 def save_estimator(estimator: Estimator, path: Path) -> None:
@@ -390,6 +415,7 @@ def save_estimator(estimator: Estimator, path: Path) -> None:
         "reference": estimator.reference.astype(np.float32),
         "pop_shape": estimator.population.shape.astype(np.float32),
         "pop_blendshapes": estimator.population.blendshapes.astype(np.float32),
+        "pop_pose": np.asarray(estimator.population.pose, dtype=np.float32),
         "outputs": np.array(m.outputs),
         "points": m.points.astype(np.int32),
         "mean": m.mean.astype(np.float32),
@@ -399,6 +425,8 @@ def save_estimator(estimator: Estimator, path: Path) -> None:
         "info": np.array(json.dumps(estimator.info)),
         "mlp_weight": np.array(m.mlp_weight),
     }
+    if estimator.population_floor is not None:
+        arrays["pop_floor"] = estimator.population_floor.astype(np.float32)
     if m.basis is not None:
         arrays["basis"] = m.basis.astype(np.float32)
     for k, (w, b) in enumerate(m.layers):
