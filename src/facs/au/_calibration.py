@@ -49,7 +49,7 @@ __all__ = [
 #: Intensity (0–5) assumed for a scripted code without a letter.
 DEFAULT_INTENSITY = 3.0
 #: Shrinkage of each gain/offset towards (1, 0), per frame (larger = closer to generic).
-CORRECTION_ALPHA = 0.5
+CORRECTION_ALPHA = 1.0
 #: Gains are kept within these bounds.
 GAIN_RANGE = (0.5, 2.5)
 ACTOR_FORMAT = "facs-actor/1"
