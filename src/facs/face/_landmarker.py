@@ -296,6 +296,10 @@ class Landmarker:
         ``min_detection_confidence``.
     tracker : FaceTracker, optional
         Assigns the face ids; by default ``FaceTracker()``.
+    tiles : bool, optional
+        Image mode only: when fewer than ``max_faces`` faces are found, look
+        again in two overlapping halves of the image (small faces in group
+        photos), dropping faces already found.
 
     Notes
     -----
@@ -327,6 +331,7 @@ class Landmarker:
         min_tracking_confidence: float = 0.5,
         min_presence_confidence: float | None = None,
         tracker: FaceTracker | None = None,
+        tiles: bool = True,
     ) -> None:
         if mode not in ("video", "image"):
             raise ValueError(f"`mode` must be 'video' or 'image', got {mode!r}")
@@ -350,6 +355,7 @@ class Landmarker:
         self.min_tracking_confidence = float(min_tracking_confidence)
         self.min_presence_confidence = float(min_presence_confidence)
         self.tracker = tracker if tracker is not None else FaceTracker()
+        self.tiles = tiles
         self._last_ms = -1
         self._task: Any = None
         self._finalizer: weakref.finalize[Any, Any] | None = None
@@ -455,14 +461,17 @@ class Landmarker:
 
         landmark_sets: list[np.ndarray] = []
         presences: list[np.ndarray | None] = []
-        for points in result.face_landmarks:
-            landmark_sets.append(
-                np.array([(p.x, p.y, p.z) for p in points], dtype=np.float32).reshape(-1, 3)
-            )
-            values = [p.presence for p in points]
-            presences.append(
-                None if any(v is None for v in values) else np.array(values, dtype=np.float64)
-            )
+        transforms: list[np.ndarray] = []
+        shapes: list[np.ndarray] = []
+        _collect(result, (0, 0, width, height), width, height,
+                 landmark_sets, presences, transforms, shapes)  # fmt: skip
+        if self.mode == "image" and self.tiles and len(landmark_sets) < self.max_faces:
+            # Small faces in a group photo: the detector sees more on overlapping halves.
+            for x0, y0, x1, y1 in _tiles(width, height):
+                crop = np.ascontiguousarray(pixels[y0:y1, x0:x1])
+                sub = self._task.detect(Image(image_format=ImageFormat.SRGB, data=crop))
+                _collect(sub, (x0, y0, x1, y1), width, height,
+                         landmark_sets, presences, transforms, shapes)  # fmt: skip
         keep = _unique_faces(landmark_sets, width=width, height=height)
         boxes = np.array(
             [landmarks_to_box(landmark_sets[i], width=width, height=height) for i in keep]
@@ -471,16 +480,8 @@ class Landmarker:
 
         faces = []
         for face_id, i in zip(ids, keep, strict=True):
-            transform = (
-                np.asarray(result.facial_transformation_matrixes[i], dtype=np.float32)
-                if i < len(result.facial_transformation_matrixes)
-                else np.full((4, 4), np.nan, dtype=np.float32)
-            )
-            blendshapes = (
-                _blendshape_vector(result.face_blendshapes[i])
-                if i < len(result.face_blendshapes)
-                else np.full(len(BLENDSHAPE_NAMES), np.nan, dtype=np.float32)
-            )
+            transform = transforms[i]
+            blendshapes = shapes[i]
             yaw, pitch, roll = transform_to_pose(transform)
             faces.append(
                 FaceFrame(
@@ -500,6 +501,49 @@ class Landmarker:
             )
         faces.sort(key=lambda face: face.face)
         return faces
+
+
+def _tiles(width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """Overlapping halves of an image (wider than tall: left/right, else top/bottom)."""
+    if width >= height:
+        w = int(width * 0.6)
+        return [(0, 0, w, height), (width - w, 0, width, height)]
+    h = int(height * 0.6)
+    return [(0, 0, width, h), (0, height - h, width, height)]
+
+
+def _collect(
+    result: Any,
+    box: tuple[int, int, int, int],
+    width: int,
+    height: int,
+    landmark_sets: list[np.ndarray],
+    presences: list[np.ndarray | None],
+    transforms: list[np.ndarray],
+    shapes: list[np.ndarray],
+) -> None:
+    """Append a MediaPipe result's faces, landmarks mapped from ``box`` to the full image."""
+    x0, y0, x1, y1 = box
+    scale = np.array([(x1 - x0) / width, (y1 - y0) / height, (x1 - x0) / width], np.float32)
+    shift = np.array([x0 / width, y0 / height, 0.0], np.float32)
+    for i, points in enumerate(result.face_landmarks):
+        local = np.array([(p.x, p.y, p.z) for p in points], dtype=np.float32).reshape(-1, 3)
+        landmark_sets.append(local * scale + shift)
+        values = [p.presence for p in points]
+        presences.append(
+            None if any(v is None for v in values) else np.array(values, dtype=np.float64)
+        )
+        matrices = result.facial_transformation_matrixes
+        transforms.append(
+            np.asarray(matrices[i], dtype=np.float32)
+            if i < len(matrices)
+            else np.full((4, 4), np.nan, dtype=np.float32)
+        )
+        shapes.append(
+            _blendshape_vector(result.face_blendshapes[i])
+            if i < len(result.face_blendshapes)
+            else np.full(len(BLENDSHAPE_NAMES), np.nan, dtype=np.float32)
+        )
 
 
 def _blendshape_vector(categories: Sequence[Any]) -> np.ndarray:
