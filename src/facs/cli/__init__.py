@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from facs.cli import _calibrate, _code, _vocab
+from facs.cli import _calibrate, _code, _synth, _vocab
 
 __all__ = ["app", "main"]
 
@@ -21,6 +21,9 @@ app.command("list")(_vocab.list_codes)
 app.command("suggest")(_vocab.suggest_cmd)
 app.command("code")(_code.code_cmd)
 app.command("calibrate")(_calibrate.calibrate_cmd)
+app.command("render")(_synth.render_cmd)
+app.command("animate")(_synth.animate_cmd)
+app.command("sheet")(_synth.sheet_cmd)
 
 
 def main() -> None:

@@ -1,0 +1,113 @@
+"""Tests for the synthesis commands: facs render, facs animate, facs sheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from facs.cli import app
+from facs.formats import write_frames
+from facs.series import empty_frames
+
+runner = CliRunner()
+SMALL = ["--size", "160x190"]
+
+
+def _one_error_line(result) -> str:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 2, result.output
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
+    assert "Traceback" not in result.output
+    return str(lines[0])
+
+
+def test_render_neutral_png(tmp_path: Path) -> None:
+    out = tmp_path / "face.png"
+    result = runner.invoke(app, ["render", "0", "-o", str(out), *SMALL])
+    assert result.exit_code == 0, result.output
+    with Image.open(out) as png:
+        image = np.asarray(png.convert("RGB"))
+    assert image.shape == (190, 160, 3) and image.std() > 20
+    assert str(out) in result.stdout
+
+
+def test_render_svg_view_and_muscles(tmp_path: Path) -> None:
+    out = tmp_path / "face.svg"
+    args = ["render", "12C", "-o", str(out), "--view", "three-quarter", "--muscles", *SMALL]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "<svg" in out.read_text(encoding="utf-8")
+
+
+def test_render_compare(tmp_path: Path) -> None:
+    out = tmp_path / "compare.png"
+    result = runner.invoke(app, ["render", "6+12", "--compare", "12", "6", "-o", str(out),
+                                 *SMALL])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with Image.open(out) as image:
+        assert image.size == (3 * 160, 190)
+    assert "6+12 | 12 | 6" in result.stdout
+
+
+def test_render_notes_codes_without_a_shape(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["render", "8+12+21", "-o", str(tmp_path / "f.png"), *SMALL])
+    assert result.exit_code == 0
+    assert "8 (Lips toward each other): no shape" in result.stderr
+    assert "21 (Neck tightener)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["render", "1+99"], "unknown code 99"),
+        (["render", "12", "-o", "{tmp}/face.jpg"], "use .png or .svg"),
+        (["render", "6", "12"], "--compare"),
+        (["render", "12", "--size", "big"], "--size"),
+        (["animate", "0 -> 12P", "-o", "{tmp}/c.mp4"], "step 2"),
+        (["animate", "0 -> 12", "-o", "{tmp}/c.avi"], "use .mp4 or .gif"),
+        (["animate", "-o", "{tmp}/c.mp4"], "timeline"),
+        (["animate", "--from", "{tmp}/none/frames.csv", "-o", "{tmp}/c.mp4"], "no such file"),
+        (["animate", "--from", "{tmp}", "-o", "{tmp}/c.mp4"], "no such file"),
+        (["animate", "0 -> 12", "--from", "{tmp}", "-o", "{tmp}/c.mp4"], "timeline"),
+        (["sheet", "-o", "{tmp}/sheet.png"], "PDF"),
+    ],
+)
+def test_user_errors_exit_2(tmp_path: Path, args: list[str], fragment: str) -> None:
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    if argv[0] == "render" and "-o" not in argv:
+        argv += ["-o", str(tmp_path / "face.png")]
+    line = _one_error_line(runner.invoke(app, argv))
+    assert fragment in line
+    assert [p for p in tmp_path.iterdir() if p.is_file()] == []
+
+
+def test_animate_gif(tmp_path: Path) -> None:
+    out = tmp_path / "clip.gif"
+    result = runner.invoke(app, ["animate", "0@0.1 -> 12E@0.1", "-o", str(out), "--fps", "10",
+                                 "--transition", "0.2", "--quiet", *SMALL])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with Image.open(out) as gif:
+        assert gif.n_frames == 4
+
+
+def test_animate_from_outdir(tmp_path: Path) -> None:
+    rows = []
+    for k in range(3):
+        row: dict[str, object] = {c: 0.0 for c in empty_frames().columns}
+        row.update(frame=k, time_s=k / 5, face=0, success=1, AU12=2.0 * k)
+        rows.append(row)
+    table = pd.concat([empty_frames(), pd.DataFrame(rows)], ignore_index=True)
+    write_frames(table, tmp_path / "out" / "frames.csv")
+    out = tmp_path / "replay.mp4"
+    result = runner.invoke(app, ["animate", "--from", str(tmp_path / "out"), "-o", str(out),
+                                 "--quiet", *SMALL])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 0
+    bad_face = runner.invoke(app, ["animate", "--from", str(tmp_path / "out"), "--face", "2",
+                                   "-o", str(tmp_path / "r2.mp4"), *SMALL])  # fmt: skip
+    assert "no face 2" in _one_error_line(bad_face)

@@ -1,0 +1,32 @@
+"""Tests for facs.synth._sheet: the multi-page PDF reference sheet."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from facs import InputError
+from facs.emotions import prototypes
+from facs.synth import sheet
+
+
+def test_sheet_is_a_multipage_pdf(tmp_path: Path) -> None:
+    seen: list[int] = []
+    path = sheet(tmp_path / "facs.pdf", codes=["1", "12", "46"],
+                 progress=lambda d, t: seen.append(t))  # fmt: skip
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page\b", data))
+    assert pages == 2  # one page of codes, one of emotion prototypes
+    protos = {(p.emotion, p.display()) for p in prototypes()
+              if p.source == "fig2002" and p.type == "prototype"}  # fmt: skip
+    assert seen and seen[0] == 1 + 3 + len(protos)  # neutral, 3 codes, each prototype once
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["facs.pdf"]
+
+
+def test_sheet_needs_pdf(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="PDF"):
+        sheet(tmp_path / "facs.png")
+    assert list(tmp_path.iterdir()) == []
