@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from facs.cli import _calibrate, _code, _synth, _vocab
+from facs.cli import _agree, _calibrate, _code, _convert, _rig, _synth, _vocab
 
 __all__ = ["app", "main"]
 
@@ -24,6 +24,9 @@ app.command("calibrate")(_calibrate.calibrate_cmd)
 app.command("render")(_synth.render_cmd)
 app.command("animate")(_synth.animate_cmd)
 app.command("sheet")(_synth.sheet_cmd)
+app.command("convert")(_convert.convert_cmd)
+app.command("agree")(_agree.agree_cmd)
+app.add_typer(_rig.app, name="rig")
 
 
 def main() -> None:
