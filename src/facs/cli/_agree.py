@@ -2,11 +2,189 @@
 
 from __future__ import annotations
 
+import math
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.table import Table
+from rich.text import Text
+
+from facs.cli._common import console, err_console, print_json, user_errors
 
 __all__ = ["agree_cmd"]
 
 
-def agree_cmd(files: list[str] = typer.Argument(..., help="Events or frames files.")) -> None:
-    """Agreement between two or more coders (placeholder until implemented)."""
-    raise typer.Exit(2)
+class AlignOpt(StrEnum):
+    auto = "auto"
+    frame = "frame"
+    time = "time"
+
+
+class WeightsOpt(StrEnum):
+    linear = "linear"
+    quadratic = "quadratic"
+
+
+def _split(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    return [part.strip() for part in text.split(",")]
+
+
+def _span(text: str | None) -> tuple[float, float] | None:
+    from facs._errors import InputError
+
+    if text is None:
+        return None
+    m = re.fullmatch(r"\s*([0-9.]+)\s*[-:]\s*([0-9.]+)\s*", text)
+    if m is None:
+        raise InputError(f"--span must be START-END in seconds, e.g. 0-60, got {text!r}")
+    try:
+        return float(m.group(1)), float(m.group(2))
+    except ValueError:
+        raise InputError(f"--span must be START-END in seconds, e.g. 0-60, got {text!r}") from None
+
+
+def _cell(value: float, *, good: float = 0.8, fair: float = 0.6) -> Text:
+    if not math.isfinite(value):
+        return Text("–", style="dim")
+    style = "green" if value >= good else "yellow" if value >= fair else "red"
+    return Text(f"{value:.2f}", style=style)
+
+
+def _table(result: Any) -> Table:
+    kind = result.kind
+    title = f"Agreement on {kind}: {', '.join(result.coders)} (reference {result.coders[0]})"
+    table = Table(title=title, title_justify="left")
+    table.add_column("Code", style="bold cyan", no_wrap=True)
+    for coder in result.coders:
+        table.add_column(f"n {coder}", justify="right")
+    for header in ("AI", "κ", "F1", "ICC", "κw"):
+        table.add_column(header, justify="right")
+
+    def row(label: str, stats: Any, counts: Any, *, end: bool = False, bold: bool = False) -> None:
+        cells = [Text(label, style="bold" if bold else "")]
+        cells += [Text(str(int(counts[c]))) for c in result.coders]
+        cells += [_cell(float(stats[name])) for name in
+                  ("agreement_index", "kappa", "f1", "icc", "weighted_kappa")]  # fmt: skip
+        table.add_row(*cells, end_section=end, style="bold" if bold else None)
+
+    keys = list(result.per_code.index)
+    for i, key in enumerate(keys):
+        row(str(key), result.per_code.loc[key], result.counts.loc[key], end=i == len(keys) - 1)
+    row("overall", result.overall, result.counts.sum(axis=0), bold=True)
+    return table
+
+
+def _settings_line(result: Any) -> str:
+    s = result.settings
+    kappa = "Fleiss" if len(result.coders) > 2 else "Cohen"
+    legend = (
+        f"AI Ekman–Friesen agreement index, κ {kappa}'s kappa, F1 against"
+        f" {result.coders[0]}, ICC(3,1) and κw ({s['weights']} weighted kappa) on intensities"
+    )
+    if result.kind == "events":
+        parts = [f"events matched within {s['tolerance_s']:g} s", f"κ on {s['bin_s']:g} s bins"]
+        if s.get("span_s"):
+            parts.append(f"span {s['span_s'][0]:g}–{s['span_s'][1]:g} s")
+        if s.get("converted"):
+            parts.append(f"events found in the frames of {', '.join(s['converted'])}")
+    else:
+        parts = [
+            f"frames aligned by {s['alignment']}",
+            f"occurrence = intensity > {s['threshold']:g}",
+            "ICC and κw on frames anyone scores",
+        ]
+    if s.get("merge_sides"):
+        parts.append("sides merged")
+    return legend + ".\n" + "; ".join(parts) + "."
+
+
+def agree_cmd(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Two or more events or frames files (CSV or Parquet); the first is the"
+            " reference for F1.",
+            show_default=False,
+        ),
+    ],
+    tolerance: Annotated[
+        float, typer.Option(help="Events: largest gap in seconds between matching events.")
+    ] = 0.5,
+    bin_s: Annotated[
+        float | None,
+        typer.Option("--bin", help="Events: time bin in seconds for kappa (default: tolerance)."),
+    ] = None,
+    span: Annotated[
+        str | None,
+        typer.Option(help="Events: coded span START-END in seconds for kappa (default: events)."),
+    ] = None,
+    names: Annotated[
+        str | None, typer.Option(help="Coder names, comma-separated (default: file names).")
+    ] = None,
+    codes: Annotated[
+        str | None, typer.Option(help="Only these codes, comma-separated: 1,2,12 or L12,AD19.")
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option(help="Frames: a code occurs where its intensity is above this.")
+    ] = 0.0,
+    merge_sides: Annotated[
+        bool, typer.Option("--merge-sides", help="Count L12 and R12 as 12.")
+    ] = False,
+    align: Annotated[
+        AlignOpt, typer.Option(help="Frames: pair rows by frame number or by time.")
+    ] = AlignOpt.auto,
+    weights: Annotated[
+        WeightsOpt, typer.Option(help="Weights of the weighted kappa on letters.")
+    ] = WeightsOpt.linear,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document instead of the table.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Also write the JSON report here.")
+    ] = None,
+) -> None:
+    """Agreement between coders, or coders and the machine, per code and overall.
+
+    Ekman–Friesen agreement index, Cohen's kappa (two coders) or Fleiss' kappa
+    (more), F1 against the first file, ICC(3,1) and weighted kappa on
+    intensities. Events are matched one to one when they overlap or lie within
+    --tolerance seconds of each other.
+    """
+    with user_errors():
+        from facs._errors import InputError
+        from facs.formats import write_json_atomic
+        from facs.reliability import agree_files
+
+        if len(files) < 2:
+            raise InputError(f"agreement needs at least two files, got {len(files)}")
+        result = agree_files(
+            files,
+            names=_split(names),
+            tolerance_s=tolerance,
+            bin_s=bin_s,
+            span_s=_span(span),
+            threshold=threshold,
+            codes=_split(codes),
+            merge_sides=merge_sides,
+            align=align.value,
+            weights=weights.value,
+        )
+        report = result.to_json()
+        report["files"] = [str(f) for f in files]
+        if output is not None:
+            try:
+                write_json_atomic(output, report)
+            except OSError as err:
+                raise InputError(f"cannot write {output}: {err.strerror or err}") from None
+        if as_json:
+            print_json(report)
+            return
+        console.print(_table(result))
+        console.print(f"[dim]{_settings_line(result)}[/]")
+        if output is not None:
+            err_console.print(f"wrote {output}")
