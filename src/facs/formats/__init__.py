@@ -1,4 +1,5 @@
-"""Readers and writers: frames and events tables (CSV, Parquet), JSON summaries.
+"""Readers and writers: frames and events tables (CSV, Parquet), JSON summaries,
+other AU tools' outputs (OpenFace, py-feat, iMotions FACET, Affectiva) and ELAN.
 
 Every writer is atomic (temp file + rename): an interrupted run leaves the
 previous file or none, never half a file. Every reader checks what it reads
@@ -11,6 +12,19 @@ or value) when something is wrong.
 """
 
 from facs.formats._atomic import atomic_path, to_jsonable, write_json_atomic, write_text_atomic
+from facs.formats._elan import TierLayout, read_eaf, write_eaf
+from facs.formats._peers import (
+    PEER_TOOLS,
+    PeerData,
+    PeerTool,
+    detect_peer,
+    facet_intensity,
+    read_affectiva,
+    read_facet,
+    read_openface,
+    read_peer,
+    read_pyfeat,
+)
 from facs.formats._tables import (
     EVENT_COLUMNS,
     TableFormat,
@@ -24,12 +38,25 @@ from facs.formats._tables import (
 
 __all__ = [
     "EVENT_COLUMNS",
+    "PEER_TOOLS",
+    "PeerData",
+    "PeerTool",
     "TableFormat",
+    "TierLayout",
     "atomic_path",
+    "detect_peer",
     "empty_events",
+    "facet_intensity",
+    "read_affectiva",
+    "read_eaf",
     "read_events",
+    "read_facet",
     "read_frames",
+    "read_openface",
+    "read_peer",
+    "read_pyfeat",
     "to_jsonable",
+    "write_eaf",
     "write_events",
     "write_frames",
     "write_json_atomic",
