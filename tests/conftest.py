@@ -9,7 +9,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+
+from facs.formats import write_events, write_frames
+from facs.series import FRAME_COLUMNS
+from facs.timeline import process
 
 SHARED_DATA = Path(
     os.environ.get("FACS_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -22,3 +28,34 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "real").is_dir():
         pytest.skip(f"development data not found at {SHARED_DATA} (set FACS_DATA_DIR)")
     return SHARED_DATA
+
+
+def smile_frames(n: int = 90, fps: float = 30.0) -> pd.DataFrame:
+    """A raw frames table: a smile (left stronger), a brow raise, a jaw drop."""
+    table = pd.DataFrame(0.0, index=range(n), columns=list(FRAME_COLUMNS))
+    table["frame"] = np.arange(n)
+    table["time_s"] = np.arange(n) / fps
+    table["face"] = 0
+    table["success"] = 1
+    table["confidence"] = 1.0
+    bump = np.clip(1 - np.abs(np.arange(n) - 45) / 25, 0, 1)
+    table["AU12_L"], table["AU12_R"] = 4.0 * bump, 3.0 * bump
+    table["AU12"] = table[["AU12_L", "AU12_R"]].max(axis=1)
+    for side in ("L", "R"):
+        table[f"AU01_{side}"] = 3.0 * bump
+    table["AU01"] = 3.0 * bump
+    table["AU26"] = 2.5 * bump
+    for column in ("frame", "face", "success"):
+        table[column] = table[column].astype(np.int64)
+    return table
+
+
+@pytest.fixture
+def coded(tmp_path: Path) -> Path:
+    """A ``facs code``-like output folder."""
+    frames, events = process(smile_frames())
+    folder = tmp_path / "coded"
+    folder.mkdir()
+    write_frames(frames, folder / "frames.csv")
+    write_events(events, folder / "events.csv")
+    return folder

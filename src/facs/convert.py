@@ -1,0 +1,438 @@
+"""Bridges: read any supported file into facs tables, write them out in another format.
+
+``facs convert IN --from X --to Y -o OUT`` is :func:`read_any` then
+:func:`write_any`. Everything passes through facs's own tables: a frames table
+(:mod:`facs.series`: per-frame code intensities 0–5, side columns) and an
+events table (:data:`facs.timeline.EVENT_COLUMNS`).
+
+======================= ======================================== =====================
+``--from``              read by                                  gives
+======================= ======================================== =====================
+livelink                :func:`facs.rigs.read_livelink`          frames, events
+arkit, meta, metahuman  a CSV of channel values (one column a    frames, events
+                        channel, read by name; ``time_s`` or
+                        ``frame`` optional)
+openface, pyfeat,       :func:`facs.formats.read_peer`           frames, events
+facet, affectiva
+elan                    :func:`facs.formats.read_eaf`            events (frames
+                                                                 rebuilt on demand)
+facs                    a frames or events table (CSV/Parquet)   frames and/or events
+                        or a ``facs code`` output folder
+======================= ======================================== =====================
+
+``--to``: ``facs`` (a folder: ``frames.csv``, ``events.csv``, ``timeline.png``),
+``csv`` (the frames table as one CSV), ``eaf`` (ELAN), ``arkit``, ``meta``,
+``metahuman`` (a CSV of channel values, 0–1) and ``livelink`` (a Live Link Face
+CSV). Rig channels come from AU intensities through
+:func:`facs.rigs.frames_to_weights`; AU intensities from rig channels through
+:func:`facs.rigs.weights_to_frames`. Events become frames (for a rig or a CSV)
+by :func:`events_to_frames`: each event rises linearly from 0 at onset to its
+peak at apex and falls back to 0 at offset.
+
+Every conversion returns what it could not map (:attr:`Converted.notes`), which
+the command line prints.
+
+>>> FROM_FORMATS[:3]
+('livelink', 'arkit', 'meta')
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import numpy as np
+import pandas as pd
+
+from facs._errors import CodeError, InputError
+from facs.series import CODED, FRAME_COLUMNS, SIDE_COLUMNS, CodedCode
+
+__all__ = [
+    "FROM_FORMATS",
+    "TO_FORMATS",
+    "Converted",
+    "FromFormat",
+    "ToFormat",
+    "convert",
+    "detect_format",
+    "events_to_frames",
+    "read_any",
+    "write_any",
+]
+
+FromFormat = Literal[
+    "livelink", "arkit", "meta", "metahuman", "openface", "pyfeat", "facet", "affectiva",
+    "elan", "facs",
+]  # fmt: skip
+ToFormat = Literal["facs", "csv", "eaf", "arkit", "meta", "metahuman", "livelink"]
+FROM_FORMATS: tuple[str, ...] = get_args(FromFormat)
+TO_FORMATS: tuple[str, ...] = get_args(ToFormat)
+_RIGS = ("arkit", "meta", "metahuman")
+_PEERS = ("openface", "pyfeat", "facet", "affectiva")
+_TIME_COLUMNS = ("time_s", "time", "timestamp", "seconds")
+DEFAULT_EVENT_FPS = 30.0
+
+PathLike = str | os.PathLike[str]
+
+
+@dataclass
+class Converted:
+    """What was read, as facs tables, and what could not be mapped.
+
+    Attributes
+    ----------
+    source : pathlib.Path
+        The input.
+    kind : str
+        The input format (one of :data:`FROM_FORMATS`).
+    frames : pandas.DataFrame or None
+        The processed frames table (smoothed, eyelids classified, ``code``
+        column), as ``facs code`` writes it; None for events-only inputs.
+    events : pandas.DataFrame
+        The events table.
+    raw : pandas.DataFrame or None
+        The frames as read, unsmoothed (used when writing rig channels, so a
+        rig-to-rig conversion does not smooth the curves).
+    notes : list of str
+        Findings: unmapped columns and shapes, codes a target cannot express,
+        scale conversions.
+    """
+
+    source: Path
+    kind: str
+    frames: pd.DataFrame | None
+    events: pd.DataFrame
+    raw: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """A CSV (or Parquet) of channel values, with messages naming the file."""
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        return pd.read_csv(path, sep=None, engine="python")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, expected a CSV file") from None
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as err:
+        raise InputError(f"{path}: not a readable table: {' '.join(str(err).split())}") from None
+
+
+def detect_format(path: PathLike) -> FromFormat:
+    """Tell the input format from the suffix and the header.
+
+    Raises
+    ------
+    InputError
+        Missing file, or a table none of the readers recognise.
+    """
+    from facs.formats import detect_peer
+
+    p = Path(path)
+    if p.is_dir():
+        if (p / "frames.csv").exists() or (p / "events.csv").exists():
+            return "facs"
+        raise InputError(f"{p}: a folder without frames.csv or events.csv")
+    if not p.exists():
+        raise InputError(f"{p}: no such file")
+    if p.suffix.lower() == ".eaf":
+        return "elan"
+    if p.suffix.lower() == ".json":
+        return "affectiva"
+    head: list[str] = []
+    if p.suffix.lower() in (".csv", ".txt", ".tsv"):
+        try:
+            head = [str(c) for c in _read_table(p).columns]
+        except InputError:
+            head = []  # not a plain table (iMotions text has a preamble): ask the peer readers
+    names = {c.strip().lower() for c in head}
+    if {"timecode", "blendshapecount"} <= names:
+        return "livelink"
+    if {"onset_s", "offset_s", "code"} <= names:
+        return "facs"  # an events table
+    if {"frame", "time_s", "face", "success"} <= names:
+        return "facs"  # a frames table
+    best: tuple[int, str] = (0, "")
+    for rig in _RIGS:
+        from facs.rigs import load_rig
+
+        channels = {s.name.lower() for s in load_rig(rig).shapes}
+        best = max(best, (len(channels & names), rig))
+    if best[0] >= 5:
+        return best[1]  # type: ignore[return-value]
+    try:
+        return detect_peer(p)
+    except InputError:
+        raise InputError(
+            f"{p}: cannot tell the format from its columns; give --from ({', '.join(FROM_FORMATS)})"
+        ) from None
+
+
+def _process(raw: pd.DataFrame, fps: float | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from facs.timeline import process
+
+    return process(raw, fps=fps)
+
+
+def _read_facs(path: Path) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    from facs.formats import empty_events, read_events, read_frames
+
+    if path.is_dir():
+        frames = read_frames(path / "frames.csv") if (path / "frames.csv").exists() else None
+        events = read_events(path / "events.csv") if (path / "events.csv").exists() else None
+        if frames is None and events is None:
+            raise InputError(f"{path}: a folder without frames.csv or events.csv")
+        return frames, events if events is not None else empty_events()
+    columns = {str(c).lower() for c in _read_table(path).columns}
+    if {"onset_s", "offset_s"} <= columns:
+        return None, read_events(path)
+    return read_frames(path), empty_events()
+
+
+def read_any(
+    path: PathLike,
+    kind: FromFormat | None = None,
+    *,
+    fps: float | None = None,
+) -> Converted:
+    """Read ``path`` as ``kind`` (detected when None) into facs tables.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The input file (or a ``facs code`` output folder for ``facs``).
+    kind : str, optional
+        One of :data:`FROM_FORMATS`.
+    fps : float, optional
+        Frame rate, where the input has frame numbers or timecodes only.
+
+    Raises
+    ------
+    InputError
+        Unknown format, unreadable or malformed file (the message names the
+        file and, where the reader can, the line and column).
+    """
+    from facs.formats import read_eaf, read_peer
+    from facs.rigs import load_rig, read_livelink, weights_to_frames
+
+    source = Path(path)
+    if kind is None:
+        kind = detect_format(source)
+    if kind not in FROM_FORMATS:
+        raise InputError(f"unknown input format {kind!r}: use one of {', '.join(FROM_FORMATS)}")
+    if not source.exists():
+        raise InputError(f"{source}: no such file")
+    if kind in _PEERS:
+        peer = read_peer(source, kind, fps=fps)  # type: ignore[arg-type]
+        notes = [f"{column}: not imported ({why})" for column, why in peer.unmapped.items()]
+        return Converted(source, kind, peer.frames, peer.events, peer.raw, [*notes, *peer.notes])
+    if kind == "elan":
+        return Converted(source, kind, None, read_eaf(source, fps=fps))
+    if kind == "facs":
+        frames, events = _read_facs(source)
+        if frames is not None and events.empty:
+            frames, events = _process(frames, fps)
+        return Converted(source, kind, frames, events, frames)
+    if kind == "livelink":
+        weights = read_livelink(source, fps)
+        rig = load_rig("livelink")
+        raw, report = weights_to_frames(weights, rig, time_column="time_s", fps=fps)
+    else:
+        weights = _read_table(source)
+        rig = load_rig(kind)
+        time_column = next((c for c in weights.columns if str(c).lower() in _TIME_COLUMNS), None)
+        raw, report = weights_to_frames(weights, rig, time_column=time_column, fps=fps)
+    frames, events = _process(raw, fps)
+    return Converted(source, kind, frames, events, raw, report.lines())
+
+
+def events_to_frames(events: pd.DataFrame, *, fps: float = DEFAULT_EVENT_FPS) -> pd.DataFrame:
+    """Rebuild a frames table from events: a linear rise to the peak at apex, then a fall.
+
+    Each event of code ``c`` (side ``s``) rises linearly from 0 at ``onset_s``
+    to ``peak`` at ``apex_s`` and falls back to 0 at ``offset_s``; overlapping
+    events of one column take the larger value. Events without a peak take the
+    value of their letter (A = 1 … E = 5; C when none). Codes the frames table
+    does not score are dropped.
+
+    >>> ev = pd.DataFrame({"face": [0], "code": ["12"], "side": [None], "onset_s": [0.0],
+    ...                    "apex_s": [0.5], "offset_s": [1.0], "peak": [4.0], "letter": ["D"]})
+    >>> fr = events_to_frames(ev, fps=10)
+    >>> float(fr["AU12"].max()), float(fr.loc[fr["time_s"] == 0.5, "AU12_L"].iloc[0])
+    (4.0, 4.0)
+    """
+    from facs.series import empty_frames
+
+    if fps <= 0:
+        raise InputError(f"fps must be positive, got {fps}")
+    if events.empty:
+        return empty_frames()
+    columns = {str(c.number): c for c in CODED}
+    end = float(events["offset_s"].max())
+    times = np.arange(0.0, end + 1.0 / fps, 1.0 / fps)
+    tables = []
+    for face, group in events.groupby("face", sort=True):
+        values: dict[str, np.ndarray] = {}
+        for ev in group.to_dict("records"):
+            found = _event_target(ev, columns)
+            if found is None:
+                continue
+            coded, side = found
+            raw_peak = ev.get("peak")
+            peak = _letter_value(ev.get("letter"))
+            if isinstance(raw_peak, int | float | np.number) and np.isfinite(raw_peak) and raw_peak:
+                peak = float(raw_peak)
+            onset, apex, offset = (float(ev[k]) for k in ("onset_s", "apex_s", "offset_s"))
+            apex = min(max(apex, onset), offset)
+            rise = np.clip((times - onset) / max(apex - onset, 1e-9), 0.0, 1.0)
+            fall = np.clip((offset - times) / max(offset - apex, 1e-9), 0.0, 1.0)
+            curve = peak * np.where(times <= apex, rise, fall)
+            curve[(times < onset) | (times > offset)] = 0.0
+            targets = [coded.column]
+            if coded.sided:
+                targets = [f"{coded.column}_{s}" for s in ((side,) if side else ("L", "R"))]
+            for target in targets:
+                values[target] = np.maximum(values.get(target, 0.0), curve)
+        table = pd.DataFrame(0.0, index=range(len(times)), columns=list(FRAME_COLUMNS))
+        table["frame"] = np.arange(len(times))
+        table["time_s"] = times
+        table["face"] = int(str(face))
+        table["success"] = 1
+        table["confidence"] = 1.0
+        for column, curve in values.items():
+            table[column] = curve
+        for column in SIDE_COLUMNS:
+            if column.endswith("_L"):
+                base = column[:-2]
+                table[base] = np.maximum(table[base], table[[f"{base}_L", f"{base}_R"]].max(axis=1))
+        tables.append(table)
+    out = pd.concat(tables, ignore_index=True).sort_values(["frame", "face"], kind="stable")
+    for column in ("frame", "face", "success"):
+        out[column] = out[column].astype(np.int64)
+    return out.reset_index(drop=True)
+
+
+def _event_target(
+    event: dict[Any, Any], columns: dict[str, CodedCode]
+) -> tuple[CodedCode, str | None] | None:
+    """The coded code and side (L/R/None) of an events row, or None when not coded."""
+    from facs.notation import Code
+
+    text = str(event.get("code", "")).strip()
+    try:
+        actions = list(Code.parse(text))
+    except CodeError:
+        return None
+    if len(actions) != 1 or actions[0].movement:
+        return None
+    action = actions[0]
+    coded = columns.get(str(action.number))
+    if coded is None or (coded.kind == "AD") != (action.kind == "AD"):
+        return None
+    side = event.get("side")
+    side = side if side in ("L", "R") else action.side if action.side in ("L", "R") else None
+    return coded, side
+
+
+def _letter_value(letter: object) -> float:
+    text = str(letter).strip().upper() if isinstance(letter, str) else ""
+    return float("ABCDE".index(text) + 1) if text in ("A", "B", "C", "D", "E") else 3.0
+
+
+def _frames_for_output(data: Converted, fps: float | None) -> tuple[pd.DataFrame, list[str]]:
+    if data.raw is not None:
+        return data.raw, []
+    if data.frames is not None:
+        return data.frames, []
+    rate = fps or DEFAULT_EVENT_FPS
+    note = f"frames rebuilt from the events at {rate:g} fps (linear onset → apex → offset)"
+    return events_to_frames(data.events, fps=rate), [note]
+
+
+def write_any(
+    data: Converted,
+    path: PathLike,
+    kind: ToFormat,
+    *,
+    fps: float | None = None,
+    media: PathLike | None = None,
+) -> tuple[list[Path], list[str]]:
+    """Write ``data`` as ``kind``; returns the files written and the notes of this step.
+
+    Raises
+    ------
+    InputError
+        Unknown output format, or a target that needs something the input
+        lacks.
+    """
+    from facs.formats import write_eaf, write_frames
+    from facs.rigs import frames_to_weights, load_rig, write_livelink
+
+    target = Path(path)
+    if kind not in TO_FORMATS:
+        raise InputError(f"unknown output format {kind!r}: use one of {', '.join(TO_FORMATS)}")
+    if kind == "eaf":
+        if target.suffix.lower() != ".eaf":
+            raise InputError(f"{target}: an ELAN file needs the .eaf suffix")
+        return [write_eaf(data.events, target, media=media)], []
+    if kind == "facs":
+        if target.suffix:
+            raise InputError(f"{target}: --to facs writes a folder; give a folder name")
+        return _write_facs_folder(data, target, fps)
+    frames, notes = _frames_for_output(data, fps)
+    if kind == "csv":
+        if target.suffix.lower() != ".csv":
+            raise InputError(f"{target}: --to csv writes a .csv file")
+        return [write_frames(frames, target)], notes
+    if target.suffix.lower() != ".csv":
+        raise InputError(f"{target}: --to {kind} writes a .csv file")
+    rig = load_rig("livelink" if kind == "livelink" else kind)
+    weights, report = frames_to_weights(frames, rig)
+    notes += report.lines()
+    if kind == "livelink":
+        return [write_livelink(weights, target, fps=fps or 60.0)], notes
+    from facs.formats import write_text_atomic
+
+    return [write_text_atomic(target, weights.to_csv(index=False, float_format="%.4f"))], notes
+
+
+def _write_facs_folder(
+    data: Converted, folder: Path, fps: float | None
+) -> tuple[list[Path], list[str]]:
+    from facs.formats import write_events, write_frames
+    from facs.plot import plot_timeline
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    notes: list[str] = []
+    frames = data.frames
+    if frames is None:
+        raw, notes = _frames_for_output(data, fps)
+        frames, _ = _process(raw, fps or DEFAULT_EVENT_FPS)
+    written.append(write_frames(frames, folder / "frames.csv"))
+    written.append(write_events(data.events, folder / "events.csv"))
+    if len(frames):
+        title = f"{data.source.name} ({data.kind})"
+        written.append(plot_timeline(frames, data.events, folder / "timeline.png", title=title))
+    return written, notes
+
+
+def convert(
+    source: PathLike,
+    target: PathLike,
+    *,
+    from_format: FromFormat | None = None,
+    to_format: ToFormat,
+    fps: float | None = None,
+    media: PathLike | None = None,
+) -> Converted:
+    """:func:`read_any` then :func:`write_any`; the returned notes cover both steps."""
+    data = read_any(source, from_format, fps=fps)
+    _, notes = write_any(data, target, to_format, fps=fps, media=media)
+    return replace(data, notes=[*data.notes, *notes])

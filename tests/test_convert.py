@@ -1,0 +1,145 @@
+"""facs.convert: any supported input → facs tables → any supported output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from facs import InputError
+from facs.convert import (
+    FROM_FORMATS,
+    TO_FORMATS,
+    convert,
+    detect_format,
+    events_to_frames,
+    read_any,
+    write_any,
+)
+from facs.formats import read_events, read_frames
+
+PEERS = Path(__file__).resolve().parents[2] / "shared" / "data" / "peer-formats"
+
+
+def test_formats_listed() -> None:
+    assert {"livelink", "arkit", "meta", "metahuman", "openface", "pyfeat", "facet",
+            "affectiva", "elan", "facs"} == set(FROM_FORMATS)  # fmt: skip
+    assert {"facs", "csv", "eaf", "arkit", "meta", "metahuman", "livelink"} == set(TO_FORMATS)
+
+
+@pytest.mark.parametrize("rig", ["arkit", "meta", "metahuman", "livelink"])
+def test_rig_round_trip_keeps_curves_and_sides(coded: Path, tmp_path: Path, rig: str) -> None:
+    out = tmp_path / f"{rig}.csv"
+    data = read_any(coded, "facs")
+    write_any(data, out, rig)  # type: ignore[arg-type]
+    assert detect_format(out) == rig
+    back = read_any(out, rig)  # type: ignore[arg-type]
+    assert back.raw is not None and data.raw is not None
+    n = min(len(back.raw), len(data.raw))
+    for column in ("AU12_L", "AU12_R", "AU01"):
+        a = data.raw[column].to_numpy()[:n]
+        b = back.raw[column].to_numpy()[:n]
+        assert np.corrcoef(a, b)[0, 1] > 0.95, column
+        assert abs(a.max() - b.max()) < 0.6, column
+    assert back.raw["AU12_L"].max() > back.raw["AU12_R"].max()  # left stays the stronger side
+    assert {"12", "1"} <= set(back.events["code"].astype(str).str.lstrip("LR"))
+
+
+def test_eaf_round_trip(coded: Path, tmp_path: Path) -> None:
+    data = read_any(coded / "events.csv")
+    assert data.kind == "facs" and data.frames is None
+    eaf = tmp_path / "coded.eaf"
+    write_any(data, eaf, "eaf")
+    back = read_any(eaf)
+    assert back.kind == "elan"
+    key = ["code", "side", "letter"]
+    a = data.events.sort_values(key).reset_index(drop=True)
+    b = back.events.sort_values(key).reset_index(drop=True)
+    assert a["code"].astype(str).tolist() == b["code"].astype(str).tolist()
+    assert np.allclose(a["onset_s"], b["onset_s"], atol=1e-3)
+    assert np.allclose(a["offset_s"], b["offset_s"], atol=1e-3)
+
+
+def test_events_to_a_rig_rebuild_frames(coded: Path, tmp_path: Path) -> None:
+    data = read_any(coded / "events.csv")
+    files, notes = write_any(data, tmp_path / "ll.csv", "livelink", fps=30)
+    assert any("rebuilt from the events" in n for n in notes)
+    weights = pd.read_csv(files[0])
+    assert weights["MouthSmileLeft"].max() > 0.3
+
+
+def test_facs_folder_output_has_a_plot(coded: Path, tmp_path: Path) -> None:
+    out = tmp_path / "again"
+    converted = convert(coded / "frames.csv", out, to_format="facs")
+    assert (out / "timeline.png").stat().st_size > 1000
+    assert len(read_events(out / "events.csv")) == len(converted.events)
+    assert len(read_frames(out / "frames.csv")) == 90
+
+
+@pytest.mark.skipif(not PEERS.exists(), reason="needs ../shared/data/peer-formats")
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("OpenFace_Test.csv", "openface"), ("Feat_Test.csv", "pyfeat"),
+     ("iMotions_Test_v5.txt", "facet"), ("iMotions_Test_v6.txt", "facet"),
+     ("sample_affectiva-api-app_output.json", "affectiva")],
+)  # fmt: skip
+def test_peer_files_are_detected_and_convert(name: str, kind: str, tmp_path: Path) -> None:
+    assert detect_format(PEERS / name) == kind
+    data = convert(PEERS / name, tmp_path / "out.csv", to_format="csv")
+    assert data.kind == kind
+    frames = read_frames(tmp_path / "out.csv")
+    assert len(frames) > 0 and (frames["success"] == 1).any()
+    arkit = convert(PEERS / name, tmp_path / "arkit.csv", to_format="arkit")
+    assert any("cannot express" in n or "not imported" in n for n in arkit.notes) or arkit.notes
+
+
+@given(
+    onset=st.floats(0.0, 2.0),
+    rise=st.floats(0.05, 1.0),
+    fall=st.floats(0.05, 1.0),
+    peak=st.floats(0.5, 5.0),
+    side=st.sampled_from([None, "L", "R"]),
+)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_events_to_frames_peak_and_side(
+    onset: float, rise: float, fall: float, peak: float, side: str | None
+) -> None:
+    events = pd.DataFrame({
+        "face": [0], "code": ["12"], "side": [side], "onset_s": [onset],
+        "apex_s": [onset + rise], "offset_s": [onset + rise + fall], "peak": [peak],
+        "letter": ["C"],
+    })  # fmt: skip
+    frames = events_to_frames(events, fps=50)
+    assert frames["AU12"].max() <= peak + 1e-9
+    assert frames["AU12"].max() >= peak * (1 - 1 / (50 * min(rise, fall)) - 1e-9)
+    left, right = frames["AU12_L"].max(), frames["AU12_R"].max()
+    if side == "L":
+        assert right == 0 and left > 0
+    elif side == "R":
+        assert left == 0 and right > 0
+    else:
+        assert left == right
+    outside = frames[(frames["time_s"] < onset - 1e-9) | (frames["time_s"] > onset + rise + fall)]
+    assert (outside["AU12"] == 0).all()
+
+
+def test_errors_name_the_problem(tmp_path: Path, coded: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        read_any(tmp_path / "missing.csv", "arkit")
+    junk = tmp_path / "junk.csv"
+    junk.write_text("a,b\n1,2\n")
+    with pytest.raises(InputError, match="cannot tell the format"):
+        detect_format(junk)
+    data = read_any(coded, "facs")
+    with pytest.raises(InputError, match=r"\.eaf suffix"):
+        write_any(data, tmp_path / "x.txt", "eaf")
+    with pytest.raises(InputError, match="writes a folder"):
+        write_any(data, tmp_path / "x.csv", "facs")
+    with pytest.raises(InputError, match="unknown output format"):
+        write_any(data, tmp_path / "x.csv", "maya")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="fps must be positive"):
+        events_to_frames(data.events, fps=0)
