@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from facs.cli import _agree, _calibrate, _code, _convert, _rig, _synth, _vocab
+from facs.cli import _agree, _calibrate, _code, _convert, _rig, _serve, _synth, _vocab
 
 __all__ = ["app", "main"]
 
@@ -27,6 +27,7 @@ app.command("sheet")(_synth.sheet_cmd)
 app.command("convert")(_convert.convert_cmd)
 app.command("agree")(_agree.agree_cmd)
 app.add_typer(_rig.app, name="rig")
+app.command("serve")(_serve.serve_cmd)
 
 
 def main() -> None:
