@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,8 @@ from facs.convert import (
 )
 from facs.formats import read_events, read_frames
 
-PEERS = Path(__file__).resolve().parents[2] / "shared" / "data" / "peer-formats"
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+PEERS = Path(os.environ.get("FACS_DATA_DIR", DATA)) / "peer-formats"
 
 
 def test_formats_listed() -> None:
