@@ -1,12 +1,64 @@
-"""``facs serve``: the local web page (issue 7)."""
+"""``facs serve``: the local web page (lexicon, explainer, coding review)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-__all__ = ["serve_cmd"]
+from facs._errors import InputError
+from facs.cli._common import console, user_errors
+
+__all__ = ["parse_port", "serve_cmd"]
 
 
-def serve_cmd() -> None:
-    """Start the local web page (placeholder until implemented)."""
-    raise typer.Exit(2)
+def parse_port(text: str) -> int:
+    """A TCP port number from the command line.
+
+    >>> parse_port("8765")
+    8765
+    >>> parse_port("99999")
+    Traceback (most recent call last):
+    ...
+    facs._errors.InputError: --port must be a whole number from 1 to 65535, got '99999'
+    """
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise InputError(f"--port must be a whole number from 1 to 65535, got {text!r}")
+    return port
+
+
+def serve_cmd(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (keep 127.0.0.1 to stay on this machine).")
+    ] = "127.0.0.1",
+    port: Annotated[str, typer.Option(help="TCP port, 1–65535.")] = "8765",
+    workspace: Annotated[
+        Path,
+        typer.Option(
+            help="Folder for uploaded videos, codings, renders and the annotations database."
+        ),
+    ] = Path("facs-workspace"),
+) -> None:
+    """Start the local web page: browse codes, explain a code, code and review a video."""
+    with user_errors():
+        number = parse_port(port)
+        if not host.strip():
+            raise InputError("--host must not be empty")
+        if workspace.exists() and not workspace.is_dir():
+            raise InputError(f"--workspace {workspace} exists and is not a folder")
+        try:
+            workspace.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise InputError(f"cannot create workspace {workspace}: {err.strerror}") from None
+        import uvicorn
+
+        from facs.web.app import create_app
+
+        app = create_app(workspace)
+        console.print(f"facs: serving http://{host}:{number}/ (workspace {workspace.resolve()})")
+        uvicorn.run(app, host=host, port=number, log_level="warning")

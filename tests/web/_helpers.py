@@ -1,0 +1,85 @@
+"""Helpers for the web API tests: a tiny video, a fake coder, job polling."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from fastapi.testclient import TestClient
+
+from facs.coding import Coding
+from facs.series import FRAME_COLUMNS
+from facs.timeline import process
+
+UPLOAD_LIMIT = 2_000_000
+
+
+def write_clip(path: Path, frames: int = 12, size: tuple[int, int] = (64, 48)) -> Path:
+    """A few grey frames encoded as a small MPEG-4 video."""
+    import av
+
+    width, height = size
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream("mpeg4", rate=25)
+        assert isinstance(stream, av.video.stream.VideoStream)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for i in range(frames):
+            image = np.full((height, width, 3), 20 + 15 * i, dtype=np.uint8)
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def smile_frames(n: int = 90, fps: float = 30.0) -> pd.DataFrame:
+    """A raw frames table with one smile and a jaw drop peaking at 1.5 s."""
+    table = pd.DataFrame(0.0, index=range(n), columns=list(FRAME_COLUMNS))
+    table["frame"] = np.arange(n)
+    table["time_s"] = np.arange(n) / fps
+    table["face"] = 0
+    table["success"] = 1
+    table["confidence"] = 1.0
+    bump = np.clip(1 - np.abs(np.arange(n) - 45) / 25, 0, 1)
+    for side in ("L", "R"):
+        table[f"AU12_{side}"] = 4.0 * bump
+    table["AU12"] = 4.0 * bump
+    table["AU26"] = 2.5 * bump
+    for column in ("frame", "face", "success"):
+        table[column] = table[column].astype(np.int64)
+    return table
+
+
+class FakeCoder:
+    """Writes a synthetic smile coding instead of running the face model."""
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.gate.set()
+        self.calls: list[Path] = []
+
+    def __call__(
+        self, video: Path, outdir: Path, progress: Callable[[int, int | None], None]
+    ) -> None:
+        self.calls.append(video)
+        raw = smile_frames()
+        for i in range(0, len(raw) + 1, 30):
+            progress(i, len(raw))
+        assert self.gate.wait(10)
+        frames, events = process(raw)
+        Coding(frames, events, {"input": str(video)}).save(outdir, plot=False)
+
+
+def wait_job(client: TestClient, job_id: str, timeout: float = 20) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}").json()
+        if job["state"] in ("done", "error"):
+            return dict(job)
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish")

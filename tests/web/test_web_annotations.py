@@ -1,0 +1,182 @@
+"""Named coders' annotations in SQLite: revisions, single events, exports, concurrency."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from facs.formats import read_eaf, read_events
+
+
+def event(code: str = "12", onset: float = 0.5, apex: float = 1.0, offset: float = 1.5,
+          letter: str = "C") -> dict[str, Any]:  # fmt: skip
+    return {"code": code, "onset_s": onset, "apex_s": apex, "offset_s": offset,
+            "peak": 3.0, "letter": letter}  # fmt: skip
+
+
+def url(video: str, coder: str = "alice") -> str:
+    return f"/api/videos/{video}/annotations/{coder}"
+
+
+def test_put_replaces_the_list_and_bumps_the_revision(client: TestClient, video_id: str) -> None:
+    empty = client.get(url(video_id)).json()
+    assert empty == {"video": video_id, "coder": "alice", "saved": False, "revision": 0,
+                     "events": []}  # fmt: skip
+    first = client.put(url(video_id), json={"revision": 0, "events": [event(), event("AU26")]})
+    assert first.status_code == 200, first.text
+    assert first.json()["revision"] == 1
+    assert [e["code"] for e in first.json()["events"]] == ["12", "26"]
+    second = client.put(url(video_id), json={"revision": 1, "events": [event("L12")]})
+    assert second.json()["revision"] == 2
+    stored = client.get(url(video_id)).json()
+    assert stored["saved"] is True and [e["code"] for e in stored["events"]] == ["L12"]
+    # another coder's list is separate
+    assert client.get(url(video_id, "bob")).json()["events"] == []
+    assert client.get(f"/api/videos/{video_id}").json()["coders"] == [
+        {"coder": "alice", "revision": 2}
+    ]
+
+
+def test_stale_revision_is_409_and_keeps_the_other_save(client: TestClient, video_id: str) -> None:
+    assert client.put(url(video_id), json={"revision": 0, "events": [event()]}).status_code == 200
+    # two tabs both loaded revision 1
+    tab1 = client.put(url(video_id), json={"revision": 1, "events": [event("1")]})
+    tab2 = client.put(url(video_id), json={"revision": 1, "events": [event("2")]})
+    assert tab1.status_code == 200
+    assert tab2.status_code == 409 and "revision 2" in tab2.json()["detail"]
+    assert [e["code"] for e in client.get(url(video_id)).json()["events"]] == ["1"]
+
+
+def test_concurrent_saves_from_two_threads_serialise(
+    client: TestClient, video_id: str, workspace: Path
+) -> None:
+    barrier = threading.Barrier(2)
+    results: dict[str, int] = {}
+
+    def save(name: str, code: str) -> None:
+        barrier.wait()
+        for _ in range(5):
+            events = [event(code, onset=0.01 * i) for i in range(20)]
+            resp = client.put(url(video_id, name), json={"revision": results.get(name, 0),
+                                                          "events": events})  # fmt: skip
+            assert resp.status_code == 200, resp.text
+            results[name] = resp.json()["revision"]
+
+    threads = [threading.Thread(target=save, args=(n, c)) for n, c in (("t1", "1"), ("t2", "2"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert results == {"t1": 5, "t2": 5}
+    for name, code in (("t1", "1"), ("t2", "2")):
+        stored = client.get(url(video_id, name)).json()["events"]
+        assert len(stored) == 20 and {e["code"] for e in stored} == {code}
+    # and two threads racing on the same revision: exactly one wins
+    statuses: list[int] = []
+    barrier2 = threading.Barrier(2)
+
+    def race(code: str) -> None:
+        barrier2.wait()
+        resp = client.put(url(video_id, "race"), json={"revision": 0, "events": [event(code)]})
+        statuses.append(resp.status_code)
+
+    racers = [threading.Thread(target=race, args=(c,)) for c in ("1", "2")]
+    for t in racers:
+        t.start()
+    for t in racers:
+        t.join(30)
+    assert sorted(statuses) == [200, 409]
+    with sqlite3.connect(workspace / "facs.sqlite") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_single_event_post_patch_delete(client: TestClient, video_id: str) -> None:
+    base = url(video_id) + "/events"
+    added = client.post(base, json=event("4B", letter="B"))
+    assert added.status_code == 201, added.text
+    row = added.json()["event"]
+    assert (row["code"], row["letter"]) == ("4", "B") and added.json()["revision"] == 1
+    clash = client.post(base, json=event("4B", letter="C"))
+    assert clash.status_code == 422 and "intensity B" in clash.json()["detail"]
+    patched = client.patch(f"{base}/{row['id']}", json={"offset_s": 2.5})
+    assert patched.status_code == 200 and patched.json()["event"]["offset_s"] == 2.5
+    bad = client.patch(f"{base}/{row['id']}", json={"onset_s": 3.0})
+    assert bad.status_code == 422 and "onset_s ≤ apex_s ≤ offset_s" in bad.json()["detail"]
+    assert client.patch(f"{base}/999", json={"offset_s": 2}).status_code == 404
+    deleted = client.delete(f"{base}/{row['id']}")
+    assert deleted.status_code == 200 and deleted.json()["revision"] == 3
+    assert client.delete(f"{base}/{row['id']}").status_code == 404
+    assert client.get(url(video_id)).json() | {"events": None} == {
+        "video": video_id, "coder": "alice", "saved": True, "revision": 3, "events": None,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("bad", "words"),
+    [
+        ({"code": "99"}, "not a valid FACS code"),
+        ({"code": "1+2"}, "exactly one code"),
+        ({"code": ""}, "not a valid FACS code"),
+        ({"onset_s": 2.0}, "onset_s ≤ apex_s ≤ offset_s"),
+        ({"onset_s": -1.0, "apex_s": -0.5, "offset_s": -0.1}, "greater than or equal to 0"),
+        ({"letter": "F"}, "letter"),
+        ({"peak": 7}, "peak"),
+        ({"side": "X"}, "side"),
+    ],
+)
+def test_invalid_events_are_422_with_a_message(
+    client: TestClient, video_id: str, bad: dict[str, Any], words: str
+) -> None:
+    body = event() | bad
+    single = client.post(url(video_id) + "/events", json=body)
+    assert single.status_code == 422 and words in single.json()["detail"]
+    whole = client.put(url(video_id), json={"revision": 0, "events": [event(), body]})
+    assert whole.status_code == 422 and words in whole.json()["detail"]
+    assert "events.1" in whole.json()["detail"]
+    assert client.get(url(video_id)).json()["saved"] is False  # nothing half-saved
+
+
+def test_malformed_json_is_422(client: TestClient, video_id: str) -> None:
+    resp = client.put(
+        url(video_id), content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert resp.status_code == 422 and isinstance(resp.json()["detail"], str)
+    nan = client.put(url(video_id), content=b'{"revision": 0, "events": [{"code": "12", '
+                     b'"onset_s": NaN, "apex_s": 1, "offset_s": 2}]}',
+                     headers={"Content-Type": "application/json"})  # fmt: skip
+    assert nan.status_code == 422
+
+
+def test_exports_csv_and_elan(client: TestClient, video_id: str, tmp_path: Path) -> None:
+    assert client.get(url(video_id) + ".csv").status_code == 404
+    events = [event(), event("L2", 2, 2.5, 3, letter="B")]
+    assert client.put(url(video_id), json={"revision": 0, "events": events}).status_code == 200
+    csv = client.get(url(video_id) + ".csv")
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert f'filename="{video_id}-alice.csv"' in csv.headers["content-disposition"]
+    (tmp_path / "a.csv").write_bytes(csv.content)
+    table = read_events(tmp_path / "a.csv")
+    assert table["code"].tolist() == ["12", "L2"]
+    assert table["letter"].tolist() == ["C", "B"]
+    eaf = client.get(url(video_id) + ".eaf")
+    assert eaf.status_code == 200 and b"ANNOTATION_DOCUMENT" in eaf.content
+    (tmp_path / "a.eaf").write_bytes(eaf.content)
+    back = read_eaf(tmp_path / "a.eaf")
+    events = back[1] if isinstance(back, tuple) else back
+    assert len(events) == 2
+
+
+def test_annotations_survive_a_new_app(workspace: Path, video_id: str, client: TestClient) -> None:
+    from facs.web.app import create_app
+
+    client.put(url(video_id), json={"revision": 0, "events": [event()]})
+    app = create_app(workspace)
+    with TestClient(app) as fresh:
+        stored = fresh.get(url(video_id)).json()
+    app.state.engine.dispose()
+    assert stored["revision"] == 1 and stored["events"][0]["code"] == "12"

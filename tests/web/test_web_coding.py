@@ -1,0 +1,107 @@
+"""Uploads, the video list, coding jobs, media streaming, frames and events."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from ._helpers import UPLOAD_LIMIT, FakeCoder, wait_job
+
+
+def test_upload_stores_a_safe_name(client: TestClient, video_id: str, workspace: Path) -> None:
+    assert video_id.startswith("take_one-")
+    stored = list((workspace / "videos").iterdir())
+    assert [p.name for p in stored] == [f"{video_id}.mp4"]
+    listed = client.get("/api/videos").json()
+    assert [(v["id"], v["coded"]) for v in listed] == [(video_id, False)]
+
+
+def test_upload_rejects_wrong_type_size_and_content(client: TestClient, tmp_path: Path) -> None:
+    text = client.post("/api/videos", files={"file": ("notes.txt", b"hello", "text/plain")})
+    assert text.status_code == 415 and "not a video" in text.json()["detail"]
+    fake = client.post("/api/videos", files={"file": ("fake.mp4", b"not a video", "video/mp4")})
+    assert fake.status_code == 415 and "not a video that can be decoded" in fake.json()["detail"]
+    big = client.post(
+        "/api/videos", files={"file": ("big.mp4", b"\0" * (UPLOAD_LIMIT + 1), "video/mp4")}
+    )
+    assert big.status_code == 413 and "limit" in big.json()["detail"]
+    empty = client.post("/api/videos", files={"file": ("empty.mp4", b"", "video/mp4")})
+    assert empty.status_code == 422
+    assert client.post("/api/videos").status_code == 422
+    assert client.get("/api/videos").json() == []  # nothing half-written left behind
+
+
+def test_videos_already_in_the_workspace_are_listed(
+    client: TestClient, clip: Path, workspace: Path
+) -> None:
+    shutil.copy(clip, workspace / "videos" / "plain.mp4")
+    shutil.copy(clip, workspace / "videos" / "with space é.mov")
+    (workspace / "videos" / "readme.txt").write_text("not a video")
+    ids = {v["name"]: v["id"] for v in client.get("/api/videos").json()}
+    assert set(ids) == {"plain.mp4", "with space é.mov"}
+    assert ids["plain.mp4"] == "plain"
+    assert ids["with space é.mov"].startswith("with_space-")
+    media = client.get(f"/api/videos/{ids['with space é.mov']}/media")
+    assert media.status_code == 200 and media.content == clip.read_bytes()
+
+
+def test_media_supports_range_requests(client: TestClient, video_id: str, clip: Path) -> None:
+    data = clip.read_bytes()
+    resp = client.get(f"/api/videos/{video_id}/media", headers={"Range": "bytes=10-99"})
+    assert resp.status_code == 206
+    assert resp.content == data[10:100]
+    assert resp.headers["content-range"] == f"bytes 10-99/{len(data)}"
+
+
+def test_coding_job_reports_progress_and_writes_outputs(
+    client: TestClient, video_id: str, workspace: Path, fake_coder: FakeCoder
+) -> None:
+    fake_coder.gate.clear()
+    job = client.post(f"/api/videos/{video_id}/code")
+    assert job.status_code == 202
+    job_id = job.json()["id"]
+    busy = client.post(f"/api/videos/{video_id}/code")
+    assert busy.status_code == 409 and "already running" in busy.json()["detail"]
+    state = client.get(f"/api/jobs/{job_id}").json()
+    assert state["state"] in ("queued", "running") and state["error"] is None
+    fake_coder.gate.set()
+    final = wait_job(client, job_id)
+    assert final["state"] == "done" and final["done"] == final["total"] == 90
+    out = workspace / "codings" / video_id
+    assert (out / "frames.csv").is_file() and (out / "events.csv").is_file()
+    assert client.get("/api/videos").json()[0]["coded"] is True
+    assert client.get("/api/jobs/nope").status_code == 404
+
+
+def test_failed_job_reports_the_error(client: TestClient, video_id: str) -> None:
+    app = client.app
+    assert hasattr(app, "state")
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("no face model")
+
+    app.state.jobs._coder = broken
+    job_id = client.post(f"/api/videos/{video_id}/code").json()["id"]
+    final = wait_job(client, job_id)
+    assert final == {**final, "state": "error", "error": "no face model"}
+
+
+def test_frames_and_events_of_a_coded_video(client: TestClient, coded_id: str) -> None:
+    frames = client.get(f"/api/videos/{coded_id}/frames").json()
+    assert frames["face"] == 0 and frames["faces"] == [0]
+    assert len(frames["time_s"]) == len(frames["code"]) == 90
+    assert "AU12" in frames["columns"] and "AU26" in frames["columns"]
+    assert "AU04" not in frames["columns"]  # only columns with activity
+    assert max(frames["values"]["AU12"]) > 3
+    assert "12" in frames["code"][45]
+    events = client.get(f"/api/videos/{coded_id}/events").json()
+    assert {"12", "26"} <= {e["code"] for e in events}
+    assert all(e["onset_s"] <= e["apex_s"] <= e["offset_s"] for e in events)
+
+
+def test_uncoded_video_has_no_frames(client: TestClient, video_id: str) -> None:
+    resp = client.get(f"/api/videos/{video_id}/frames")
+    assert resp.status_code == 404 and "not coded" in resp.json()["detail"]
+    assert client.get("/api/videos/nothing/frames").status_code == 404

@@ -1,0 +1,106 @@
+"""The page, its assets, the lexicon and the explainer API."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from facs.catalogue import catalogue
+
+
+def test_index_and_static_assets_are_served(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    for name, kind in (("app.js", "javascript"), ("app.css", "text/css")):
+        assert f"/static/{name}" in page.text
+        resp = client.get(f"/static/{name}")
+        assert resp.status_code == 200 and kind in resp.headers["content-type"]
+    assert client.get("/static/nothing.js").status_code == 404
+    assert client.get("/docs").status_code == 404  # Swagger UI would load from a CDN
+
+
+def test_no_external_urls_in_static_files() -> None:
+    folder = resources.files("facs.web").joinpath("static")
+    names = [p.name for p in folder.iterdir() if p.name.endswith((".html", ".js", ".css"))]
+    assert sorted(names) == ["app.css", "app.js", "index.html"]
+    for name in names:
+        text = folder.joinpath(name).read_text(encoding="utf-8")
+        for needle in ("http://", "https://", "//cdn"):
+            assert needle not in text, f"{name} refers to {needle}"
+
+
+@pytest.mark.parametrize("path", ["/au/12", "/au/AD19", "/au/M59"])
+def test_deep_links_return_the_page(client: TestClient, path: str) -> None:
+    resp = client.get(path)
+    assert resp.status_code == 200
+    assert resp.text == client.get("/").text
+
+
+def test_codes_lists_the_whole_catalogue(client: TestClient) -> None:
+    codes = client.get("/api/codes").json()
+    assert len(codes) == len(list(catalogue))
+    au12 = next(c for c in codes if c["label"] == "AU12")
+    assert au12["name"] == "Lip corner puller"
+    assert au12["muscles"] == ["zygomaticus major"]
+    assert {"kind", "region", "key"} <= set(au12)
+
+
+def test_code_detail_explains_like_the_cli(client: TestClient) -> None:
+    data = client.get("/api/codes/12").json()
+    assert data["entry"]["label"] == "AU12" and data["entry"]["appearance"]
+    assert data["code"] == "12"
+    assert data["actions"][0]["name"] == "Lip corner puller"
+    assert "emotions" in data and "warnings" in data
+    missing = client.get("/api/codes/99")
+    assert missing.status_code == 404 and "99" in missing.json()["detail"]
+
+
+def test_render_png_is_cached_on_disk(client: TestClient, workspace: Path) -> None:
+    resp = client.get("/api/render/6+12.png", params={"view": "three-quarter"})
+    assert resp.status_code == 200 and resp.headers["content-type"] == "image/png"
+    assert resp.content[:8] == b"\x89PNG\r\n\x1a\n"
+    cached = list((workspace / "renders").glob("*.png"))
+    assert len(cached) == 1
+    # the same code written differently hits the same file
+    again = client.get("/api/render/AU12+AU6.png", params={"view": "three-quarter"})
+    assert again.content == resp.content
+    assert list((workspace / "renders").glob("*")) == cached
+
+
+def test_render_rejects_bad_input(client: TestClient) -> None:
+    bad_view = client.get("/api/render/12.png", params={"view": "top"})
+    assert bad_view.status_code == 422 and "view" in bad_view.json()["detail"]
+    bad_code = client.get("/api/render/1+99.png")
+    assert bad_code.status_code == 422 and "99" in bad_code.json()["detail"]
+
+
+def test_explain_valid_code(client: TestClient) -> None:
+    data = client.get("/api/explain", params={"code": "AU12C + AU6B"}).json()
+    assert data["ok"] is True and data["code"] == "6B+12C"
+    assert [a["name"] for a in data["explanation"]] == ["Cheek raiser", "Lip corner puller"]
+    assert any(m["emotion"] == "happiness" and m["match"] == "full" for m in data["emotions"])
+    assert isinstance(data["warnings"], list)
+
+
+@pytest.mark.parametrize(
+    ("code", "token", "position"), [("1+99", "99", 2), ("1++2", "", 2), ("12Q", "12Q", 0)]
+)
+def test_explain_malformed_code_is_422(
+    client: TestClient, code: str, token: str, position: int
+) -> None:
+    resp = client.get("/api/explain", params={"code": code})
+    assert resp.status_code == 422
+    detail = resp.json()["detail"]
+    assert detail["ok"] is False and detail["position"] == position
+    assert detail["token"] == token and detail["message"]
+
+
+def test_explain_missing_or_empty_code(client: TestClient) -> None:
+    assert client.get("/api/explain").status_code == 422
+    empty = client.get("/api/explain", params={"code": ""})
+    assert empty.status_code == 422 and "empty" in empty.json()["detail"]["message"]
+    long = client.get("/api/explain", params={"code": "1+" * 300})
+    assert long.status_code == 422 and isinstance(long.json()["detail"], str)
