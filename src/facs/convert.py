@@ -108,12 +108,15 @@ class Converted:
     notes: list[str] = field(default_factory=list)
 
 
-def _read_table(path: Path) -> pd.DataFrame:
-    """A CSV (or Parquet) of channel values, with messages naming the file."""
+def _read_table(path: Path, *, nrows: int | None = None) -> pd.DataFrame:
+    """A CSV (or Parquet) of channel values, with messages naming the file.
+
+    ``nrows`` reads only the first rows (enough to see the header).
+    """
     try:
         if path.suffix.lower() in (".parquet", ".pq"):
             return pd.read_parquet(path)
-        return pd.read_csv(path, sep=None, engine="python")
+        return pd.read_csv(path, sep=None, engine="python", nrows=nrows)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -148,7 +151,7 @@ def detect_format(path: PathLike) -> FromFormat:
     head: list[str] = []
     if p.suffix.lower() in (".csv", ".txt", ".tsv"):
         try:
-            head = [str(c) for c in _read_table(p).columns]
+            head = [str(c) for c in _read_table(p, nrows=5).columns]
         except InputError:
             head = []  # not a plain table (iMotions text has a preamble): ask the peer readers
     names = {c.strip().lower() for c in head}
@@ -158,10 +161,10 @@ def detect_format(path: PathLike) -> FromFormat:
         return "facs"  # an events table
     if {"frame", "time_s", "face", "success"} <= names:
         return "facs"  # a frames table
+    from facs.rigs import load_rig
+
     best: tuple[int, str] = (0, "")
     for rig in _RIGS:
-        from facs.rigs import load_rig
-
         channels = {s.name.lower() for s in load_rig(rig).shapes}
         best = max(best, (len(channels & names), rig))
     if best[0] >= 5:
@@ -189,7 +192,7 @@ def _read_facs(path: Path) -> tuple[pd.DataFrame | None, pd.DataFrame]:
         if frames is None and events is None:
             raise InputError(f"{path}: a folder without frames.csv or events.csv")
         return frames, events if events is not None else empty_events()
-    columns = {str(c).lower() for c in _read_table(path).columns}
+    columns = {str(c).lower() for c in _read_table(path, nrows=5).columns}
     if {"onset_s", "offset_s"} <= columns:
         return None, read_events(path)
     return read_frames(path), empty_events()
