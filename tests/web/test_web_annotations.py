@@ -180,3 +180,83 @@ def test_annotations_survive_a_new_app(workspace: Path, video_id: str, client: T
         stored = fresh.get(url(video_id)).json()
     app.state.engine.dispose()
     assert stored["revision"] == 1 and stored["events"][0]["code"] == "12"
+
+
+def changes(revision: int, add: list[dict[str, Any]] | None = None,
+            update: dict[int, dict[str, Any]] | None = None,
+            delete: list[int] | None = None) -> dict[str, Any]:  # fmt: skip
+    return {"revision": revision, "add": add or [],
+            "update": [{"id": k, "event": v} for k, v in (update or {}).items()],
+            "delete": delete or []}  # fmt: skip
+
+
+def test_two_tabs_editing_different_events_keep_both(client: TestClient, video_id: str) -> None:
+    start = client.put(
+        url(video_id), json={"revision": 0, "events": [event("1"), event("2"), event("4")]}
+    )
+    ids = {e["code"]: e["id"] for e in start.json()["events"]}
+    base = start.json()["revision"]
+    # tab A moves 1 later; tab B, from the same revision, deletes 2 and adds 12
+    tab_a = client.post(
+        url(video_id) + "/changes", json=changes(base, update={ids["1"]: event("1", 2.0, 2.5, 3.0)})
+    )
+    tab_b = client.post(
+        url(video_id) + "/changes", json=changes(base, add=[event("12")], delete=[ids["2"]])
+    )
+    assert tab_a.status_code == 200 and tab_b.status_code == 200, tab_b.text
+    stored = client.get(url(video_id)).json()
+    assert stored["revision"] == base + 2 == tab_b.json()["revision"]
+    assert sorted(e["code"] for e in stored["events"]) == ["1", "12", "4"]
+    moved = next(e for e in stored["events"] if e["code"] == "1")
+    assert moved["onset_s"] == 2.0 and moved["id"] == ids["1"]
+
+
+def test_changing_an_event_another_tab_changed_is_refused_whole(
+    client: TestClient, video_id: str
+) -> None:
+    start = client.put(url(video_id), json={"revision": 0, "events": [event("1"), event("2")]})
+    ids = {e["code"]: e["id"] for e in start.json()["events"]}
+    base = start.json()["revision"]
+    assert client.post(url(video_id) + "/changes",
+                       json=changes(base, update={ids["1"]: event("1", letter="E")})
+                       ).status_code == 200  # fmt: skip
+    late = client.post(
+        url(video_id) + "/changes", json=changes(base, add=[event("26")], delete=[ids["1"]])
+    )
+    assert late.status_code == 409
+    detail = late.json()["detail"]
+    assert detail["conflicts"] == [{"id": ids["1"], "reason": "changed by another save"}]
+    assert "reload" in detail["message"] and detail["revision"] == base + 1
+    # nothing of the refused save was written
+    assert sorted(e["code"] for e in client.get(url(video_id)).json()["events"]) == ["1", "2"]
+    gone = client.post(url(video_id) + "/changes", json=changes(base + 1, delete=[ids["2"]]))
+    assert gone.status_code == 200
+    again = client.post(
+        url(video_id) + "/changes", json=changes(base + 1, update={ids["2"]: event("2")})
+    )
+    assert again.json()["detail"]["conflicts"][0]["reason"] == "deleted by another save"
+    future = client.post(url(video_id) + "/changes", json=changes(99))
+    assert future.status_code == 409
+
+
+def test_single_event_edits_check_the_base_revision(client: TestClient, video_id: str) -> None:
+    start = client.put(url(video_id), json={"revision": 0, "events": [event("1")]})
+    event_id = start.json()["events"][0]["id"]
+    ok = client.patch(f"{url(video_id)}/events/{event_id}", params={"base": 1},
+                      json={"letter": "E"})  # fmt: skip
+    assert ok.status_code == 200 and ok.json()["revision"] == 2
+    stale = client.patch(f"{url(video_id)}/events/{event_id}", params={"base": 1},
+                         json={"letter": "A"})  # fmt: skip
+    assert stale.status_code == 409
+    stale_delete = client.delete(f"{url(video_id)}/events/{event_id}", params={"base": 1})
+    assert stale_delete.status_code == 409
+    assert client.get(url(video_id)).json()["events"][0]["letter"] == "E"
+    assert (
+        client.delete(f"{url(video_id)}/events/{event_id}", params={"base": 2}).status_code == 200
+    )
+
+
+def test_bad_changes_are_422_naming_the_field(client: TestClient, video_id: str) -> None:
+    bad = client.post(url(video_id) + "/changes",
+                      json=changes(0, add=[event("12X")]))  # fmt: skip
+    assert bad.status_code == 422 and "add.0.code" in bad.json()["detail"]

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from facs.web.app import create_app
+
 from ._helpers import UPLOAD_LIMIT, FakeCoder, wait_job
 
 
@@ -105,3 +107,67 @@ def test_uncoded_video_has_no_frames(client: TestClient, video_id: str) -> None:
     resp = client.get(f"/api/videos/{video_id}/frames")
     assert resp.status_code == 404 and "not coded" in resp.json()["detail"]
     assert client.get("/api/videos/nothing/frames").status_code == 404
+
+
+def test_a_running_job_can_be_cancelled_and_coded_again(
+    client: TestClient, video_id: str, fake_coder: FakeCoder
+) -> None:
+    fake_coder.gate.clear()
+    job_id = client.post(f"/api/videos/{video_id}/code").json()["id"]
+    resp = client.post(f"/api/jobs/{job_id}/cancel")
+    assert resp.status_code == 202
+    final = wait_job(client, job_id)
+    assert final["state"] == "cancelled" and final["error"] == "cancelled from the page"
+    assert client.get("/api/videos").json()[0]["coded"] is False
+    assert client.post("/api/jobs/nope/cancel").status_code == 404
+    fake_coder.gate.set()
+    again = client.post(f"/api/videos/{video_id}/code")
+    assert again.status_code == 202  # the cancelled job no longer blocks
+    assert wait_job(client, again.json()["id"])["state"] == "done"
+
+
+def test_jobs_survive_a_restart_and_running_ones_read_interrupted(
+    client: TestClient, coded_id: str, workspace: Path
+) -> None:
+    from facs.web import _db
+
+    done = client.get(f"/api/videos/{coded_id}").json()["job"]
+    assert done["state"] == "done"
+    app = client.app
+    assert hasattr(app, "state")
+    sessions = _db.make_sessions(app.state.engine)
+    # a job that was running when the server was killed
+    _db.save_job(sessions, {**done, "id": "killedjob", "state": "running", "done": 40,
+                            "created": done["created"] + 1})  # fmt: skip
+    restarted = create_app(workspace, max_upload=UPLOAD_LIMIT, coder=FakeCoder())
+    with TestClient(restarted) as fresh:
+        assert fresh.get(f"/api/jobs/{done['id']}").json()["state"] == "done"
+        killed = fresh.get("/api/jobs/killedjob").json()
+        assert killed["state"] == "interrupted" and "server stopped" in killed["error"]
+        assert fresh.get(f"/api/videos/{coded_id}").json()["job"]["id"] == "killedjob"
+        # an interrupted job does not block a new one
+        assert fresh.post(f"/api/videos/{coded_id}/code").status_code == 202
+    restarted.state.engine.dispose()
+
+
+def test_oversized_upload_is_refused_before_it_is_read(client: TestClient, workspace: Path) -> None:
+    body = b"\0" * (UPLOAD_LIMIT + 200_000)
+    resp = client.post("/api/videos", files={"file": ("big.mp4", body, "video/mp4")})
+    assert resp.status_code == 413
+    assert "larger than the limit" in resp.json()["detail"]
+    assert not any((workspace / "videos").iterdir())
+
+
+def test_media_serves_the_playback_copy_when_there_is_one(
+    client: TestClient, coded_id: str, workspace: Path, clip: Path
+) -> None:
+    from facs.web._playback import make_playback
+
+    copy = make_playback(clip, workspace / "codings" / coded_id)
+    assert copy is not None  # the test clip is MPEG-4 part 2: browsers cannot play it
+    info = client.get(f"/api/videos/{coded_id}").json()
+    assert info["playback_copy"] is True
+    resp = client.get(f"/api/videos/{coded_id}/media")
+    assert resp.content == copy.read_bytes() and resp.headers["content-type"] == "video/mp4"
+    original = client.get(f"/api/videos/{coded_id}/media", params={"original": "true"})
+    assert original.content == clip.read_bytes()

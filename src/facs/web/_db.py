@@ -31,17 +31,22 @@ __all__ = [
     "EVENT_FIELDS",
     "AnnotationSet",
     "Base",
+    "Conflict",
     "EventRow",
+    "JobRow",
     "Snapshot",
     "StaleRevision",
     "add_event",
+    "apply_changes",
     "coders",
     "delete_event",
     "get_event",
     "load",
+    "load_jobs",
     "make_engine",
     "make_sessions",
     "replace",
+    "save_job",
     "update_event",
 ]
 
@@ -80,12 +85,39 @@ class EventRow(Base):
     offset_s: Mapped[float] = mapped_column(Float)
     peak: Mapped[float] = mapped_column(Float, default=0.0)
     letter: Mapped[str] = mapped_column(String(1), default="")
+    #: The set's revision at which this row was last added or changed.
+    changed: Mapped[int] = mapped_column(Integer, default=0)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: ``id`` and the event fields."""
         out: dict[str, Any] = {"id": self.id}
         out.update({name: getattr(self, name) for name in EVENT_FIELDS})
         return out
+
+
+class JobRow(Base):
+    """A coding job as the page last saw it (so a restarted server still knows it)."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    video: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    step: Mapped[str] = mapped_column(String(32), default="")
+    error: Mapped[str | None] = mapped_column(String, nullable=True)
+    created: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class Conflict(Exception):
+    """A save changes events that another save changed or deleted since it was loaded."""
+
+    def __init__(self, current: int, conflicts: list[dict[str, Any]]) -> None:
+        self.current = current
+        self.conflicts = conflicts
+        ids = ", ".join(str(c["id"]) for c in conflicts)
+        super().__init__(f"events {ids} were changed or deleted by another save")
 
 
 class StaleRevision(Exception):
@@ -138,6 +170,10 @@ def make_engine(path: Path) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     Base.metadata.create_all(engine)
+    with engine.begin() as conn:  # workspaces made before the ``changed`` column
+        columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(events)")}
+        if "changed" not in columns:
+            conn.exec_driver_sql("ALTER TABLE events ADD COLUMN changed INTEGER DEFAULT 0")
     return engine
 
 
@@ -202,8 +238,8 @@ def replace(
         if found.revision != revision:
             raise StaleRevision(found.revision)
         session.execute(delete(EventRow).where(EventRow.set_id == found.id))
-        session.add_all(EventRow(set_id=found.id, **e) for e in events)
         found.revision += 1
+        session.add_all(EventRow(set_id=found.id, changed=found.revision, **e) for e in events)
         session.flush()
         return Snapshot(True, found.revision, _events(session, found.id))
 
@@ -215,9 +251,9 @@ def add_event(
     with sessions() as session, session.begin():
         found = _set(session, video, coder, create=True)
         assert found is not None
-        row = EventRow(set_id=found.id, **values)
-        session.add(row)
         found.revision += 1
+        row = EventRow(set_id=found.id, changed=found.revision, **values)
+        session.add(row)
         session.flush()
         return row.to_dict(), found.revision
 
@@ -239,41 +275,135 @@ def _row(session: Session, video: str, coder: str, event_id: int) -> EventRow | 
     return row if row is not None and row.set_id == found.id else None
 
 
+def _check_base(session: Session, row: EventRow, base: int | None) -> None:
+    if base is not None and row.changed > base:
+        found = session.get(AnnotationSet, row.set_id)
+        assert found is not None
+        raise Conflict(found.revision, [{"id": row.id, "reason": "changed by another save"}])
+
+
 def update_event(
     sessions: sessionmaker[Session],
     video: str,
     coder: str,
     event_id: int,
     values: dict[str, Any],
+    base: int | None = None,
 ) -> tuple[dict[str, Any], int] | None:
-    """Overwrite one event's fields (its own transaction); ``None`` if it is not there."""
+    """Overwrite one event's fields (its own transaction); ``None`` if it is not there.
+
+    Raises
+    ------
+    Conflict
+        ``base`` is given and the event changed after that revision.
+    """
     with sessions() as session, session.begin():
         row = _row(session, video, coder, event_id)
         if row is None:
             return None
+        _check_base(session, row, base)
         for name, value in values.items():
             setattr(row, name, value)
         found = session.get(AnnotationSet, row.set_id)
         assert found is not None
         found.revision += 1
+        row.changed = found.revision
         session.flush()
         return row.to_dict(), found.revision
 
 
 def delete_event(
-    sessions: sessionmaker[Session], video: str, coder: str, event_id: int
+    sessions: sessionmaker[Session], video: str, coder: str, event_id: int, base: int | None = None
 ) -> int | None:
-    """Delete one event (its own transaction); return the new revision or ``None``."""
+    """Delete one event (its own transaction); return the new revision or ``None``.
+
+    Raises
+    ------
+    Conflict
+        ``base`` is given and the event changed after that revision.
+    """
     with sessions() as session, session.begin():
         row = _row(session, video, coder, event_id)
         if row is None:
             return None
+        _check_base(session, row, base)
         found = session.get(AnnotationSet, row.set_id)
         assert found is not None
         session.delete(row)
         found.revision += 1
         session.flush()
         return found.revision
+
+
+def apply_changes(
+    sessions: sessionmaker[Session],
+    video: str,
+    coder: str,
+    base: int,
+    *,
+    add: list[dict[str, Any]],
+    update: dict[int, dict[str, Any]],
+    remove: list[int],
+) -> Snapshot:
+    """Merge one editor's changes into the stored list, in one transaction.
+
+    The editor loaded revision ``base`` and then added, changed and deleted
+    events. Events that others added or changed since are kept; the save is
+    refused (nothing written) only when it changes or deletes an event that
+    another save changed or deleted after ``base``. So two tabs that edit
+    different events both keep their work.
+
+    Raises
+    ------
+    Conflict
+        Some of ``update`` or ``remove`` were changed or deleted since ``base``.
+    StaleRevision
+        ``base`` is newer than the stored revision.
+    """
+    with sessions() as session, session.begin():
+        found = _set(session, video, coder, create=True)
+        assert found is not None
+        if base > found.revision:
+            raise StaleRevision(found.revision)
+        rows: dict[int, EventRow] = {}
+        conflicts: list[dict[str, Any]] = []
+        for event_id in [*update, *remove]:
+            row = session.get(EventRow, event_id)
+            if row is None or row.set_id != found.id:
+                conflicts.append({"id": event_id, "reason": "deleted by another save"})
+            elif row.changed > base:
+                conflicts.append({"id": event_id, "reason": "changed by another save"})
+            else:
+                rows[event_id] = row
+        if conflicts:
+            raise Conflict(found.revision, conflicts)
+        found.revision += 1
+        for event_id, values in update.items():
+            row = rows[event_id]
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.changed = found.revision
+        for event_id in remove:
+            session.delete(rows[event_id])
+        session.add_all(EventRow(set_id=found.id, changed=found.revision, **e) for e in add)
+        session.flush()
+        return Snapshot(True, found.revision, _events(session, found.id))
+
+
+def save_job(sessions: sessionmaker[Session], job: dict[str, Any]) -> None:
+    """Insert or update a coding job's row."""
+    with sessions() as session, session.begin():
+        fields = {k: job[k] for k in ("id", "video", "state", "done", "total", "step", "error",
+                                      "created")}  # fmt: skip
+        session.merge(JobRow(**fields))
+
+
+def load_jobs(sessions: sessionmaker[Session]) -> list[dict[str, Any]]:
+    """Every stored coding job, oldest first."""
+    with sessions() as session, session.begin():
+        rows = session.scalars(select(JobRow).order_by(JobRow.created))
+        return [{c: getattr(r, c) for c in ("id", "video", "state", "done", "total", "step",
+                                            "error", "created")} for r in rows]  # fmt: skip
 
 
 def coders(sessions: sessionmaker[Session], video: str) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ stay inside the workspace.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import io
@@ -24,7 +25,7 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import Hashable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,6 +38,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from facs._errors import CodeError, FACSError
 from facs.web import _db
 from facs.web._jobs import Coder, JobBusy, Jobs, default_coder
+from facs.web._playback import PLAYBACK_NAME
 
 __all__ = ["ID_PATTERN", "MAX_UPLOAD_BYTES", "VIDEO_SUFFIXES", "EventIn", "create_app"]
 
@@ -52,7 +54,10 @@ _STATIC = {
     "index.html": "text/html; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
 }
+#: Room for the multipart envelope around an upload, on top of the file itself.
+_ENVELOPE = 64 * 1024
 _CHUNK = 1024 * 1024
 
 
@@ -137,6 +142,22 @@ class AnnotationsIn(BaseModel):
     events: list[EventIn]
 
 
+class EventUpdate(BaseModel):
+    """A stored event (by id) and its new values."""
+
+    id: int
+    event: EventIn
+
+
+class ChangesIn(BaseModel):
+    """One editor's changes since it loaded ``revision``: added, changed and deleted events."""
+
+    revision: int = Field(ge=0)
+    add: list[EventIn] = []
+    update: list[EventUpdate] = []
+    delete: list[int] = []
+
+
 def _message(errors: Any) -> str:
     parts = []
     for e in errors:
@@ -200,12 +221,39 @@ def create_app(
         folder.mkdir(parents=True, exist_ok=True)
     engine = _db.make_engine(root / "facs.sqlite")
     sessions = _db.make_sessions(engine)
-    jobs = Jobs(coder or default_coder)
+    jobs = Jobs(
+        coder or default_coder,
+        persist=lambda job: _db.save_job(sessions, job),
+        history=_db.load_jobs(sessions),
+    )
 
-    app = FastAPI(title="facs", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        jobs.shutdown()
+
+    app = FastAPI(
+        title="facs", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )  # fmt: skip
     app.state.workspace = root
     app.state.jobs = jobs
     app.state.engine = engine
+
+    @app.middleware("http")
+    async def _upload_limit(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # Refuse an upload that says it is too large before reading any of it.
+        if request.method == "POST" and request.url.path == "/api/videos":
+            length = request.headers.get("content-length", "")
+            if length.isdigit() and int(length) > max_upload + _ENVELOPE:
+                return JSONResponse(
+                    {"detail": f"the upload ({int(length)} bytes) is larger than the limit of "
+                               f"{max_upload} bytes"},
+                    status_code=413,
+                )  # fmt: skip
+        return await call_next(request)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -233,6 +281,13 @@ def create_app(
         if name not in _STATIC:
             raise HTTPException(404, f"no static file {name!r}")
         return Response(_static(name), media_type=_STATIC[name])
+
+    @app.get("/api/info")
+    def info() -> dict[str, Any]:
+        from facs import __version__
+
+        return {"version": __version__, "max_upload": max_upload,
+                "video_suffixes": list(VIDEO_SUFFIXES), "workspace": str(root)}  # fmt: skip
 
     # ------------------------------------------------------------------ lexicon
 
@@ -343,6 +398,7 @@ def create_app(
             "name": path.name,
             "size": path.stat().st_size,
             "coded": (_coding_dir(video_id) / "events.csv").is_file(),
+            "playback_copy": (_coding_dir(video_id) / PLAYBACK_NAME).is_file(),
             "job": None if job is None else job.to_dict(),
         }
 
@@ -397,8 +453,11 @@ def create_app(
         return out
 
     @app.get("/api/videos/{video_id}/media")
-    def media(video_id: str) -> FileResponse:
-        _, path = _video(video_id)
+    def media(video_id: str, original: bool = False) -> FileResponse:
+        vid, path = _video(video_id)
+        copy = _coding_dir(vid) / PLAYBACK_NAME
+        if copy.is_file() and not original:
+            path = copy  # the browser cannot play the original (see facs.web._playback)
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return FileResponse(path, media_type=kind)
 
@@ -415,6 +474,14 @@ def create_app(
     def job_state(job_id: str) -> dict[str, Any]:
         _check_id(job_id, "job")
         job = jobs.get(job_id)
+        if job is None:
+            raise HTTPException(404, f"no job {job_id!r}")
+        return job.to_dict()
+
+    @app.post("/api/jobs/{job_id}/cancel", status_code=202)
+    def cancel_job(job_id: str) -> dict[str, Any]:
+        _check_id(job_id, "job")
+        job = jobs.cancel(job_id)
         if job is None:
             raise HTTPException(404, f"no job {job_id!r}")
         return job.to_dict()
@@ -519,6 +586,25 @@ def create_app(
         return {"video": vid, "coder": coder_id, "saved": True,
                 "revision": snapshot.revision, "events": snapshot.events}  # fmt: skip
 
+    @app.post("/api/videos/{video_id}/annotations/{coder_id}/changes")
+    def post_changes(video_id: str, coder_id: str, body: ChangesIn) -> dict[str, Any]:
+        vid = _ids(video_id, coder_id)
+        try:
+            snapshot = _db.apply_changes(
+                sessions, vid, coder_id, body.revision,
+                add=[e.model_dump() for e in body.add],
+                update={u.id: u.event.model_dump() for u in body.update},
+                remove=list(body.delete),
+            )  # fmt: skip
+        except _db.Conflict as err:
+            raise _conflict(err) from None
+        except _db.StaleRevision as err:
+            raise HTTPException(
+                409, f"revision {body.revision} is newer than the stored {err.current}"
+            ) from None
+        return {"video": vid, "coder": coder_id, "saved": True,
+                "revision": snapshot.revision, "events": snapshot.events}  # fmt: skip
+
     @app.post("/api/videos/{video_id}/annotations/{coder_id}/events", status_code=201)
     def add_event(video_id: str, coder_id: str, body: EventIn) -> dict[str, Any]:
         vid = _ids(video_id, coder_id)
@@ -527,7 +613,7 @@ def create_app(
 
     @app.patch("/api/videos/{video_id}/annotations/{coder_id}/events/{event_id}")
     def patch_event(
-        video_id: str, coder_id: str, event_id: int, body: EventPatch
+        video_id: str, coder_id: str, event_id: int, body: EventPatch, base: int | None = None
     ) -> dict[str, Any]:
         vid = _ids(video_id, coder_id)
         current = _db.get_event(sessions, vid, coder_id, event_id)
@@ -539,20 +625,40 @@ def create_app(
             values = EventIn.model_validate(merged).model_dump()
         except ValidationError as err:
             raise HTTPException(422, _message(err.errors())) from None
-        result = _db.update_event(sessions, vid, coder_id, event_id, values)
+        try:
+            result = _db.update_event(sessions, vid, coder_id, event_id, values, base)
+        except _db.Conflict as err:
+            raise _conflict(err) from None
         if result is None:
             raise HTTPException(404, f"no event {event_id} for coder {coder_id!r}")
         return {"event": result[0], "revision": result[1]}
 
     @app.delete("/api/videos/{video_id}/annotations/{coder_id}/events/{event_id}")
-    def remove_event(video_id: str, coder_id: str, event_id: int) -> dict[str, Any]:
+    def remove_event(
+        video_id: str, coder_id: str, event_id: int, base: int | None = None
+    ) -> dict[str, Any]:
         vid = _ids(video_id, coder_id)
-        revision = _db.delete_event(sessions, vid, coder_id, event_id)
+        try:
+            revision = _db.delete_event(sessions, vid, coder_id, event_id, base)
+        except _db.Conflict as err:
+            raise _conflict(err) from None
         if revision is None:
             raise HTTPException(404, f"no event {event_id} for coder {coder_id!r}")
         return {"deleted": event_id, "revision": revision}
 
     return app
+
+
+def _conflict(err: _db.Conflict) -> HTTPException:
+    reasons = "; ".join(f"event {c['id']} {c['reason']}" for c in err.conflicts)
+    return HTTPException(
+        409,
+        {
+            "message": f"not saved: {reasons} (now revision {err.current}); reload to see them",
+            "revision": err.current,
+            "conflicts": err.conflicts,
+        },
+    )
 
 
 def _download(data: bytes, media_type: str, name: str) -> Response:

@@ -148,17 +148,21 @@ const Explainer = {
       if (token !== pane._token) return;
       const d = e.data && e.data.detail;
       let msg = e.message;
-      if (d && typeof d === "object" && d.position !== null && d.position !== undefined) {
-        msg += "\n" + d.text + "\n" + " ".repeat(d.position) + "^";
+      if (d && typeof d === "object" && d.position !== null && d.position !== undefined && d.text) {
+        msg += "\n  " + d.text + "\n  " + " ".repeat(d.position) + "^".repeat(Math.max(1, (d.token || " ").length));
       }
       status.textContent = msg;
       status.className = "explain-status error";
+      img.classList.add("stale");
+      img.title = "the last valid code; fix the code to update the face";
       body.replaceChildren();
       return;
     }
     if (token !== pane._token) return;
     status.textContent = "valid: " + data.code;
     status.className = "explain-status ok";
+    img.classList.remove("stale");
+    img.title = data.code;
     img.src = renderUrl(data.code, $(".explain-view", pane).value);
     const rows = data.actions.map((a) => el("tr", {},
       el("td", {}, a.code), el("td", {}, a.name), el("td", {}, (a.muscles || []).join(", ")),
@@ -180,15 +184,44 @@ const Explainer = {
 /* ------------------------------------------------------------------ coding */
 
 const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+const EVENT_FIELDS = ["face", "code", "side", "onset_s", "apex_s", "offset_s", "peak", "letter"];
+const LETTER_PEAK = { A: 1, B: 2, C: 3, D: 4, E: 5 };
+
+function fields(e) { return JSON.stringify(EVENT_FIELDS.map((k) => e[k])); }
+
+function eventLabel(e) {
+  const side = e.side && !/^[LRTBU](\d|AD)/.test(e.code) ? e.side : "";
+  return side + e.code + (e.letter || "");
+}
+
+function bareCode(code) {
+  // "L12C" -> "12": events keep the letter in its own field and the side as the code's prefix and in its own field
+  return String(code).replace(/^[LRTBU](?=\d|AD)/, "").replace(/[A-E]$/, "");
+}
+
+function codeNumber(code) {
+  const m = String(code).match(/(\d+)/);
+  return m ? parseInt(m[1], 10) + (/^AD/i.test(code) ? 0.5 : 0) : 999;
+}
+
+function humanSize(n) {
+  return n >= 1 << 30 ? (n / (1 << 30)).toFixed(1) + " GB" : n >= 1 << 20 ? Math.round(n / (1 << 20)) + " MB" : Math.round(n / 1024) + " kB";
+}
 
 const Coding = {
   ready: false,
+  info: null,
   video: null,
+  videoInfo: null,
+  face: 0,
   frames: null,
   events: [],
+  saved: false,      // the coder has a stored list (save merges changes) or not (save creates it)
+  base: new Map(),   // id -> fields as loaded, to tell what this tab changed
   revision: 0,
   selected: -1,
   dirty: false,
+  job: null,
 
   init() {
     if (this.ready) return;
@@ -196,28 +229,33 @@ const Coding = {
     $("#upload-form").addEventListener("submit", (ev) => { ev.preventDefault(); this.upload(); });
     $("#video-select").addEventListener("change", () => this.pick($("#video-select").value));
     $("#code-button").addEventListener("click", () => this.startJob());
+    $("#cancel-button").addEventListener("click", () => this.cancelJob());
     $("#save-button").addEventListener("click", () => this.save());
-    $("#reload-button").addEventListener("click", () => this.loadAnnotations());
-    $("#coder-name").addEventListener("change", () => this.loadAnnotations());
+    $("#reload-button").addEventListener("click", () => this.loadAnnotations(true));
+    $("#coder-name").addEventListener("change", () => this.loadAnnotations(true));
+    $("#face-select").addEventListener("change", () => { this.face = parseInt($("#face-select").value, 10); this.review(); });
     $("#ev-add").addEventListener("click", () => this.addAt(this.player().currentTime));
     $("#ev-apply").addEventListener("click", () => this.applyEditor());
     $("#ev-delete").addEventListener("click", () => this.deleteSelected());
     const canvas = $("#timeline");
-    canvas.addEventListener("click", (ev) => {
-      const rect = canvas.getBoundingClientRect();
-      const t = ((ev.clientX - rect.left) / rect.width) * this.duration();
-      this.player().currentTime = Math.max(0, t);
-      this.draw();
-    });
+    canvas.addEventListener("click", (ev) => this.clickTimeline(ev));
     const player = this.player();
     player.addEventListener("timeupdate", () => this.tick());
     player.addEventListener("seeked", () => this.tick());
     player.addEventListener("loadedmetadata", () => this.draw());
+    player.addEventListener("error", () => this.status(
+      "This browser cannot play this video's format. Press “Code video”: coding also makes a playable copy.", "error"));
     document.addEventListener("keydown", (ev) => this.key(ev));
+    api("/api/info").then((info) => {
+      this.info = info;
+      $("#upload-hint").textContent = `Upload ${info.video_suffixes.join(", ")} up to ${humanSize(info.max_upload)}, `
+        + `or put videos in ${info.workspace}/videos and pick them above.`;
+    }).catch(() => {});
     this.refresh();
   },
   player() { return $("#player"); },
   coder() { return $("#coder-name").value.trim(); },
+  base_url() { return "/api/videos/" + encodeURIComponent(this.video); },
   duration() {
     const d = this.player().duration;
     if (Number.isFinite(d) && d > 0) return d;
@@ -225,124 +263,226 @@ const Coding = {
     return t && t.length ? t[t.length - 1] : 1;
   },
   status(text, cls = "") { const s = $("#coding-status"); s.textContent = text; s.className = cls; },
+  saveStatus(text, cls = "") { const s = $("#save-status"); s.textContent = text; s.className = cls; },
+  evStatus(text) { $("#ev-status").textContent = text; },
 
   async refresh(selectId) {
     let videos;
     try { videos = await api("/api/videos"); } catch (e) { this.status(e.message, "error"); return; }
     const sel = $("#video-select");
+    const keep = selectId || this.video || "";
     sel.replaceChildren(el("option", { value: "" }, videos.length ? "— pick a video —" : "— no videos yet —"),
       ...videos.map((v) => el("option", { value: v.id }, v.name + (v.coded ? " (coded)" : ""))));
-    if (selectId) { sel.value = selectId; this.pick(selectId); }
+    if (keep && videos.some((v) => v.id === keep)) sel.value = keep;
+    if (selectId) await this.pick(selectId);
   },
-  async upload() {
+  upload() {
     const file = $("#upload-file").files[0];
-    if (!file) { this.status("Choose a video file first.", "error"); return; }
+    if (!file) { this.status("Choose a video file first.", "error"); return Promise.resolve(); }
+    if (this.info && file.size > this.info.max_upload) {
+      this.status(`${file.name} is ${humanSize(file.size)}; the limit is ${humanSize(this.info.max_upload)}.`, "error");
+      return Promise.resolve();
+    }
     const form = new FormData();
     form.append("file", file);
+    const bar = $("#job-progress");
+    bar.hidden = false; bar.max = file.size || 1; bar.value = 0;
     this.status("Uploading " + file.name + "…");
-    try {
-      const v = await api("/api/videos", { method: "POST", body: form });
-      this.status("Uploaded " + v.name);
-      await this.refresh(v.id);
-    } catch (e) { this.status("Upload failed: " + e.message, "error"); }
+    return new Promise((resolve) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", "/api/videos");
+      xhr.upload.addEventListener("progress", (ev) => {
+        if (ev.lengthComputable) { bar.max = ev.total; bar.value = ev.loaded; }
+        this.status(`Uploading ${file.name}: ${Math.round(100 * ev.loaded / (ev.total || 1))} %`);
+      });
+      xhr.addEventListener("load", async () => {
+        bar.hidden = true;
+        let data = null;
+        try { data = JSON.parse(xhr.responseText); } catch (e) { data = { detail: xhr.responseText }; }
+        if (xhr.status >= 200 && xhr.status < 300) {
+          this.status("Uploaded " + data.name + ". Press “Code video” to code it.");
+          $("#upload-file").value = "";
+          await this.refresh(data.id);
+        } else {
+          const d = data && data.detail;
+          this.status("Upload failed: " + (typeof d === "string" ? d : xhr.statusText), "error");
+        }
+        resolve();
+      });
+      xhr.addEventListener("error", () => { bar.hidden = true; this.status("Upload failed: the server did not answer.", "error"); resolve(); });
+      xhr.send(form);
+    });
   },
   async pick(id) {
+    if (this.dirty && !confirm("Discard unsaved changes to the annotations?")) {
+      $("#video-select").value = this.video || "";
+      return;
+    }
     this.video = id || null;
-    $("#review").hidden = true;
-    if (!id) return;
+    this.frames = null; this.events = []; this.dirty = false;
+    $("#review").hidden = !id;
+    $("#coded-part").hidden = true;
+    if (!id) { this.player().removeAttribute("src"); return; }
     let info;
-    try { info = await api("/api/videos/" + encodeURIComponent(id)); } catch (e) { this.status(e.message, "error"); return; }
-    this.player().src = "/api/videos/" + encodeURIComponent(id) + "/media";
+    try { info = await api(this.base_url()); } catch (e) { this.status(e.message, "error"); return; }
+    this.videoInfo = info;
+    $("#coder-list").replaceChildren(...info.coders.map((c) => el("option", { value: c.coder }, `revision ${c.revision}`)));
+    // a new URL once a playable copy exists, so the browser does not reuse the unplayable file
+    this.player().src = this.base_url() + "/media" + (info.playback_copy ? "?copy=" + (info.job ? info.job.id : "1") : "");
     if (info.job && (info.job.state === "running" || info.job.state === "queued")) this.poll(info.job.id);
-    if (info.coded) await this.review();
-    else this.status("Not coded yet: press “Code video”.");
+    else if (info.job && ["error", "interrupted", "cancelled"].includes(info.job.state) && !info.coded) {
+      this.status(`Last coding ${info.job.state}: ${info.job.error}. Press “Code video” to try again.`, "error");
+    }
+    if (info.coded) { this.face = 0; await this.review(); }
+    else if (!info.job || info.job.state === "done") this.status("Not coded yet: press “Code video”.");
   },
   async startJob() {
     if (!this.video) { this.status("Pick or upload a video first.", "error"); return; }
     try {
-      const job = await api("/api/videos/" + encodeURIComponent(this.video) + "/code", { method: "POST" });
+      const job = await api(this.base_url() + "/code", { method: "POST" });
       this.poll(job.id);
     } catch (e) { this.status(e.message, "error"); }
   },
+  async cancelJob() {
+    if (!this.job) return;
+    try { await api("/api/jobs/" + encodeURIComponent(this.job) + "/cancel", { method: "POST" }); }
+    catch (e) { this.status(e.message, "error"); }
+  },
   async poll(jobId) {
+    if (this.job === jobId) return;
+    this.job = jobId;
     const bar = $("#job-progress");
     bar.hidden = false;
-    for (;;) {
-      let job;
-      try { job = await api("/api/jobs/" + encodeURIComponent(jobId)); } catch (e) { this.status(e.message, "error"); return; }
-      if (job.total) { bar.max = job.total; bar.value = job.done; } else { bar.removeAttribute("value"); }
-      this.status(`Coding: ${job.state} ${job.done}${job.total ? " / " + job.total : ""} frames`);
-      if (job.state === "done") { bar.hidden = true; this.status("Coded."); await this.refresh(job.video); return; }
-      if (job.state === "error") { bar.hidden = true; this.status("Coding failed: " + job.error, "error"); return; }
-      await new Promise((r) => setTimeout(r, 500));
+    $("#cancel-button").hidden = false;
+    $("#code-button").disabled = true;
+    try {
+      for (;;) {
+        let job;
+        try { job = await api("/api/jobs/" + encodeURIComponent(jobId)); } catch (e) { this.status(e.message, "error"); return; }
+        if (job.total) { bar.max = job.total; bar.value = job.done; } else { bar.removeAttribute("value"); }
+        const count = job.total ? `${job.done} / ${job.total} frames` : `${job.done} frames`;
+        this.status(`Coding ${job.video}: ${job.step || job.state}, ${count}`);
+        if (job.state === "done") {
+          this.status(`Coded ${job.video}.`);
+          await this.refresh();
+          if (job.video === this.video) await this.pick(this.video);
+          return;
+        }
+        if (job.state !== "running" && job.state !== "queued") {
+          this.status(`Coding ${job.state}: ${job.error}`, "error");
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 400));
+      }
+    } finally {
+      this.job = null;
+      bar.hidden = true;
+      $("#cancel-button").hidden = true;
+      $("#code-button").disabled = false;
     }
   },
   async review() {
-    const base = "/api/videos/" + encodeURIComponent(this.video);
-    try { this.frames = await api(base + "/frames"); } catch (e) { this.status(e.message, "error"); return; }
-    $("#review").hidden = false;
-    await this.loadAnnotations();
+    try { this.frames = await api(this.base_url() + "/frames?face=" + this.face); } catch (e) { this.status(e.message, "error"); return; }
+    const faces = this.frames.faces;
+    $("#face-label").hidden = faces.length < 2;
+    $("#face-select").replaceChildren(...faces.map((f) => el("option", { value: f }, "face " + f)));
+    $("#face-select").value = String(this.frames.face);
+    $("#coded-part").hidden = false;
+    await this.loadAnnotations(false);
   },
-  async loadAnnotations() {
-    if (!this.video) return;
-    const coder = this.coder();
-    const base = "/api/videos/" + encodeURIComponent(this.video);
-    try {
-      const ann = await api(base + "/annotations/" + encodeURIComponent(coder));
-      if (ann.saved) {
-        this.events = ann.events.map((e) => ({ ...e }));
-        this.saveStatus(`Loaded ${coder}'s annotations (revision ${ann.revision}).`);
-      } else {
-        const machine = await api(base + "/events");
-        this.events = machine.filter((e) => e.face === (this.frames ? this.frames.face : 0));
-        this.saveStatus("Machine events (not saved yet as " + coder + ").");
-      }
-      this.revision = ann.revision;
-      this.dirty = false;
-    } catch (e) { this.saveStatus(e.message, "error"); return; }
-    $("#export-csv").href = base + "/annotations/" + encodeURIComponent(coder) + ".csv";
-    $("#export-eaf").href = base + "/annotations/" + encodeURIComponent(coder) + ".eaf";
-    this.selected = -1;
-    this.table();
-    this.draw();
-  },
-  saveStatus(text, cls = "") { const s = $("#save-status"); s.textContent = text; s.className = cls; },
-  async save() {
+  async loadAnnotations(ask) {
+    if (!this.video || !this.frames) return;
+    if (ask && this.dirty && !confirm("Discard unsaved changes to the annotations?")) return;
     const coder = this.coder();
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(coder)) { this.saveStatus("Coder name: letters, digits, _ and - only.", "error"); return; }
-    const url = "/api/videos/" + encodeURIComponent(this.video) + "/annotations/" + encodeURIComponent(coder);
-    const events = this.events.map(({ id, ...rest }) => rest);
+    const token = (this._loading = (this._loading || 0) + 1);  // only the latest load counts
+    let ann, events;
     try {
-      const saved = await api(url, { method: "PUT", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ revision: this.revision, events }) });
-      this.events = saved.events;
+      ann = await api(this.base_url() + "/annotations/" + encodeURIComponent(coder));
+      events = ann.saved ? ann.events : await api(this.base_url() + "/events");
+    } catch (e) { if (token === this._loading) this.saveStatus(e.message, "error"); return; }
+    if (token !== this._loading) return;
+    this.saved = ann.saved;
+    this.revision = ann.revision;
+    this.events = events.map((e) => ({ ...e }));
+    this.saveStatus(ann.saved ? `Loaded ${coder}'s annotations (revision ${ann.revision}).`
+      : `Machine events: not saved yet as ${coder}.`);
+    this.rebase();
+    $("#export-csv").href = this.base_url() + "/annotations/" + encodeURIComponent(coder) + ".csv";
+    $("#export-eaf").href = this.base_url() + "/annotations/" + encodeURIComponent(coder) + ".eaf";
+    this.selected = -1;
+    this.table();
+    this.tick();
+  },
+  rebase() {
+    this.base = new Map(this.events.filter((e) => e.id !== undefined).map((e) => [e.id, fields(e)]));
+    this.dirty = false;
+  },
+  shown() { return this.events.filter((e) => e.face === this.face); },
+  async save() {
+    if (!this.video || !this.frames) return;
+    const coder = this.coder();
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(coder)) { this.saveStatus("Coder name: letters, digits, _ and - only.", "error"); return; }
+    const url = this.base_url() + "/annotations/" + encodeURIComponent(coder);
+    const plain = (e) => Object.fromEntries(EVENT_FIELDS.map((k) => [k, e[k]]));
+    let request;
+    if (!this.saved) {
+      request = { method: "PUT", body: { revision: this.revision, events: this.events.map(plain) } };
+    } else {
+      const ids = new Set(this.events.filter((e) => e.id !== undefined).map((e) => e.id));
+      request = { method: "POST", suffix: "/changes", body: {
+        revision: this.revision,
+        add: this.events.filter((e) => e.id === undefined).map(plain),
+        update: this.events.filter((e) => e.id !== undefined && this.base.get(e.id) !== fields(e))
+          .map((e) => ({ id: e.id, event: plain(e) })),
+        delete: [...this.base.keys()].filter((id) => !ids.has(id)),
+      } };
+    }
+    try {
+      const saved = await api(url + (request.suffix || ""), { method: request.method,
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify(request.body) });
+      const mine = this.events.length;
+      this.events = saved.events.map((e) => ({ ...e }));
       this.revision = saved.revision;
-      this.dirty = false;
-      this.saveStatus(`Saved as ${coder} (revision ${saved.revision}).`);
+      this.saved = true;
+      this.rebase();
+      const others = this.events.length - mine;
+      this.saveStatus(`Saved as ${coder} (revision ${saved.revision})` + (others ? `; ${others > 0 ? "+" : ""}${others} events from another save merged in.` : "."));
+      this.selected = -1;
       this.table();
       this.draw();
+      this.refreshCoders();
     } catch (e) {
-      this.saveStatus((e.status === 409 ? "Not saved: " : "Save failed: ") + e.message, "error");
+      const why = e.status === 409 ? "Not saved: " : "Save failed: ";
+      this.saveStatus(why + e.message + (e.status === 409 ? " Your changes are still here; Reload discards them." : ""), "error");
     }
   },
+  async refreshCoders() {
+    try {
+      const info = await api(this.base_url());
+      $("#coder-list").replaceChildren(...info.coders.map((c) => el("option", { value: c.coder }, `revision ${c.revision}`)));
+    } catch (e) { /* the list of coders is a convenience */ }
+  },
   table() {
-    const rows = this.events.map((e, i) => el("tr", {
+    const rows = this.events.map((e, i) => e.face !== this.face ? null : el("tr", {
       class: i === this.selected ? "selected" : "",
+      "data-index": i,
       onclick: () => this.select(i, true),
-    }, el("td", {}, e.code), el("td", {}, e.onset_s.toFixed(2)), el("td", {}, e.apex_s.toFixed(2)),
-    el("td", {}, e.offset_s.toFixed(2)), el("td", {}, e.letter || "")));
+    }, el("td", {}, e.code), el("td", {}, e.side || ""), el("td", {}, e.onset_s.toFixed(2)), el("td", {}, e.apex_s.toFixed(2)),
+    el("td", {}, e.offset_s.toFixed(2)), el("td", {}, (e.peak || 0).toFixed(1)), el("td", {}, e.letter || ""))).filter(Boolean);
     $("#event-table tbody").replaceChildren(...rows);
   },
   select(i, seek) {
     this.selected = i;
     const e = this.events[i];
     if (e) {
-      $("#ev-code").value = e.code;
+      $("#ev-code").value = bareCode(e.code);
+      $("#ev-side").value = e.side || (/^[LR](\d|AD)/.test(e.code) ? e.code[0] : "");
       $("#ev-onset").value = e.onset_s;
       $("#ev-apex").value = e.apex_s;
       $("#ev-offset").value = e.offset_s;
       $("#ev-letter").value = e.letter || "";
-      if (seek) this.player().currentTime = e.onset_s;
+      if (seek) this.player().currentTime = e.apex_s;
     }
     this.table();
     this.draw();
@@ -353,121 +493,212 @@ const Coding = {
     if (!(e.onset_s <= e.apex_s && e.apex_s <= e.offset_s)) return "need onset ≤ apex ≤ offset";
     return null;
   },
+  async validCode(code) {
+    try {
+      const data = await api("/api/explain?code=" + encodeURIComponent(code));
+      if (data.actions.length !== 1) return [null, "an event has exactly one code, got " + code];
+      const a = data.actions[0];
+      return [a, null];
+    } catch (err) { return [null, err.message]; }
+  },
   edited(e) {
     this.dirty = true;
     this.events.sort((a, b) => a.onset_s - b.onset_s);
     this.selected = this.events.indexOf(e);
     this.table();
     this.draw();
+    this.tick();
     this.saveStatus("Unsaved changes.");
   },
   async addAt(t) {
     const code = $("#ev-code").value.trim() || "12";
-    try { await api("/api/explain?code=" + encodeURIComponent(code)); } catch (err) { $("#ev-status").textContent = err.message; return; }
+    const [action, problem] = await this.validCode(code);
+    if (problem) { this.evStatus(problem); return; }
     t = Math.max(0, t || 0);
-    const e = { face: this.frames ? this.frames.face : 0, code, side: "", onset_s: t, apex_s: t + 0.25,
-      offset_s: t + 0.5, peak: 3, letter: $("#ev-letter").value || "" };
+    const end = Math.min(this.duration(), t + 0.5);
+    const letter = action.intensity || $("#ev-letter").value || "";
+    const side = action.side || $("#ev-side").value;
+    const e = { face: this.face, code: side + bareCode(action.code), side, onset_s: t,
+      apex_s: (t + Math.max(t, end)) / 2, offset_s: Math.max(t, end), peak: LETTER_PEAK[letter] || 0, letter };
     this.events.push(e);
-    $("#ev-status").textContent = "";
+    this.evStatus("");
     this.edited(e);
   },
-  applyEditor() {
+  async applyEditor() {
     const e = this.events[this.selected];
-    if (!e) { $("#ev-status").textContent = "Select an event first."; return; }
-    const next = { ...e, code: $("#ev-code").value.trim(), onset_s: parseFloat($("#ev-onset").value),
-      apex_s: parseFloat($("#ev-apex").value), offset_s: parseFloat($("#ev-offset").value), letter: $("#ev-letter").value };
+    if (!e) { this.evStatus("Select an event first (click it in the table or the timeline)."); return; }
+    const [action, bad] = await this.validCode($("#ev-code").value.trim());
+    if (bad) { this.evStatus(bad); return; }
+    const letter = action.intensity || $("#ev-letter").value;
+    const side = action.side || $("#ev-side").value;
+    const next = { ...e, code: side + bareCode(action.code), side,
+      onset_s: parseFloat($("#ev-onset").value), apex_s: parseFloat($("#ev-apex").value),
+      offset_s: parseFloat($("#ev-offset").value), letter,
+      peak: letter !== (e.letter || "") ? (LETTER_PEAK[letter] || 0) : e.peak };
     const problem = this.check(next);
-    if (problem) { $("#ev-status").textContent = problem; return; }
+    if (problem) { this.evStatus(problem); return; }
     Object.assign(e, next);
-    $("#ev-status").textContent = "";
+    this.evStatus("");
     this.edited(e);
   },
   deleteSelected() {
-    if (this.selected < 0) return;
+    if (this.selected < 0) { this.evStatus("Select an event first."); return; }
     this.events.splice(this.selected, 1);
     this.selected = -1;
     this.dirty = true;
     this.table();
     this.draw();
+    this.tick();
     this.saveStatus("Unsaved changes.");
   },
   setBound(which) {
     const e = this.events[this.selected];
-    if (!e) return;
+    if (!e) { this.evStatus("Select an event first."); return; }
     const t = this.player().currentTime;
-    const next = { ...e };
-    if (which === "onset") { next.onset_s = t; next.apex_s = Math.max(next.apex_s, t); next.offset_s = Math.max(next.offset_s, t); }
-    if (which === "offset") { next.offset_s = t; next.apex_s = Math.min(next.apex_s, t); next.onset_s = Math.min(next.onset_s, t); }
-    if (which === "apex") { next.apex_s = Math.min(Math.max(t, next.onset_s), next.offset_s); }
-    Object.assign(e, next);
+    if (which === "onset") { e.onset_s = t; e.apex_s = Math.max(e.apex_s, t); e.offset_s = Math.max(e.offset_s, t); }
+    if (which === "offset") { e.offset_s = t; e.apex_s = Math.min(e.apex_s, t); e.onset_s = Math.min(e.onset_s, t); }
+    if (which === "apex") { e.apex_s = Math.min(Math.max(t, e.onset_s), e.offset_s); }
     this.select(this.events.indexOf(e), false);
     this.edited(e);
   },
+  step(direction) {
+    const list = this.shown().sort((a, b) => a.onset_s - b.onset_s);
+    if (!list.length) return;
+    const cur = this.events[this.selected];
+    let k = cur ? list.indexOf(cur) + direction : (direction > 0 ? 0 : list.length - 1);
+    k = Math.min(Math.max(k, 0), list.length - 1);
+    this.select(this.events.indexOf(list[k]), true);
+  },
+  frameStep() {
+    const fps = this.frames && this.frames.time_s.length > 1
+      ? (this.frames.time_s.length - 1) / (this.frames.time_s[this.frames.time_s.length - 1] - this.frames.time_s[0]) : 25;
+    return 1 / (Number.isFinite(fps) && fps > 0 ? fps : 25);
+  },
   key(ev) {
     if ($("#view-coding").hidden || $("#review").hidden) return;
+    if ((ev.ctrlKey || ev.metaKey) && (ev.key === "s" || ev.key === "S")) { this.save(); ev.preventDefault(); return; }
     const tag = (ev.target.tagName || "").toLowerCase();
-    if (tag === "input" || tag === "select" || tag === "textarea") return;
+    if (tag === "input" || tag === "select" || tag === "textarea" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if ($("#coded-part").hidden && ev.key !== " ") return;
     const p = this.player();
-    if (ev.key === "a" || ev.key === "A") { this.addAt(p.currentTime); ev.preventDefault(); }
-    else if (ev.key === "Delete" || ev.key === "Backspace") { this.deleteSelected(); ev.preventDefault(); }
-    else if (ev.key === "[") { this.setBound("onset"); ev.preventDefault(); }
-    else if (ev.key === "]") { this.setBound("offset"); ev.preventDefault(); }
-    else if (ev.key === "p" || ev.key === "P") { this.setBound("apex"); ev.preventDefault(); }
-    else if (ev.key === " ") { if (p.paused) p.play(); else p.pause(); ev.preventDefault(); }
-    else if (ev.key === "ArrowRight") { p.currentTime += 1 / 25; ev.preventDefault(); }
-    else if (ev.key === "ArrowLeft") { p.currentTime = Math.max(0, p.currentTime - 1 / 25); ev.preventDefault(); }
+    const k = ev.key;
+    if (k === "a" || k === "A") this.addAt(p.currentTime);
+    else if (k === "Delete" || k === "Backspace") this.deleteSelected();
+    else if (k === "[") this.setBound("onset");
+    else if (k === "]") this.setBound("offset");
+    else if (k === "p" || k === "P") this.setBound("apex");
+    else if (k === "n" || k === "N") this.step(1);
+    else if (k === "b" || k === "B") this.step(-1);
+    else if (k === " ") { if (p.paused) p.play(); else p.pause(); }
+    else if (k === "ArrowRight") p.currentTime = Math.min(this.duration(), p.currentTime + this.frameStep());
+    else if (k === "ArrowLeft") p.currentTime = Math.max(0, p.currentTime - this.frameStep());
+    else return;
+    ev.preventDefault();
   },
   frameAt(t) {
     const times = this.frames ? this.frames.time_s : [];
     let lo = 0, hi = times.length - 1;
     if (hi < 0) return -1;
-    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (times[mid] <= t) lo = mid; else hi = mid - 1; }
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (times[mid] <= t + 1e-6) lo = mid; else hi = mid - 1; }
     return lo;
   },
+  annotatedAt(t) {
+    const active = this.shown().filter((e) => e.onset_s <= t && t <= e.offset_s)
+      .sort((a, b) => codeNumber(a.code) - codeNumber(b.code));
+    return active.length ? active.map(eventLabel).join("+") : "0";
+  },
   tick() {
-    const t = this.player().currentTime;
+    const t = this.player().currentTime || 0;
     $("#current-time").textContent = t.toFixed(3);
     const i = this.frameAt(t);
-    $("#current-code").textContent = i >= 0 ? (this.frames.code[i] || "0") : "–";
+    const ok = i >= 0 && this.frames.success[i];
+    $("#current-code").textContent = i < 0 ? "–" : ok ? (this.frames.code[i] || "0") : "no face";
+    $("#current-annotated").textContent = this.frames ? this.annotatedAt(t) : "–";
     this.draw();
+  },
+  layout() {
+    const canvas = $("#timeline");
+    const W = canvas.width, H = canvas.height;
+    const left = 46, axisH = 16, curveTop = 26, curveH = Math.round(H * 0.45);
+    const codes = [...new Set(this.shown().map((e) => e.code))].sort((a, b) => codeNumber(a) - codeNumber(b));
+    const lanesTop = curveTop + curveH + axisH;
+    const laneH = Math.min(18, Math.max(8, (H - lanesTop - 2) / Math.max(1, codes.length)));
+    return { W, H, left, axisH, curveTop, curveH, codes, lanesTop, laneH,
+      x: (t) => left + (t / this.duration()) * (W - left - 4), t: (px) => ((px - left) / (W - left - 4)) * this.duration() };
+  },
+  clickTimeline(ev) {
+    const canvas = $("#timeline");
+    const rect = canvas.getBoundingClientRect();
+    const px = (ev.clientX - rect.left) * (canvas.width / rect.width);
+    const py = (ev.clientY - rect.top) * (canvas.height / rect.height);
+    const L = this.layout();
+    if (py >= L.lanesTop) {
+      const lane = Math.floor((py - L.lanesTop) / L.laneH);
+      const code = L.codes[lane];
+      const i = this.events.findIndex((e) => e.face === this.face && e.code === code && L.x(e.onset_s) - 3 <= px && px <= L.x(e.offset_s) + 3);
+      if (i >= 0) { this.select(i, false); }
+    }
+    this.player().currentTime = Math.min(this.duration(), Math.max(0, L.t(px)));
+    this.tick();
   },
   draw() {
     const canvas = $("#timeline");
     const ctx = canvas.getContext("2d");
-    const W = canvas.width, H = canvas.height;
-    ctx.clearRect(0, 0, W, H);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
     if (!this.frames) return;
+    const L = this.layout();
     const dur = this.duration();
-    const x = (t) => (t / dur) * W;
-    const cols = this.frames.columns;
-    const curveH = H * 0.55;
     ctx.font = "11px sans-serif";
+    ctx.textBaseline = "alphabetic";
+    // legend
+    const cols = this.frames.columns;
+    cols.forEach((c, k) => {
+      ctx.fillStyle = COLORS[k % COLORS.length];
+      ctx.fillText(c, L.left + (k % 20) * 48, 11 + Math.floor(k / 20) * 12);
+    });
+    // intensity axis 0..5
+    const yOf = (v) => L.curveTop + L.curveH - (v / 5) * L.curveH;
+    ctx.strokeStyle = "#e3e6ea";
+    ctx.fillStyle = "#667";
+    for (let v = 0; v <= 5; v++) {
+      ctx.beginPath(); ctx.moveTo(L.left, yOf(v)); ctx.lineTo(L.W, yOf(v)); ctx.stroke();
+      ctx.fillText(v === 0 ? "0" : "ABCDE"[v - 1], L.left - 12, yOf(v) + 4);
+    }
+    // machine curves
     cols.forEach((c, k) => {
       const vals = this.frames.values[c];
       ctx.strokeStyle = COLORS[k % COLORS.length];
       ctx.beginPath();
-      this.frames.time_s.forEach((t, i) => {
-        const y = curveH - (vals[i] / 5) * (curveH - 10);
-        if (i === 0) ctx.moveTo(x(t), y); else ctx.lineTo(x(t), y);
-      });
+      this.frames.time_s.forEach((t, i) => { const y = yOf(vals[i]); if (i === 0) ctx.moveTo(L.x(t), y); else ctx.lineTo(L.x(t), y); });
       ctx.stroke();
-      ctx.fillStyle = COLORS[k % COLORS.length];
-      ctx.fillText(c, 4 + (k % 12) * 48, 12 + Math.floor(k / 12) * 12);
     });
-    const codes = [...new Set(this.events.map((e) => e.code))];
-    const laneH = Math.max(8, (H - curveH - 6) / Math.max(1, codes.length));
+    // time axis
+    const axisY = L.curveTop + L.curveH + 2;
+    const stepS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600].find((s) => dur / s <= 20) || 1200;
+    ctx.fillStyle = "#445"; ctx.strokeStyle = "#99a";
+    for (let t = 0; t <= dur + 1e-9; t += stepS) {
+      ctx.beginPath(); ctx.moveTo(L.x(t), axisY); ctx.lineTo(L.x(t), axisY + 4); ctx.stroke();
+      ctx.fillText((stepS < 1 ? t.toFixed(1) : Math.round(t)) + " s", L.x(t) + 2, axisY + 13);
+    }
+    // event lanes
+    L.codes.forEach((code, lane) => {
+      ctx.fillStyle = "#223";
+      ctx.fillText(code, 4, L.lanesTop + lane * L.laneH + L.laneH - 4);
+    });
     this.events.forEach((e, i) => {
-      const lane = codes.indexOf(e.code);
-      const y = curveH + 4 + lane * laneH;
-      ctx.fillStyle = i === this.selected ? "#d62728" : "#3b82c4";
-      ctx.fillRect(x(e.onset_s), y, Math.max(2, x(e.offset_s) - x(e.onset_s)), laneH - 2);
+      if (e.face !== this.face) return;
+      const lane = L.codes.indexOf(e.code);
+      const y = L.lanesTop + lane * L.laneH;
+      ctx.fillStyle = i === this.selected ? "#d62728" : (e.id === undefined || this.base.get(e.id) !== fields(e) ? "#e0a030" : "#3b82c4");
+      ctx.fillRect(L.x(e.onset_s), y, Math.max(2, L.x(e.offset_s) - L.x(e.onset_s)), L.laneH - 2);
       ctx.fillStyle = "#000";
-      ctx.fillRect(x(e.apex_s), y, 1, laneH - 2);
-      ctx.fillText(e.code + (e.letter || ""), x(e.onset_s) + 2, y + laneH - 4);
+      ctx.fillRect(L.x(e.apex_s), y, 1.5, L.laneH - 2);
+      ctx.fillStyle = "#fff";
+      ctx.fillText(eventLabel(e), L.x(e.onset_s) + 3, y + L.laneH - 5);
     });
     const now = this.player().currentTime || 0;
     ctx.strokeStyle = "#000";
-    ctx.beginPath(); ctx.moveTo(x(now), 0); ctx.lineTo(x(now), H); ctx.stroke();
+    ctx.beginPath(); ctx.moveTo(L.x(now), 0); ctx.lineTo(L.x(now), L.H); ctx.stroke();
   },
 };
 

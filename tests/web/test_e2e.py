@@ -1,0 +1,424 @@
+"""End-to-end: the page in headless Chromium (Debian's, driven by Playwright) against a real server.
+
+The server runs in a thread with the real coder; a short clip made by
+:func:`facs.synth.animate` is uploaded through the page, coded with live
+progress and reviewed. Set ``FACS_SCREENSHOTS=DIR`` to save a screenshot of
+each view (``docs/web/`` holds the ones in the README).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():  # scripts/install.sh --browser installs it
+    if os.environ.get("FACS_REQUIRE_BROWSER"):  # set by scripts/test.sh: CI must run these
+        pytest.fail("Debian's chromium is not installed (scripts/install.sh --browser)",
+                    pytrace=False)  # fmt: skip
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+#: Flags for a closed network: no background connections, no sandbox as root.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = os.environ.get("FACS_SCREENSHOTS")
+TIMEOUT_MS = 30_000
+
+Page = Any
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from facs.synth import animate
+
+    folder = tmp_path_factory.mktemp("clip")
+    return animate("0 -> 6+12E -> 0 -> 1+2+5B+26 -> 0", folder / "smile and surprise.mp4",
+                   fps=10, size=(320, 374))  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+
+    from facs.web.app import create_app
+
+    workspace = tmp_path_factory.mktemp("workspace")
+    app = create_app(workspace, max_upload=5_000_000)
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(20)
+    app.state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    pg.on("pageerror", lambda err: errors.append(str(err)))
+    outside: list[str] = []
+    pg.on("request", lambda req: None if req.url.startswith((server, "data:", "blob:"))
+          else outside.append(req.url))  # fmt: skip
+    pg.base = server
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+    assert not outside, f"the page asked for outside resources: {outside}"
+
+
+def shot(page: Page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def wait_image(page: Page, selector: str) -> None:
+    page.wait_for_function(
+        "s => { const i = document.querySelector(s); return i && i.complete && i.naturalWidth; }",
+        arg=selector,
+    )
+
+
+def until(page: Page, selector: str, text: str, how: str = "starts") -> None:
+    """Wait until the text of ``selector`` starts with, contains (``how="has"``) or is ``text``."""
+    page.wait_for_function(
+        """([s, how, v]) => { const e = document.querySelector(s); if (!e) return false;
+             const t = e.textContent; return how === "starts" ? t.startsWith(v)
+               : how === "has" ? t.includes(v) : t === v; }""",
+        arg=[selector, how, text],
+    )
+
+
+def until_time(page: Page, t: float, tol: float = 0.05) -> None:
+    """Wait until the player is at ``t`` seconds."""
+    page.wait_for_function(
+        "([t, tol]) => Math.abs(document.querySelector('#player').currentTime - t) < tol",
+        arg=[t, tol],
+    )
+
+
+def row(page: Page, code: str) -> Any:
+    """The event table row whose code is ``code``."""
+    return page.locator(
+        "#event-table tbody tr",
+        has=page.locator("td:first-child", has_text=re.compile(f"^{code}$")),
+    )
+
+
+# --------------------------------------------------------------------------- lexicon
+
+
+def test_lexicon_deep_link_search_and_pick(page: Page) -> None:
+    page.goto(page.base + "/au/12")
+    heading = page.locator("#lex-detail h2")
+    heading.wait_for()
+    assert heading.inner_text().startswith("AU12 Lip corner puller")
+    assert "zygomaticus major" in page.inner_text("#lex-detail")
+    for view in ("front", "three-quarter", "profile"):
+        wait_image(page, f'#lex-detail img[alt="AU12 {view}"]')
+    assert page.locator("#lex-list li.selected").inner_text().startswith("AU12")
+    shot(page, "lexicon")
+    # search by muscle, then pick a code: the URL follows
+    page.fill("#lex-search", "orbicularis oris")
+    labels = page.locator("#lex-list li .label").all_inner_texts()
+    assert "AU23" in labels and "AU12" not in labels
+    page.locator('#lex-list li[data-code="23"]').click()
+    until(page, "#lex-detail h2", "AU23")
+    assert page.url.endswith("/au/23")
+    assert "tightener" in page.inner_text("#lex-detail h2").lower()
+    page.go_back()
+    until(page, "#lex-detail h2", "AU12")
+    # a code that does not exist says so
+    page.goto(page.base + "/au/99")
+    page.wait_for_selector("#lex-detail .error")
+    assert "no code '99'" in page.inner_text("#lex-detail")
+
+
+# --------------------------------------------------------------------------- explainer
+
+
+def test_explainer_updates_as_you_type_and_compares(page: Page) -> None:
+    page.goto(page.base + "/#explain")
+    pane_a, pane_b = page.locator('[data-pane="a"]'), page.locator('[data-pane="b"]')
+    pane_a.locator(".explain-input").fill("")
+    pane_a.locator(".explain-input").type("4+5+7+23", delay=30)
+    until(page, "[data-pane=a] .explain-status", "valid: 4+5+7+23", "is")
+    wait_image(page, '[data-pane="a"] img.face')
+    assert "4%2B5%2B7%2B23" in (pane_a.locator("img.face").get_attribute("src") or "")
+    body = pane_a.locator(".explain-body").inner_text()
+    assert "Brow lowerer" in body and "orbicularis oris" in body
+    assert "anger — full" in body
+    pane_b.locator(".explain-input").fill("1+2+5B+26")
+    until(page, "[data-pane=b] .explain-status", "valid")
+    wait_image(page, '[data-pane="b"] img.face')
+    assert "surprise — full" in pane_b.locator(".explain-body").inner_text()
+    pane_b.locator(".explain-view").select_option("profile")
+    page.wait_for_function(
+        "() => document.querySelector('[data-pane=b] img.face').src.includes('view=profile')"
+    )
+    wait_image(page, '[data-pane="b"] img.face')
+    shot(page, "explainer")
+    # a malformed code: the message names the token and points at it; the face greys out
+    pane_a.locator(".explain-input").fill("4+5+7X+23")
+    page.wait_for_selector('[data-pane="a"] .explain-status.error')
+    status = pane_a.locator(".explain-status").inner_text()
+    assert "'7X'" in status and "^^" in status
+    assert "stale" in (pane_a.locator("img.face").get_attribute("class") or "")
+    assert pane_a.locator(".explain-body").inner_text() == ""
+    shot(page, "explainer-error")
+    pane_a.locator(".explain-input").fill("")
+    until(page, "[data-pane=a] .explain-status", "", "is")
+
+
+def test_lexicon_link_opens_the_explainer(page: Page) -> None:
+    page.goto(page.base + "/au/AD19")
+    page.locator("#lex-detail a", has_text="Explain").click()
+    until(page, "[data-pane=a] .explain-status", "valid: 19", "is")
+    assert page.locator("#view-explain").is_visible()
+
+
+# --------------------------------------------------------------------------- coding
+
+
+def _upload(page: Page, path: Path) -> None:
+    page.set_input_files("#upload-file", str(path))
+    page.click("#upload-form button[type=submit]")
+
+
+def test_bad_uploads_say_what_is_wrong(page: Page, tmp_path: Path) -> None:
+    page.goto(page.base + "/#coding")
+    page.click("#upload-form button[type=submit]")
+    assert "Choose a video file first" in page.inner_text("#coding-status")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    _upload(page, notes)
+    page.wait_for_selector("#coding-status.error")
+    assert "not a video file" in page.inner_text("#coding-status")
+    fake = tmp_path / "fake.mp4"
+    fake.write_bytes(b"\0" * 4096)
+    _upload(page, fake)
+    until(page, "#coding-status", "not a video that can be decoded", "has")
+    big = tmp_path / "big.mp4"
+    with big.open("wb") as handle:
+        handle.truncate(6_000_000)
+    _upload(page, big)
+    until(page, "#coding-status", "the limit is", "has")
+    page.click("#code-button")
+    assert "Pick or upload a video first" in page.inner_text("#coding-status")
+
+
+def _code_clip(page: Page, clip: Path) -> str:
+    """Upload ``clip`` through the page, code it with live progress, wait for the review."""
+    page.goto(page.base + "/#coding")
+    page.wait_for_function("() => document.querySelector('#upload-hint').textContent !== ''")
+    _upload(page, clip)
+    try:
+        until(page, "#coding-status", "Uploaded")
+    except playwright_api.TimeoutError:
+        raise AssertionError(page.inner_text("#coding-status")) from None
+    page.wait_for_function(
+        "() => document.querySelector('#video-select').value.startsWith('smile_and_surprise-')"
+    )
+    video_id = page.locator("#video-select").input_value()
+    assert not page.locator("#review").is_hidden()  # the player shows before coding
+    page.click("#code-button")
+    page.wait_for_selector("#cancel-button:not([hidden])")
+    seen: set[str] = set()
+    deadline = time.monotonic() + 120
+    while page.locator("#coded-part").is_hidden():
+        assert time.monotonic() < deadline, page.inner_text("#coding-status")
+        seen.add(page.inner_text("#coding-status"))
+        time.sleep(0.1)
+    assert any(re.search(r"\d+ / 49 frames", s) for s in seen), seen
+    return video_id
+
+
+def _current(page: Page) -> tuple[str, str]:
+    return page.inner_text("#current-code"), page.inner_text("#current-annotated")
+
+
+def test_code_review_correct_save_and_export(page: Page, clip: Path, server: str) -> None:
+    video_id = _code_clip(page, clip)
+    page.wait_for_function("() => document.querySelectorAll('#event-table tbody tr').length > 0")
+    assert "Machine events: not saved yet as coder1" in page.inner_text("#save-status")
+    codes = page.locator("#event-table tbody tr td:first-child").all_inner_texts()
+    assert "12" in codes and "26" in codes
+    page.wait_for_function("() => document.querySelector('#player').duration > 4")
+    # click the timeline at the smile's apex (1.5 s of 4.8 s): the player seeks, the codes follow
+    canvas = page.locator("#timeline")
+    box = canvas.bounding_box()
+    assert box is not None
+    scale = box["width"] / 1200
+    duration = page.evaluate("() => document.querySelector('#player').duration")
+    x = (46 + 1.5 / duration * (1200 - 50)) * scale
+    canvas.click(position={"x": x, "y": 60 * scale})
+    until_time(page, 1.5, 0.1)
+    machine, annotated = _current(page)
+    assert "12" in machine and "12" in annotated
+    shot(page, "review")
+    # edit: select the 12 event, make it 12E with the editor
+    row(page, "12").click()
+    assert page.locator("#ev-code").input_value() == "12"
+    page.select_option("#ev-letter", "E")
+    page.click("#ev-apply")
+    until(page, "#current-annotated", "12E", "has")
+    # add with the keyboard: type the code, leave the field, press A at 0.3 s
+    page.fill("#ev-code", "R14B")
+    page.evaluate("() => { document.querySelector('#player').currentTime = 0.3; }")
+    until_time(page, 0.3, 0.05)
+    page.locator("#timeline").focus()
+    page.keyboard.press("a")
+    until(page, "#current-annotated", "R14B", "is")
+    added = page.locator("#event-table tbody tr.selected").inner_text()
+    assert "R14" in added and "B" in added
+    # ] sets the selected event's offset at the current frame
+    page.evaluate("() => { document.querySelector('#player').currentTime = 0.6; }")
+    until_time(page, 0.6, 0.05)
+    page.keyboard.press("]")
+    until(page, "#event-table tbody tr.selected td:nth-child(5)", "0.60", "is")
+    # delete the 26 event with the Delete key
+    n_before = page.locator("#event-table tbody tr").count()
+    row(page, "26").click()
+    page.keyboard.press("Delete")
+    assert page.locator("#event-table tbody tr").count() == n_before - 1
+    # an invalid code in the editor is refused with the parser's message
+    page.locator("#event-table tbody tr").first.click()
+    page.fill("#ev-code", "12X")
+    page.click("#ev-apply")
+    until(page, "#ev-status", "'12X'", "has")
+    assert "Unsaved changes" in page.inner_text("#save-status")
+    shot(page, "review-edited")
+    # save under a named coder with Ctrl+S, then reload the page: the corrections are there
+    page.fill("#coder-name", "dana")
+    page.locator("#timeline").focus()
+    page.keyboard.press("Control+s")
+    until(page, "#save-status", "Saved as dana")
+    page.goto(server + "/#coding")
+    page.select_option("#video-select", video_id)
+    page.fill("#coder-name", "dana")
+    page.locator("#coder-name").dispatch_event("change")
+    until(page, "#save-status", "Loaded dana's")
+    rows = page.locator("#event-table tbody tr").all_inner_texts()
+    assert any(r.split("\t")[0] == "R14" for r in rows), rows
+    assert not any(r.split("\t")[0] == "26" for r in rows)
+    assert any(r.split("\t")[0] == "12" and r.split("\t")[-1] == "E" for r in rows)
+    # exports download the saved list
+    with page.expect_download() as csv_dl:
+        page.click("#export-csv")
+    csv_path = csv_dl.value.path()
+    text = Path(csv_path).read_text()
+    assert text.startswith("face,code,side,onset_s") and "R14" in text
+    with page.expect_download() as eaf_dl:
+        page.click("#export-eaf")
+    from facs.formats import read_eaf
+
+    eaf = Path(str(eaf_dl.value.path()) + ".eaf")
+    shutil.copy(eaf_dl.value.path(), eaf)
+    events = read_eaf(eaf)
+    assert {"12", "R14"} <= set(events["code"]) and "26" not in set(events["code"])
+
+
+def test_two_tabs_save_different_corrections_and_both_are_kept(
+    page: Page, browser: Any, server: str
+) -> None:
+    page.goto(server + "/#coding")
+    page.wait_for_function("() => document.querySelectorAll('#video-select option').length > 1")
+    video_id = page.locator("#video-select option").nth(1).get_attribute("value")
+    other = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+    other.set_default_timeout(TIMEOUT_MS)
+    tabs = (page, other)
+    for tab in tabs:
+        tab.goto(server + "/#coding")
+        tab.wait_for_function("() => document.querySelectorAll('#video-select option').length > 1")
+        tab.evaluate("() => { document.querySelector('#coder-name').value = 'sam'; }")
+        tab.select_option("#video-select", video_id)
+        until(tab, "#save-status", "sam", "has")
+    # the first save creates sam's list from the machine events
+    page.locator("#timeline").focus()
+    page.keyboard.press("Control+s")
+    until(page, "#save-status", "Saved as sam")
+    for tab in tabs:
+        tab.click("#reload-button")
+        until(tab, "#save-status", "Loaded sam's")
+    n = page.locator("#event-table tbody tr").count()
+    # tab 1 deletes the first event, tab 2 adds one; each saves without reloading
+    page.locator("#event-table tbody tr").first.click()
+    page.keyboard.press("Delete")
+    other.fill("#ev-code", "AD19")
+    other.click("#ev-add")
+    until(other, "#save-status", "Unsaved changes.", "is")
+    for tab in tabs:
+        tab.click("#save-button")
+        until(tab, "#save-status", "Saved as sam")
+    assert "merged in" in other.inner_text("#save-status")
+    rows = other.locator("#event-table tbody tr td:first-child").all_inner_texts()
+    assert len(rows) == n and "19" in rows  # AD19 is written 19 in code strings
+    # both now edit the same event: the second save is refused and keeps its edits
+    page.click("#reload-button")
+    until(page, "#event-table tbody", "19", "has")
+    for tab, letter in ((page, "A"), (other, "E")):
+        row(tab, "19").click()
+        tab.select_option("#ev-letter", letter)
+        tab.click("#ev-apply")
+        tab.click("#save-button")
+    other.wait_for_selector("#save-status.error")
+    message = other.inner_text("#save-status")
+    assert "changed by another save" in message and "Your changes are still here" in message
+    kept = [r.split("\t") for r in other.locator("#event-table tbody tr").all_inner_texts()]
+    assert any(r[0] == "19" and r[-1] == "E" for r in kept), kept
+    shot(other, "review-conflict")
+    other.context.close()
+
+
+def test_cancel_a_coding_job_from_the_page(page: Page) -> None:
+    page.goto(page.base + "/#coding")
+    page.wait_for_function("() => document.querySelectorAll('#video-select option').length > 1")
+    page.select_option("#video-select", index=1)
+    page.click("#code-button")
+    page.wait_for_selector("#cancel-button:not([hidden])")
+    page.click("#cancel-button")
+    until(page, "#coding-status", "Coding cancelled")
+    assert page.locator("#cancel-button").is_hidden()
+    assert page.locator("#code-button").is_enabled()
