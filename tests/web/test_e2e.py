@@ -405,10 +405,18 @@ def test_two_tabs_save_different_corrections_and_both_are_kept(
         tab.click("#save-button")
     other.wait_for_selector("#save-status.error")
     message = other.inner_text("#save-status")
-    assert "changed by another save" in message and "Your changes are still here" in message
+    assert "another save also changed 19E (0.00" in message, message
+    assert "Save again to keep your version" in message
     kept = [r.split("\t") for r in other.locator("#event-table tbody tr").all_inner_texts()]
     assert any(r[0] == "19" and r[-1] == "E" for r in kept), kept
     shot(other, "review-conflict")
+    # saving again keeps this tab's version; the other tab sees it after Reload
+    other.click("#save-button")
+    until(other, "#save-status", "Saved as sam")
+    page.click("#reload-button")
+    until(page, "#save-status", "Loaded sam's")
+    final = [r.split("\t") for r in page.locator("#event-table tbody tr").all_inner_texts()]
+    assert any(r[0] == "19" and r[-1] == "E" for r in final), final
     other.context.close()
 
 

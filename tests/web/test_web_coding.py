@@ -171,3 +171,34 @@ def test_media_serves_the_playback_copy_when_there_is_one(
     assert resp.content == copy.read_bytes() and resp.headers["content-type"] == "video/mp4"
     original = client.get(f"/api/videos/{coded_id}/media", params={"original": "true"})
     assert original.content == clip.read_bytes()
+
+
+def test_frames_of_each_face_of_a_two_face_coding(
+    client: TestClient, video_id: str, workspace: Path
+) -> None:
+    import pandas as pd
+
+    from facs.coding import Coding
+    from facs.timeline import process
+
+    from ._helpers import smile_frames
+
+    first = smile_frames()
+    second = smile_frames()
+    second["face"] = 1
+    second[["AU12", "AU12_L", "AU12_R"]] = 0.0
+    for column in ("AU04", "AU04_L", "AU04_R"):
+        second[column] = first["AU12"]
+    raw = pd.concat([first, second], ignore_index=True)
+    frames, events = process(raw)
+    Coding(frames, events, {"input": "two faces"}).save(
+        workspace / "codings" / video_id, plot=False
+    )
+    default = client.get(f"/api/videos/{video_id}/frames").json()
+    assert default["faces"] == [0, 1] and default["face"] == 0
+    assert "AU12" in default["columns"] and "AU04" not in default["columns"]
+    other = client.get(f"/api/videos/{video_id}/frames", params={"face": 1}).json()
+    assert other["face"] == 1 and "AU04" in other["columns"] and "AU12" not in other["columns"]
+    assert len(other["time_s"]) == 90
+    faces = {e["face"] for e in client.get(f"/api/videos/{video_id}/events").json()}
+    assert faces == {0, 1}

@@ -10,7 +10,7 @@ import typer
 from facs._errors import InputError
 from facs.cli._common import console, user_errors
 
-__all__ = ["parse_port", "serve_cmd"]
+__all__ = ["check_listen", "parse_port", "serve_cmd"]
 
 
 def parse_port(text: str) -> int:
@@ -30,6 +30,31 @@ def parse_port(text: str) -> int:
     if not 1 <= port <= 65535:
         raise InputError(f"--port must be a whole number from 1 to 65535, got {text!r}")
     return port
+
+
+def check_listen(host: str, port: int) -> None:
+    """Fail with a clear message if ``host:port`` cannot be listened on (in use, no such address).
+
+    >>> check_listen("no such host.invalid", 8765)
+    Traceback (most recent call last):
+    ...
+    facs._errors.InputError: --host 'no such host.invalid' is not an address of this machine
+    """
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError):
+        raise InputError(f"--host {host!r} is not an address of this machine") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as err:
+            raise InputError(
+                f"cannot listen on {host}:{port}: {err.strerror or err} "
+                "(is another facs serve running? choose another --port)"
+            ) from None
 
 
 def serve_cmd(
@@ -55,10 +80,17 @@ def serve_cmd(
             workspace.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise InputError(f"cannot create workspace {workspace}: {err.strerror}") from None
+        check_listen(host, number)
         import uvicorn
 
         from facs.web.app import create_app
 
         app = create_app(workspace)
-        console.print(f"facs: serving http://{host}:{number}/ (workspace {workspace.resolve()})")
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            console.print(
+                f"[yellow]warning:[/] listening on {host}: other machines can open the page, "
+                "upload videos and change annotations (there is no login)"
+            )
+        console.print(f"facs: serving http://{host}:{number}/ (workspace {workspace.resolve()}); "
+                      "open it in a browser, Ctrl+C stops")  # fmt: skip
         uvicorn.run(app, host=host, port=number, log_level="warning")

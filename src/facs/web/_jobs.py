@@ -71,6 +71,7 @@ class Job:
 def _child(video: str, outdir: str, done: Any, total: Any, results: Any) -> None:
     """Body of the coding process: code ``video``, save to ``outdir``, report on ``results``."""
     try:
+        from facs.cli._common import quiet_native_logs
         from facs.coding import code
         from facs.web._playback import make_playback
 
@@ -78,7 +79,8 @@ def _child(video: str, outdir: str, done: Any, total: Any, results: Any) -> None
             done.value, total.value = int(d), -1 if t is None else int(t)
 
         out = Path(outdir)
-        coding = code(Path(video), progress=progress, workdir=out / ".facs-work")
+        with quiet_native_logs():
+            coding = code(Path(video), progress=progress, workdir=out / ".facs-work")
         coding.save(out, plot=False)
         results.put(("step", "playback copy"))
         make_playback(Path(video), out)

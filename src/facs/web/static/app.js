@@ -453,9 +453,29 @@ const Coding = {
       this.draw();
       this.refreshCoders();
     } catch (e) {
-      const why = e.status === 409 ? "Not saved: " : "Save failed: ";
-      this.saveStatus(why + e.message + (e.status === 409 ? " Your changes are still here; Reload discards them." : ""), "error");
+      const d = e.data && e.data.detail;
+      if (e.status === 409 && d && d.conflicts) await this.conflicted(url, d.conflicts);
+      else this.saveStatus("Save failed: " + e.message, "error");
     }
+  },
+  async conflicted(url, conflicts) {
+    // Another save changed or deleted events this tab also changed. Rebase on the stored list so
+    // that saving again keeps this tab's version of them; Reload takes the stored version.
+    let theirs;
+    try { theirs = await api(url); } catch (err) { this.saveStatus("Save failed: " + err.message, "error"); return; }
+    const stored = new Map(theirs.events.map((e) => [e.id, e]));
+    const names = [];
+    for (const c of conflicts) {
+      const mine = this.events.find((e) => e.id === c.id);
+      const other = stored.get(c.id);
+      const shown = mine || other;
+      if (shown) names.push(`${eventLabel(shown)} (${shown.onset_s.toFixed(2)}–${shown.offset_s.toFixed(2)} s)`);
+      if (other) this.base.set(c.id, fields(other));
+      else { this.base.delete(c.id); if (mine) delete mine.id; }
+    }
+    this.revision = theirs.revision;
+    this.saveStatus(`Not saved: another save also changed ${names.join(", ") || "these events"}. `
+      + "Save again to keep your version, or Reload to take the stored one.", "error");
   },
   async refreshCoders() {
     try {
@@ -502,6 +522,7 @@ const Coding = {
     } catch (err) { return [null, err.message]; }
   },
   edited(e) {
+    e._edited = true;  // drawn orange until saved
     this.dirty = true;
     this.events.sort((a, b) => a.onset_s - b.onset_s);
     this.selected = this.events.indexOf(e);
@@ -689,7 +710,7 @@ const Coding = {
       if (e.face !== this.face) return;
       const lane = L.codes.indexOf(e.code);
       const y = L.lanesTop + lane * L.laneH;
-      ctx.fillStyle = i === this.selected ? "#d62728" : (e.id === undefined || this.base.get(e.id) !== fields(e) ? "#e0a030" : "#3b82c4");
+      ctx.fillStyle = i === this.selected ? "#d62728" : e._edited ? "#e0a030" : "#3b82c4";
       ctx.fillRect(L.x(e.onset_s), y, Math.max(2, L.x(e.offset_s) - L.x(e.onset_s)), L.laneH - 2);
       ctx.fillStyle = "#000";
       ctx.fillRect(L.x(e.apex_s), y, 1.5, L.laneH - 2);
