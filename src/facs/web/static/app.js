@@ -333,7 +333,7 @@ const Coding = {
     else if (info.job && ["error", "interrupted", "cancelled"].includes(info.job.state) && !info.coded) {
       this.status(`Last coding ${info.job.state}: ${info.job.error}. Press “Code video” to try again.`, "error");
     }
-    if (info.coded) { this.face = 0; await this.review(); }
+    if (info.coded) { this.status(info.name + " is coded."); this.face = 0; await this.review(); }
     else if (!info.job || info.job.state === "done") this.status("Not coded yet: press “Code video”.");
   },
   async startJob() {
@@ -491,6 +491,13 @@ const Coding = {
     }, el("td", {}, e.code), el("td", {}, e.side || ""), el("td", {}, e.onset_s.toFixed(2)), el("td", {}, e.apex_s.toFixed(2)),
     el("td", {}, e.offset_s.toFixed(2)), el("td", {}, (e.peak || 0).toFixed(1)), el("td", {}, e.letter || ""))).filter(Boolean);
     $("#event-table tbody").replaceChildren(...rows);
+    const sel = $("#event-table tbody tr.selected");
+    const box = $(".table-scroll");
+    if (sel && box) {  // keep the selected row visible inside the table's own scroll area
+      const head = $("#event-table thead").offsetHeight;
+      if (sel.offsetTop - head < box.scrollTop) box.scrollTop = sel.offsetTop - head;
+      else if (sel.offsetTop + sel.offsetHeight > box.scrollTop + box.clientHeight) box.scrollTop = sel.offsetTop + sel.offsetHeight - box.clientHeight;
+    }
   },
   select(i, seek) {
     this.selected = i;
@@ -638,12 +645,15 @@ const Coding = {
     this.draw();
   },
   layout() {
+    // The canvas grows with the number of codes so every lane stays readable.
     const canvas = $("#timeline");
-    const W = canvas.width, H = canvas.height;
-    const left = 46, axisH = 16, curveTop = 26, curveH = Math.round(H * 0.45);
+    const W = canvas.width;
+    const cols = this.frames ? this.frames.columns.length : 0;
+    const left = 46, axisH = 16, curveTop = 8 + 12 * Math.max(1, Math.ceil(cols / 20)), curveH = 130, laneH = 15;
     const codes = [...new Set(this.shown().map((e) => e.code))].sort((a, b) => codeNumber(a) - codeNumber(b));
     const lanesTop = curveTop + curveH + axisH;
-    const laneH = Math.min(18, Math.max(8, (H - lanesTop - 2) / Math.max(1, codes.length)));
+    const H = lanesTop + laneH * Math.max(1, codes.length) + 4;
+    if (canvas.height !== H) canvas.height = H;
     return { W, H, left, axisH, curveTop, curveH, codes, lanesTop, laneH,
       x: (t) => left + (t / this.duration()) * (W - left - 4), t: (px) => ((px - left) / (W - left - 4)) * this.duration() };
   },
