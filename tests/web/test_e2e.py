@@ -84,6 +84,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def coded_video(server: str, clip: Path) -> str:
+    """The clip uploaded and coded through the API (for tests that start from a coded video)."""
+    import httpx
+
+    with httpx.Client(base_url=server, timeout=30) as client:
+        resp = client.post(
+            "/api/videos", files={"file": (clip.name, clip.read_bytes(), "video/mp4")}
+        )
+        video_id = str(resp.json()["id"])
+        job = client.post(f"/api/videos/{video_id}/code").json()
+        deadline = time.monotonic() + 120
+        while job["state"] in ("queued", "running"):
+            assert time.monotonic() < deadline, job
+            time.sleep(0.2)
+            job = client.get(f"/api/jobs/{job['id']}").json()
+        assert job["state"] == "done", job
+    return video_id
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with playwright_api.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -361,11 +381,9 @@ def test_code_review_correct_save_and_export(page: Page, clip: Path, server: str
 
 
 def test_two_tabs_save_different_corrections_and_both_are_kept(
-    page: Page, browser: Any, server: str
+    page: Page, browser: Any, server: str, coded_video: str
 ) -> None:
-    page.goto(server + "/#coding")
-    page.wait_for_function("() => document.querySelectorAll('#video-select option').length > 1")
-    video_id = page.locator("#video-select option").nth(1).get_attribute("value")
+    video_id = coded_video
     other = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
     other.set_default_timeout(TIMEOUT_MS)
     tabs = (page, other)
@@ -420,10 +438,11 @@ def test_two_tabs_save_different_corrections_and_both_are_kept(
     other.context.close()
 
 
-def test_cancel_a_coding_job_from_the_page(page: Page) -> None:
+def test_cancel_a_coding_job_from_the_page(page: Page, coded_video: str) -> None:
     page.goto(page.base + "/#coding")
     page.wait_for_function("() => document.querySelectorAll('#video-select option').length > 1")
-    page.select_option("#video-select", index=1)
+    page.select_option("#video-select", coded_video)
+    until(page, "#coding-status", "is coded", "has")
     page.click("#code-button")
     page.wait_for_selector("#cancel-button:not([hidden])")
     page.click("#cancel-button")

@@ -37,7 +37,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from facs._errors import CodeError, FACSError
 from facs.web import _db
-from facs.web._jobs import Coder, JobBusy, Jobs, default_coder
+from facs.web._jobs import Coder, Job, JobBusy, Jobs, default_coder
 from facs.web._playback import PLAYBACK_NAME
 
 __all__ = ["ID_PATTERN", "MAX_UPLOAD_BYTES", "VIDEO_SUFFIXES", "EventIn", "create_app"]
@@ -470,21 +470,19 @@ def create_app(
             raise HTTPException(409, str(err)) from None
         return job.to_dict()
 
-    @app.get("/api/jobs/{job_id}")
-    def job_state(job_id: str) -> dict[str, Any]:
-        _check_id(job_id, "job")
-        job = jobs.get(job_id)
+    def _job(job_id: str, action: Callable[[str], Job | None]) -> dict[str, Any]:
+        job = action(_check_id(job_id, "job"))
         if job is None:
             raise HTTPException(404, f"no job {job_id!r}")
         return job.to_dict()
 
+    @app.get("/api/jobs/{job_id}")
+    def job_state(job_id: str) -> dict[str, Any]:
+        return _job(job_id, jobs.get)
+
     @app.post("/api/jobs/{job_id}/cancel", status_code=202)
     def cancel_job(job_id: str) -> dict[str, Any]:
-        _check_id(job_id, "job")
-        job = jobs.cancel(job_id)
-        if job is None:
-            raise HTTPException(404, f"no job {job_id!r}")
-        return job.to_dict()
+        return _job(job_id, jobs.cancel)
 
     def _coded(video_id: str, name: str) -> Path:
         _video(video_id)
