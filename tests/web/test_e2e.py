@@ -86,7 +86,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def coded_video(server: str, clip: Path) -> str:
     """The clip uploaded and coded through the API (for tests that start from a coded video)."""
-    import httpx
+    import httpx2 as httpx
 
     with httpx.Client(base_url=server, timeout=30) as client:
         resp = client.post(
@@ -285,6 +285,9 @@ def _code_clip(page: Page, clip: Path) -> str:
     assert not page.locator("#review").is_hidden()  # the player shows before coding
     page.click("#code-button")
     page.wait_for_selector("#cancel-button:not([hidden])")
+    if SHOTS:
+        until(page, "#coding-status", " / 49 frames", "has")
+        shot(page, "coding")
     seen: set[str] = set()
     deadline = time.monotonic() + 120
     while page.locator("#coded-part").is_hidden():

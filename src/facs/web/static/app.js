@@ -322,6 +322,7 @@ const Coding = {
     this.frames = null; this.events = []; this.dirty = false;
     $("#review").hidden = !id;
     $("#coded-part").hidden = true;
+    $("#review-tools").hidden = true;
     if (!id) { this.player().removeAttribute("src"); return; }
     let info;
     try { info = await api(this.base_url()); } catch (e) { this.status(e.message, "error"); return; }
@@ -388,6 +389,7 @@ const Coding = {
     $("#face-select").replaceChildren(...faces.map((f) => el("option", { value: f }, "face " + f)));
     $("#face-select").value = String(this.frames.face);
     $("#coded-part").hidden = false;
+    $("#review-tools").hidden = false;
     await this.loadAnnotations(false);
   },
   async loadAnnotations(ask) {
