@@ -130,6 +130,12 @@ def page(browser: Any, server: str) -> Iterator[Page]:
 
 def shot(page: Page, name: str) -> None:
     if SHOTS:
+        # let the player finish seeking, so its loading spinner is not in the picture
+        page.wait_for_function(
+            "() => { const v = document.querySelector('#player');"
+            " return !v || !v.src || (!v.seeking && v.readyState >= 3 && v.networkState !== 2); }"
+        )
+        page.wait_for_timeout(1000)
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
