@@ -333,6 +333,11 @@ def test_code_review_correct_save_and_export(page: Page, clip: Path, server: str
     page.select_option("#ev-letter", "E")
     page.click("#ev-apply")
     until(page, "#current-annotated", "12E", "has")
+    assert row(page, "12").inner_text().split("\t")[-2:] == ["5.0", "E"]  # the peak follows E
+    page.fill("#ev-peak", "4.6")  # unless it is typed
+    page.click("#ev-apply")
+    until(page, "#event-table tbody tr.selected", "4.6", "has")
+    until(page, "#current-annotated", "12E", "has")
     # add with the keyboard: type the code, leave the field, press A at 0.3 s
     page.fill("#ev-code", "R14B")
     page.evaluate("() => { document.querySelector('#player').currentTime = 0.3; }")
@@ -351,6 +356,12 @@ def test_code_review_correct_save_and_export(page: Page, clip: Path, server: str
     n_before = page.locator("#event-table tbody tr").count()
     row(page, "26").click()
     page.keyboard.press("Delete")
+    assert page.locator("#event-table tbody tr").count() == n_before - 1
+    # Ctrl+Z brings it back, Ctrl+Shift+Z deletes it again
+    page.keyboard.press("Control+z")
+    assert page.locator("#event-table tbody tr").count() == n_before
+    assert row(page, "26").count() == 1
+    page.keyboard.press("Control+Shift+z")
     assert page.locator("#event-table tbody tr").count() == n_before - 1
     # an invalid code in the editor is refused with the parser's message
     page.locator("#event-table tbody tr").first.click()

@@ -221,6 +221,8 @@ const Coding = {
   revision: 0,
   selected: -1,
   dirty: false,
+  undo: [],          // states before each edit (Ctrl+Z), and undone ones (Ctrl+Shift+Z)
+  redo: [],
   job: null,
 
   init() {
@@ -257,10 +259,11 @@ const Coding = {
   coder() { return $("#coder-name").value.trim(); },
   base_url() { return "/api/videos/" + encodeURIComponent(this.video); },
   duration() {
+    // the video's length, or the coding's if that is longer (or the video has not loaded)
     const d = this.player().duration;
-    if (Number.isFinite(d) && d > 0) return d;
     const t = this.frames && this.frames.time_s;
-    return t && t.length ? t[t.length - 1] : 1;
+    const last = t && t.length ? t[t.length - 1] : 0;
+    return Math.max(Number.isFinite(d) ? d : 0, last) || 1;
   },
   status(text, cls = "") { const s = $("#coding-status"); s.textContent = text; s.className = cls; },
   saveStatus(text, cls = "") { const s = $("#save-status"); s.textContent = text; s.className = cls; },
@@ -419,6 +422,8 @@ const Coding = {
   rebase() {
     this.base = new Map(this.events.filter((e) => e.id !== undefined).map((e) => [e.id, fields(e)]));
     this.dirty = false;
+    this.undo = [];
+    this.redo = [];
   },
   shown() { return this.events.filter((e) => e.face === this.face); },
   async save() {
@@ -511,6 +516,7 @@ const Coding = {
       $("#ev-apex").value = e.apex_s;
       $("#ev-offset").value = e.offset_s;
       $("#ev-letter").value = e.letter || "";
+      $("#ev-peak").value = e.peak;
       if (seek) this.player().currentTime = e.apex_s;
     }
     this.table();
@@ -520,6 +526,7 @@ const Coding = {
     if (!e.code) return "code is empty";
     if (![e.onset_s, e.apex_s, e.offset_s].every((t) => Number.isFinite(t) && t >= 0)) return "times must be numbers ≥ 0";
     if (!(e.onset_s <= e.apex_s && e.apex_s <= e.offset_s)) return "need onset ≤ apex ≤ offset";
+    if (!(Number.isFinite(e.peak) && e.peak >= 0 && e.peak <= 5)) return "peak must be a number from 0 to 5";
     return null;
   },
   async validCode(code) {
@@ -529,6 +536,24 @@ const Coding = {
       const a = data.actions[0];
       return [a, null];
     } catch (err) { return [null, err.message]; }
+  },
+  remember() {
+    // one step of undo: the whole list as it was before an edit
+    this.undo.push({ events: this.events.map((x) => ({ ...x })), selected: this.selected });
+    if (this.undo.length > 200) this.undo.shift();
+    this.redo = [];
+  },
+  undoRedo(from, to, verb) {
+    const state = from.pop();
+    if (!state) { this.evStatus(`Nothing to ${verb}.`); return; }
+    to.push({ events: this.events.map((x) => ({ ...x })), selected: this.selected });
+    this.events = state.events;
+    this.selected = state.selected;
+    this.dirty = true;
+    this.evStatus("");
+    this.table();
+    this.tick();
+    this.saveStatus(`Unsaved changes (${verb === "undo" ? "undone" : "redone"}; Ctrl+Z / Ctrl+Shift+Z).`);
   },
   edited(e) {
     e._edited = true;  // drawn orange until saved
@@ -550,6 +575,7 @@ const Coding = {
     const side = action.side || $("#ev-side").value;
     const e = { face: this.face, code: side + bareCode(action.code), side, onset_s: t,
       apex_s: (t + Math.max(t, end)) / 2, offset_s: Math.max(t, end), peak: LETTER_PEAK[letter] || 0, letter };
+    this.remember();
     this.events.push(e);
     this.evStatus("");
     this.edited(e);
@@ -561,18 +587,23 @@ const Coding = {
     if (bad) { this.evStatus(bad); return; }
     const letter = action.intensity || $("#ev-letter").value;
     const side = action.side || $("#ev-side").value;
+    // the peak follows a new letter unless it was typed too
+    const typed = parseFloat($("#ev-peak").value);
+    let peak = Number.isFinite(typed) ? typed : e.peak;
+    if (letter !== (e.letter || "") && peak === e.peak) peak = LETTER_PEAK[letter] || 0;
     const next = { ...e, code: side + bareCode(action.code), side,
       onset_s: parseFloat($("#ev-onset").value), apex_s: parseFloat($("#ev-apex").value),
-      offset_s: parseFloat($("#ev-offset").value), letter,
-      peak: letter !== (e.letter || "") ? (LETTER_PEAK[letter] || 0) : e.peak };
+      offset_s: parseFloat($("#ev-offset").value), letter, peak };
     const problem = this.check(next);
     if (problem) { this.evStatus(problem); return; }
+    this.remember();
     Object.assign(e, next);
     this.evStatus("");
     this.edited(e);
   },
   deleteSelected() {
     if (this.selected < 0) { this.evStatus("Select an event first."); return; }
+    this.remember();
     this.events.splice(this.selected, 1);
     this.selected = -1;
     this.dirty = true;
@@ -585,6 +616,7 @@ const Coding = {
     const e = this.events[this.selected];
     if (!e) { this.evStatus("Select an event first."); return; }
     const t = this.player().currentTime;
+    this.remember();
     if (which === "onset") { e.onset_s = t; e.apex_s = Math.max(e.apex_s, t); e.offset_s = Math.max(e.offset_s, t); }
     if (which === "offset") { e.offset_s = t; e.apex_s = Math.min(e.apex_s, t); e.onset_s = Math.min(e.onset_s, t); }
     if (which === "apex") { e.apex_s = Math.min(Math.max(t, e.onset_s), e.offset_s); }
@@ -608,7 +640,14 @@ const Coding = {
     if ($("#view-coding").hidden || $("#review").hidden) return;
     if ((ev.ctrlKey || ev.metaKey) && (ev.key === "s" || ev.key === "S")) { this.save(); ev.preventDefault(); return; }
     const tag = (ev.target.tagName || "").toLowerCase();
-    if (tag === "input" || tag === "select" || tag === "textarea" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (tag === "input" || tag === "select" || tag === "textarea") return;
+    if ((ev.ctrlKey || ev.metaKey) && (ev.key === "z" || ev.key === "Z" || ev.key === "y")) {
+      if (ev.key === "y" || ev.shiftKey) this.undoRedo(this.redo, this.undo, "redo");
+      else this.undoRedo(this.undo, this.redo, "undo");
+      ev.preventDefault();
+      return;
+    }
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if ($("#coded-part").hidden && ev.key !== " ") return;
     const p = this.player();
     const k = ev.key;
@@ -674,22 +713,21 @@ const Coding = {
     this.player().currentTime = Math.min(this.duration(), Math.max(0, L.t(px)));
     this.tick();
   },
-  draw() {
-    const canvas = $("#timeline");
-    const ctx = canvas.getContext("2d");
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
-    if (!this.frames) return;
-    const L = this.layout();
+  curves(L) {
+    // The legend, intensity grid, curves and time axis change only with the data or the size:
+    // draw them once into an offscreen canvas and copy it on every tick.
+    const key = [this.frames && this.frames.face, this.frames && this.frames.time_s.length, L.W, L.H, this.duration()].join("|");
+    if (this._curves && this._curves.key === key && this._curves.frames === this.frames) return this._curves.canvas;
+    const off = document.createElement("canvas");
+    off.width = L.W; off.height = L.H;
+    const ctx = off.getContext("2d");
     const dur = this.duration();
     ctx.font = "11px sans-serif";
-    ctx.textBaseline = "alphabetic";
-    // legend
     const cols = this.frames.columns;
     cols.forEach((c, k) => {
       ctx.fillStyle = COLORS[k % COLORS.length];
       ctx.fillText(c, L.left + (k % 20) * 48, 11 + Math.floor(k / 20) * 12);
     });
-    // intensity axis 0..5
     const yOf = (v) => L.curveTop + L.curveH - (v / 5) * L.curveH;
     ctx.strokeStyle = "#e3e6ea";
     ctx.fillStyle = "#667";
@@ -697,7 +735,6 @@ const Coding = {
       ctx.beginPath(); ctx.moveTo(L.left, yOf(v)); ctx.lineTo(L.W, yOf(v)); ctx.stroke();
       ctx.fillText(v === 0 ? "0" : "ABCDE"[v - 1], L.left - 12, yOf(v) + 4);
     }
-    // machine curves
     cols.forEach((c, k) => {
       const vals = this.frames.values[c];
       ctx.strokeStyle = COLORS[k % COLORS.length];
@@ -705,14 +742,25 @@ const Coding = {
       this.frames.time_s.forEach((t, i) => { const y = yOf(vals[i]); if (i === 0) ctx.moveTo(L.x(t), y); else ctx.lineTo(L.x(t), y); });
       ctx.stroke();
     });
-    // time axis
     const axisY = L.curveTop + L.curveH + 2;
     const stepS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600].find((s) => dur / s <= 20) || 1200;
     ctx.fillStyle = "#445"; ctx.strokeStyle = "#99a";
     for (let t = 0; t <= dur + 1e-9; t += stepS) {
       ctx.beginPath(); ctx.moveTo(L.x(t), axisY); ctx.lineTo(L.x(t), axisY + 4); ctx.stroke();
-      ctx.fillText((stepS < 1 ? t.toFixed(1) : Math.round(t)) + " s", L.x(t) + 2, axisY + 13);
+      const label = stepS < 1 ? t.toFixed(1) : stepS >= 60 ? `${Math.floor(t / 60)}:${String(Math.round(t % 60)).padStart(2, "0")}` : Math.round(t);
+      ctx.fillText(label + (stepS >= 60 ? "" : " s"), L.x(t) + 2, axisY + 13);
     }
+    this._curves = { key, frames: this.frames, canvas: off };
+    return off;
+  },
+  draw() {
+    const canvas = $("#timeline");
+    const ctx = canvas.getContext("2d");
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    if (!this.frames) return;
+    const L = this.layout();
+    ctx.drawImage(this.curves(L), 0, 0);
+    ctx.font = "11px sans-serif";
     // event lanes
     L.codes.forEach((code, lane) => {
       ctx.fillStyle = "#223";
