@@ -253,7 +253,7 @@ def _upload(page: Page, path: Path) -> None:
     page.click("#upload-form button[type=submit]")
 
 
-def test_bad_uploads_say_what_is_wrong(page: Page, tmp_path: Path) -> None:
+def test_bad_uploads_say_what_is_wrong(page: Page, tmp_path: Path, clip: Path) -> None:
     page.goto(page.base + "/#coding")
     page.click("#upload-form button[type=submit]")
     assert "Choose a video file first" in page.inner_text("#coding-status")
@@ -273,6 +273,12 @@ def test_bad_uploads_say_what_is_wrong(page: Page, tmp_path: Path) -> None:
     until(page, "#coding-status", "the limit is", "has")
     page.click("#code-button")
     assert "Pick or upload a video first" in page.inner_text("#coding-status")
+    # a video copied into the workspace's videos/ shows up after a rescan
+    workspace = Path(page.evaluate("() => window.facs.Coding.info.workspace"))
+    shutil.copy(clip, workspace / "videos" / "copied in.mp4")
+    assert "copied in.mp4" not in page.inner_text("#video-select")
+    page.click("#rescan-button")
+    until(page, "#video-select", "copied in.mp4", "has")
 
 
 def _code_clip(page: Page, clip: Path) -> str:

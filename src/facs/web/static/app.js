@@ -231,6 +231,7 @@ const Coding = {
     $("#upload-form").addEventListener("submit", (ev) => { ev.preventDefault(); this.upload(); });
     $("#video-select").addEventListener("change", () => this.pick($("#video-select").value));
     $("#code-button").addEventListener("click", () => this.startJob());
+    $("#rescan-button").addEventListener("click", () => this.refresh());
     $("#cancel-button").addEventListener("click", () => this.cancelJob());
     $("#save-button").addEventListener("click", () => this.save());
     $("#reload-button").addEventListener("click", () => this.loadAnnotations(true));
