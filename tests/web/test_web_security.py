@@ -1,4 +1,4 @@
-"""Paths from the client never reach outside the workspace."""
+"""Paths from the client never reach outside the workspace; no input makes a server error."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 @pytest.mark.parametrize(
@@ -70,3 +72,76 @@ def test_upload_filename_cannot_escape(client: TestClient, clip: Path, workspace
     stored = sorted(p.parent for p in workspace.rglob("*.mp4"))
     assert stored == [workspace / "videos"] * 3
     assert not (workspace.parent / "evil.mp4").exists()
+
+
+HUGE = 10**30
+
+
+def test_numbers_too_large_for_the_database_are_422_not_500(
+    client: TestClient, video_id: str
+) -> None:
+    base = f"/api/videos/{video_id}/annotations/alice"
+    event = {"code": "12", "onset_s": 0, "apex_s": 1, "offset_s": 2}
+    assert client.put(base, json={"revision": 0, "events": [event]}).status_code == 200
+    attempts = [
+        client.post(base + "/changes", json={"revision": 1, "delete": [HUGE]}),
+        client.post(base + "/changes", json={"revision": HUGE}),
+        client.post(
+            base + "/changes", json={"revision": 1, "update": [{"id": HUGE, "event": event}]}
+        ),
+        client.put(base, json={"revision": 1, "events": [{**event, "face": HUGE}]}),
+        client.patch(f"{base}/events/{HUGE}", json={"letter": "A"}),
+        client.patch(f"{base}/events/1", params={"base": HUGE}, json={"letter": "A"}),
+        client.delete(f"{base}/events/{HUGE}"),
+        client.get(f"/api/videos/{video_id}/frames", params={"face": HUGE}),
+    ]
+    assert [r.status_code for r in attempts] == [422] * len(attempts), [r.text for r in attempts]
+    assert all(isinstance(r.json()["detail"], str) for r in attempts)
+    assert client.get(base).json()["revision"] == 1  # nothing was written
+
+
+_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=12),
+)  # fmt: skip
+_event = st.fixed_dictionaries(
+    {},
+    optional={
+        k: _scalars
+        for k in ("face", "code", "side", "onset_s", "apex_s", "offset_s", "peak", "letter")
+    },
+)
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    revision=_scalars,
+    add=st.lists(_event, max_size=3),
+    update=st.lists(st.fixed_dictionaries({"id": _scalars, "event": _event}), max_size=2),
+    delete=st.lists(_scalars, max_size=3),
+    patch=_event,
+    event_id=st.integers(-(10**20), 10**20),
+)
+def test_no_payload_makes_a_server_error(
+    client: TestClient,
+    video_id: str,
+    revision: object,
+    add: list[dict[str, object]],
+    update: list[dict[str, object]],
+    delete: list[object],
+    patch: dict[str, object],
+    event_id: int,
+) -> None:
+    base = f"/api/videos/{video_id}/annotations/fuzz"
+    body = {"revision": revision, "add": add, "update": update, "delete": delete}
+    responses = [
+        client.post(base + "/changes", json=body),
+        client.put(base, json={"revision": revision, "events": add}),
+        client.post(base + "/events", json=patch),
+        client.patch(f"{base}/events/{event_id}", json=patch),
+        client.delete(f"{base}/events/{event_id}"),
+    ]
+    for resp in responses:
+        assert resp.status_code < 500, resp.text
+        assert "Traceback" not in resp.text

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, File, HTTPException, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
@@ -59,12 +60,16 @@ _STATIC = {
 #: Room for the multipart envelope around an upload, on top of the file itself.
 _ENVELOPE = 64 * 1024
 _CHUNK = 1024 * 1024
+#: Whole numbers from the client (ids, revisions, faces) must fit SQLite's INTEGER.
+_MAX_INT = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=_MAX_INT)]
+Revision = Annotated[int, Field(ge=0, le=_MAX_INT)]
 
 
 class EventIn(BaseModel):
     """One event as the client sends it; checked like an events table row."""
 
-    face: int = Field(0, ge=0)
+    face: int = Field(0, ge=0, le=2**31 - 1)
     code: str
     side: str = ""
     onset_s: float = Field(ge=0, allow_inf_nan=False)
@@ -125,7 +130,7 @@ class EventIn(BaseModel):
 class EventPatch(BaseModel):
     """Fields of an event to change; the merged event is checked as :class:`EventIn`."""
 
-    face: int | None = None
+    face: int | None = Field(None, ge=0, le=2**31 - 1)
     code: str | None = None
     side: str | None = None
     onset_s: float | None = None
@@ -138,24 +143,24 @@ class EventPatch(BaseModel):
 class AnnotationsIn(BaseModel):
     """A whole event list and the revision it was edited from."""
 
-    revision: int = Field(ge=0)
+    revision: Revision
     events: list[EventIn]
 
 
 class EventUpdate(BaseModel):
     """A stored event (by id) and its new values."""
 
-    id: int
+    id: RowId
     event: EventIn
 
 
 class ChangesIn(BaseModel):
     """One editor's changes since it loaded ``revision``: added, changed and deleted events."""
 
-    revision: int = Field(ge=0)
+    revision: Revision
     add: list[EventIn] = []
     update: list[EventUpdate] = []
-    delete: list[int] = []
+    delete: list[RowId] = []
 
 
 def _message(errors: Any) -> str:
@@ -492,7 +497,9 @@ def create_app(
         return path
 
     @app.get("/api/videos/{video_id}/frames")
-    def frames(video_id: str, face: int | None = None) -> dict[str, Any]:
+    def frames(
+        video_id: str, face: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None
+    ) -> dict[str, Any]:
         from facs.formats import read_frames
         from facs.series import CODE_COLUMNS
 
@@ -611,7 +618,11 @@ def create_app(
 
     @app.patch("/api/videos/{video_id}/annotations/{coder_id}/events/{event_id}")
     def patch_event(
-        video_id: str, coder_id: str, event_id: int, body: EventPatch, base: int | None = None
+        video_id: str,
+        coder_id: str,
+        event_id: Annotated[int, PathParam(ge=1, le=_MAX_INT)],
+        body: EventPatch,
+        base: Annotated[int | None, Query(ge=0, le=_MAX_INT)] = None,
     ) -> dict[str, Any]:
         vid = _ids(video_id, coder_id)
         current = _db.get_event(sessions, vid, coder_id, event_id)
@@ -633,7 +644,10 @@ def create_app(
 
     @app.delete("/api/videos/{video_id}/annotations/{coder_id}/events/{event_id}")
     def remove_event(
-        video_id: str, coder_id: str, event_id: int, base: int | None = None
+        video_id: str,
+        coder_id: str,
+        event_id: Annotated[int, PathParam(ge=1, le=_MAX_INT)],
+        base: Annotated[int | None, Query(ge=0, le=_MAX_INT)] = None,
     ) -> dict[str, Any]:
         vid = _ids(video_id, coder_id)
         try:
