@@ -30,8 +30,11 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-def smile_frames(n: int = 90, fps: float = 30.0) -> pd.DataFrame:
-    """A raw frames table: a smile (left stronger), a brow raise, a jaw drop."""
+def smile_frames(
+    n: int = 90, fps: float = 30.0, *, smile: tuple[float, float] = (4.0, 3.0), brow: float = 3.0
+) -> pd.DataFrame:
+    """A raw frames table peaking at frame 45: a smile (``smile`` = left, right peaks; left
+    stronger by default), a brow raise of ``brow`` (0: none) and a jaw drop."""
     table = pd.DataFrame(0.0, index=range(n), columns=list(FRAME_COLUMNS))
     table["frame"] = np.arange(n)
     table["time_s"] = np.arange(n) / fps
@@ -39,11 +42,11 @@ def smile_frames(n: int = 90, fps: float = 30.0) -> pd.DataFrame:
     table["success"] = 1
     table["confidence"] = 1.0
     bump = np.clip(1 - np.abs(np.arange(n) - 45) / 25, 0, 1)
-    table["AU12_L"], table["AU12_R"] = 4.0 * bump, 3.0 * bump
+    table["AU12_L"], table["AU12_R"] = smile[0] * bump, smile[1] * bump
     table["AU12"] = table[["AU12_L", "AU12_R"]].max(axis=1)
     for side in ("L", "R"):
-        table[f"AU01_{side}"] = 3.0 * bump
-    table["AU01"] = 3.0 * bump
+        table[f"AU01_{side}"] = brow * bump
+    table["AU01"] = brow * bump
     table["AU26"] = 2.5 * bump
     for column in ("frame", "face", "success"):
         table[column] = table[column].astype(np.int64)

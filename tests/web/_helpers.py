@@ -8,11 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from fastapi.testclient import TestClient
 
+from conftest import smile_frames  # the one synthetic smile of the suite (tests/conftest.py)
 from facs.coding import Coding
-from facs.series import FRAME_COLUMNS
 from facs.timeline import process
 from facs.web._jobs import JobCancelled
 
@@ -38,24 +37,6 @@ def write_clip(path: Path, frames: int = 12, size: tuple[int, int] = (64, 48)) -
     return path
 
 
-def smile_frames(n: int = 90, fps: float = 30.0) -> pd.DataFrame:
-    """A raw frames table with one smile and a jaw drop peaking at 1.5 s."""
-    table = pd.DataFrame(0.0, index=range(n), columns=list(FRAME_COLUMNS))
-    table["frame"] = np.arange(n)
-    table["time_s"] = np.arange(n) / fps
-    table["face"] = 0
-    table["success"] = 1
-    table["confidence"] = 1.0
-    bump = np.clip(1 - np.abs(np.arange(n) - 45) / 25, 0, 1)
-    for side in ("L", "R"):
-        table[f"AU12_{side}"] = 4.0 * bump
-    table["AU12"] = 4.0 * bump
-    table["AU26"] = 2.5 * bump
-    for column in ("frame", "face", "success"):
-        table[column] = table[column].astype(np.int64)
-    return table
-
-
 class FakeCoder:
     """Writes a synthetic smile coding instead of running the face model."""
 
@@ -72,7 +53,7 @@ class FakeCoder:
         cancelled: threading.Event,
     ) -> None:
         self.calls.append(video)
-        raw = smile_frames()
+        raw = smile_frames(smile=(4.0, 4.0), brow=0.0)
         for i in range(0, len(raw) + 1, 30):
             progress(i, len(raw), "coding")
         while not self.gate.wait(0.02):

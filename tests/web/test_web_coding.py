@@ -181,10 +181,10 @@ def test_frames_of_each_face_of_a_two_face_coding(
     from facs.coding import Coding
     from facs.timeline import process
 
-    from ._helpers import smile_frames
+    from ._helpers import smile_frames  # re-exported from tests/conftest.py
 
-    first = smile_frames()
-    second = smile_frames()
+    first = smile_frames(smile=(4.0, 4.0), brow=0.0)
+    second = smile_frames(smile=(4.0, 4.0), brow=0.0)
     second["face"] = 1
     second[["AU12", "AU12_L", "AU12_R"]] = 0.0
     for column in ("AU04", "AU04_L", "AU04_R"):
