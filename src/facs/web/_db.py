@@ -263,23 +263,35 @@ def get_event(
 ) -> dict[str, Any] | None:
     """One stored event, or ``None``."""
     with sessions() as session, session.begin():
-        row = _row(session, video, coder, event_id)
-        return None if row is None else row.to_dict()
+        found = _row(session, video, coder, event_id)
+        return None if found is None else found[0].to_dict()
 
 
-def _row(session: Session, video: str, coder: str, event_id: int) -> EventRow | None:
+def _row(
+    session: Session, video: str, coder: str, event_id: int
+) -> tuple[EventRow, AnnotationSet] | None:
+    """A coder's event and its set, or ``None`` if the event is not theirs."""
     found = _set(session, video, coder, create=False)
-    if found is None:
+    row = None if found is None else session.get(EventRow, event_id)
+    if found is None or row is None or row.set_id != found.id:
         return None
-    row = session.get(EventRow, event_id)
-    return row if row is not None and row.set_id == found.id else None
+    return row, found
 
 
-def _check_base(session: Session, row: EventRow, base: int | None) -> None:
-    if base is not None and row.changed > base:
-        found = session.get(AnnotationSet, row.set_id)
-        assert found is not None
-        raise Conflict(found.revision, [{"id": row.id, "reason": "changed by another save"}])
+def _edit(
+    session: Session, video: str, coder: str, event_id: int, base: int | None
+) -> tuple[EventRow, AnnotationSet] | None:
+    """The event to change and its set with the revision bumped; ``None`` if it is not there.
+
+    Raises :class:`Conflict` when ``base`` is given and the event changed after it.
+    """
+    found = _row(session, video, coder, event_id)
+    if found is not None:
+        row, owner = found
+        if base is not None and row.changed > base:
+            raise Conflict(owner.revision, [{"id": row.id, "reason": "changed by another save"}])
+        owner.revision += 1
+    return found
 
 
 def update_event(
@@ -298,15 +310,12 @@ def update_event(
         ``base`` is given and the event changed after that revision.
     """
     with sessions() as session, session.begin():
-        row = _row(session, video, coder, event_id)
-        if row is None:
+        edit = _edit(session, video, coder, event_id, base)
+        if edit is None:
             return None
-        _check_base(session, row, base)
+        row, found = edit
         for name, value in values.items():
             setattr(row, name, value)
-        found = session.get(AnnotationSet, row.set_id)
-        assert found is not None
-        found.revision += 1
         row.changed = found.revision
         session.flush()
         return row.to_dict(), found.revision
@@ -323,14 +332,11 @@ def delete_event(
         ``base`` is given and the event changed after that revision.
     """
     with sessions() as session, session.begin():
-        row = _row(session, video, coder, event_id)
-        if row is None:
+        edit = _edit(session, video, coder, event_id, base)
+        if edit is None:
             return None
-        _check_base(session, row, base)
-        found = session.get(AnnotationSet, row.set_id)
-        assert found is not None
+        row, found = edit
         session.delete(row)
-        found.revision += 1
         session.flush()
         return found.revision
 
