@@ -372,15 +372,23 @@ def create_app(
 
     # ------------------------------------------------------------------ videos
 
+    listing: list[tuple[int, dict[str, Path]]] = [(-1, {})]  # (videos/ mtime, videos by id)
+
     def _videos() -> dict[str, Path]:
-        found: dict[str, Path] = {}
-        for path in sorted(videos_dir.iterdir()):
-            if (
-                path.is_file()
-                and not path.name.startswith(".")
-                and path.suffix.lower() in VIDEO_SUFFIXES
-            ):
-                found.setdefault(_video_id(path.name), path)
+        # Every video request looks its id up here (the player sends many range requests):
+        # scan the folder again only when it changed (a file added, removed or renamed).
+        mtime = videos_dir.stat().st_mtime_ns
+        seen, found = listing[0]
+        if seen != mtime:
+            found = {}
+            for path in sorted(videos_dir.iterdir()):
+                if (
+                    path.is_file()
+                    and not path.name.startswith(".")
+                    and path.suffix.lower() in VIDEO_SUFFIXES
+                ):
+                    found.setdefault(_video_id(path.name), path)
+            listing[0] = (mtime, found)  # one assignment: threads see the old or the new
         return found
 
     def _video(video_id: str) -> tuple[str, Path]:
