@@ -43,32 +43,9 @@ def meta(clip: str) -> dict:
 
 def perceive(path: Path, *, max_faces: int = 1) -> dict[str, np.ndarray]:
     """Run the landmarker over a clip; arrays per frame (NaN where no face)."""
-    from facs.face import BLENDSHAPE_NAMES, Landmarker, read_frames
+    from facs.face import read_frames
 
-    frames, times, lms, bss, poses, sizes = [], [], [], [], [], []
-    with Landmarker(max_faces=max_faces) as landmarker:
-        for frame in read_frames(path):
-            faces = landmarker.detect(frame)
-            frames.append(frame.index)
-            times.append(frame.time_s)
-            sizes.append(frame.image.shape[1::-1])
-            if faces:
-                f = faces[0]
-                lms.append(f.landmarks)
-                bss.append(f.blendshapes)
-                poses.append((f.yaw, f.pitch, f.roll))
-            else:
-                lms.append(np.full((478, 3), np.nan, np.float32))
-                bss.append(np.full(len(BLENDSHAPE_NAMES), np.nan, np.float32))
-                poses.append((np.nan, np.nan, np.nan))
-    return {
-        "frame": np.asarray(frames),
-        "time_s": np.asarray(times),
-        "landmarks": np.asarray(lms, np.float32),
-        "blendshapes": np.asarray(bss, np.float32),
-        "pose": np.asarray(poses, np.float32),
-        "size": np.asarray(sizes),
-    }
+    return perceive_frames(read_frames(path), max_faces=max_faces)
 
 
 def cached_perception(path: Path) -> dict[str, np.ndarray]:
