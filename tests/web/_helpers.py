@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +17,13 @@ from facs.timeline import process
 from facs.web._jobs import JobCancelled
 
 UPLOAD_LIMIT = 2_000_000
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def write_clip(path: Path, frames: int = 12, size: tuple[int, int] = (64, 48)) -> Path:

@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 
 from facs.cli import app
 
+from ._helpers import free_port, write_clip
+
 runner = CliRunner()
 
 
@@ -44,19 +46,13 @@ def test_workspace_that_is_a_file_is_refused(tmp_path: Path) -> None:
     assert "not a folder" in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_runs_uvicorn_on_localhost(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import uvicorn
 
     calls: list[dict[str, object]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
     workspace = tmp_path / "ws"
-    port = _free_port()
+    port = free_port()
     result = runner.invoke(app, ["serve", "--workspace", str(workspace), "--port", str(port)])
     assert result.exit_code == 0, result.output
     assert calls == [{"host": "127.0.0.1", "port": port, "log_level": "warning"}]
@@ -95,12 +91,11 @@ def _start(workspace: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def test_a_killed_server_keeps_every_committed_save_whole(tmp_path: Path) -> None:
-    from ._helpers import write_clip
 
     workspace = tmp_path / "ws"
     (workspace / "videos").mkdir(parents=True)
     write_clip(workspace / "videos" / "take.mp4")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}/api/videos/take/annotations/kim"
     proc = _start(workspace, port)
     # save after save, each a whole list of 40 events tagged by its number, until the kill
@@ -147,7 +142,7 @@ def test_listening_beyond_this_machine_warns(
     import uvicorn
 
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
-    port = _free_port()
+    port = free_port()
     result = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--port", str(port),
                                  "--workspace", str(tmp_path)])  # fmt: skip
     assert result.exit_code == 0, result.output
