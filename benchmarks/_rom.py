@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 DATA = Path(
-    os.environ.get("FACS_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+    os.environ.get("FACS_SHARED_DATA")
+    or os.environ.get("FACS_DATA_DIR")  # the test suite's name for it
+    or Path(__file__).resolve().parents[2] / "shared" / "data"
 )
 ROM = DATA / "synthetic-rom"
 REAL = DATA / "real"
@@ -26,6 +28,32 @@ CLIPS = [f"rom_{i:02d}" for i in range(22)]
 #: three from each half of the set).
 HELD_OUT = ["rom_04", "rom_09", "rom_13", "rom_16", "rom_19", "rom_20"]
 FIT = [c for c in CLIPS if c not in HELD_OUT]
+
+
+#: Rendered clips of the other rigs (benchmarks/rigs/render_clips.py writes them here).
+RIG_CLIPS = Path(os.environ.get("FACS_RIG_CLIPS", CACHE / "rigs"))
+#: The synthetic-rom set is the FACSHuman rig.
+ROM_RIG = "facshuman"
+
+
+def rig_clips(rigs: list[str] | None = None) -> dict[str, list[Path]]:
+    """Video paths per rig: the synthetic-rom clips and every rendered rig with labels."""
+    out = {ROM_RIG: [ROM / f"{c}.mp4" for c in CLIPS]}
+    if RIG_CLIPS.is_dir():
+        for folder in sorted(p for p in RIG_CLIPS.iterdir() if p.is_dir()):
+            clips = [v for v in sorted(folder.glob("*.mp4")) if labels_path(v).exists()]
+            if clips:
+                out[folder.name] = clips
+    return {k: v for k, v in out.items() if rigs is None or k in rigs}
+
+
+def labels_path(video: Path) -> Path:
+    return video.with_name(f"{video.stem}_labels.csv")
+
+
+def clip_labels(video: Path) -> pd.DataFrame:
+    """The label table of any rig's clip."""
+    return pd.read_csv(labels_path(video))
 
 
 def require_data() -> None:
@@ -63,16 +91,6 @@ def cached_perception(path: Path) -> dict[str, np.ndarray]:
     return data
 
 
-if __name__ == "__main__":
-    require_data()
-    names = sys.argv[1:] or CLIPS
-    for name in names:
-        p = ROM / f"{name}.mp4" if name.startswith("rom_") else REAL / name
-        d = cached_perception(p)
-        ok = np.isfinite(d["pose"][:, 0]).mean()
-        print(f"{name}: {len(d['frame'])} frames, face in {ok:.1%}", flush=True)
-
-
 # Model outputs and how each is built from the label columns (0-1 fractions, x5).
 SIDED_LABELS = [1, 2, 5, 6, 7, 9, 10, 12, 14, 15, 20]  # have L_/R_ label columns
 BOTH_SIDES_ONLY = [4, 16]  # sided in the frames table, bilateral in the labels
@@ -80,30 +98,47 @@ UNSIDED = [17, 18, 22, 23, 24, 25, 26, 28, 61, 62, 63, 64]
 ADS = [19, 29, 34]
 
 
+def _col(lab: pd.DataFrame, name: str) -> np.ndarray:
+    """A label column, or zeros when the rig never shows that code."""
+    return lab[name].to_numpy(float) if name in lab else np.zeros(len(lab))
+
+
+def _side(lab: pd.DataFrame, n: int, s: str) -> np.ndarray:
+    """One side of a code: its side column, else its both-sides column."""
+    name = f"{s}_AU{n:02d}"
+    return _col(lab, name if name in lab else f"AU{n:02d}")
+
+
 def model_targets(lab: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Per-frame targets (0-5) for every fitted model output."""
+    """Per-frame targets (0-5) for every fitted model output.
+
+    Works for every rig: a code the rig does not have is 0 in every frame
+    (the rig never shows it); a code with only a both-sides column gives both
+    sides the same target.
+    """
     out: dict[str, np.ndarray] = {}
-    for n in SIDED_LABELS:
+    for n in SIDED_LABELS + BOTH_SIDES_ONLY:
         for s in "LR":
-            out[f"AU{n:02d}_{s}"] = 5 * lab[f"{s}_AU{n:02d}"].to_numpy(float)
-    for n in BOTH_SIDES_ONLY:
-        for s in "LR":
-            out[f"AU{n:02d}_{s}"] = 5 * lab[f"AU{n:02d}"].to_numpy(float)
+            out[f"AU{n:02d}_{s}"] = 5 * _side(lab, n, s)
     for s in "LR":  # eye closure per eye, whatever its timing (43, 45 or 46)
-        closure = np.maximum.reduce(
-            [
-                lab["AU43"].to_numpy(float),
-                lab["AU45"].to_numpy(float),
-                lab[f"{s}_AU46"].to_numpy(float),
-            ]
-        )
+        closure = np.maximum.reduce([_col(lab, "AU43"), _col(lab, "AU45"), _side(lab, 46, s)])
         out[f"AU43_{s}"] = 5 * closure
     for n in UNSIDED:
-        out[f"AU{n:02d}"] = 5 * lab[f"AU{n:02d}"].to_numpy(float)
+        out[f"AU{n:02d}"] = 5 * _col(lab, f"AU{n:02d}")
     for n in ADS:
-        out[f"AD{n:02d}"] = 5 * lab[f"AU{n:02d}"].to_numpy(float)
+        out[f"AD{n:02d}"] = 5 * _col(lab, f"AU{n:02d}")
     for s in "LR":
-        out[f"AD30_{s}"] = 5 * lab[f"{s}_AU30"].to_numpy(float)
+        out[f"AD30_{s}"] = 5 * _col(lab, f"{s}_AU30")
+    return out
+
+
+def present_codes(lab: pd.DataFrame) -> set[str]:
+    """Frames-table columns (``AU12``, ``AD19``, ``AU51``) this clip ever shows."""
+    out = set()
+    for col in lab.columns:
+        if col.startswith(("AU", "L_AU", "R_AU")) and (lab[col].to_numpy(float) > 0).any():
+            n = int(col.split("AU")[1])
+            out.add(f"AD{n:02d}" if n in (*ADS, 30) else f"AU{n:02d}")
     return out
 
 
@@ -114,13 +149,13 @@ def frames_truth(lab: pd.DataFrame) -> dict[str, np.ndarray]:
     for n in SIDED_LABELS + BOTH_SIDES_ONLY:
         out[f"AU{n:02d}"] = np.maximum(t[f"AU{n:02d}_L"], t[f"AU{n:02d}_R"])
     out["AD30"] = np.maximum(t["AD30_L"], t["AD30_R"])
-    out["AU43"] = 5 * lab["AU43"].to_numpy(float)
-    out["AU45"] = 5 * lab["AU45"].to_numpy(float)
+    out["AU43"] = 5 * _col(lab, "AU43")
+    out["AU45"] = 5 * _col(lab, "AU45")
     for s in "LR":
-        out[f"AU46_{s}"] = 5 * lab[f"{s}_AU46"].to_numpy(float)
+        out[f"AU46_{s}"] = 5 * _side(lab, 46, s)
     out["AU46"] = np.maximum(out["AU46_L"], out["AU46_R"])
     for n in range(51, 59):
-        out[f"AU{n}"] = 5 * lab[f"AU{n}"].to_numpy(float)
+        out[f"AU{n}"] = 5 * _col(lab, f"AU{n}")
     return out
 
 
@@ -153,3 +188,13 @@ def perceive_frames(frames, *, max_faces: int = 1) -> dict[str, np.ndarray]:
         "pose": np.asarray(poses, np.float32),
         "size": np.asarray(sizes),
     }
+
+
+if __name__ == "__main__":
+    require_data()
+    names = sys.argv[1:] or CLIPS
+    for name in names:
+        p = ROM / f"{name}.mp4" if name.startswith("rom_") else REAL / name
+        d = cached_perception(p)
+        ok = np.isfinite(d["pose"][:, 0]).mean()
+        print(f"{name}: {len(d['frame'])} frames, face in {ok:.1%}", flush=True)

@@ -30,7 +30,10 @@ from typing import Any
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "real"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import _rom  # noqa: E402
+
+DATA = _rom.REAL
 REFERENCE = ROOT / "benchmarks" / "real"
 CACHE = ROOT / "benchmarks" / ".cache" / "real"
 ESTIMATOR = ROOT / "src" / "facs" / "au" / "estimator.npz"

@@ -28,7 +28,9 @@ def test_model_file_is_complete(est) -> None:  # type: ignore[no-untyped-def]
     assert m.weights.shape == (len(m.mean), len(m.outputs))
     assert set(m.outputs) <= set(FRAME_COLUMNS)
     assert {"AU12_L", "AU12_R", "AU43_L", "AU26", "AD34"} <= set(m.outputs)
-    assert est.info["held_out"] and not set(est.info["held_out"]) & set(est.info["fitted_on"])
+    fitted = {c for clips in est.info["fitted_on"].values() for c in clips}
+    assert len(est.info["fitted_on"]) >= 3  # rigs
+    assert est.info["held_out"] and not set(est.info["held_out"]) & fitted
     # the reference is frontal and in inter-ocular units
     assert np.linalg.norm(est.reference[263] - est.reference[33]) == pytest.approx(1.0, abs=1e-3)
     assert est.reference[263, 0] > est.reference[33, 0]  # subject's left is +x
@@ -130,3 +132,23 @@ def test_mirrored_face_swaps_sides(est) -> None:  # type: ignore[no-untyped-def]
     flipped = ref * np.array([-1.0, 1.0, 1.0])
     mirror = np.array([np.argmin(((ref - p) ** 2).sum(1)) for p in flipped])
     assert (mirror[mirror] == np.arange(478)).mean() > 0.95
+
+
+def test_rectified_features_add_the_positive_parts() -> None:
+    from facs.au._estimator import Model
+
+    base = Baseline(np.zeros((478, 3), np.float32), np.zeros(52, np.float32), np.zeros(3), 1.0,
+                    "auto")  # fmt: skip
+    aligned = np.zeros((2, 478, 3), np.float32)
+    aligned[0, 5] = (0.1, -0.2, 0.0)
+    bs = np.zeros((2, 52), np.float32)
+    bs[1, 3] = 0.5
+    plain = Model(("AU01",), np.array([5]), np.zeros(1), np.ones(1), np.zeros((1, 1)),
+                  np.zeros(1))  # fmt: skip
+    rect = Model(("AU01",), np.array([5]), np.zeros(1), np.ones(1), np.zeros((1, 1)),
+                 np.zeros(1), rectified=True)  # fmt: skip
+    x, xr = plain.features(aligned, bs, base), rect.features(aligned, bs, base)
+    assert xr.shape == (2, 2 * x.shape[1])
+    np.testing.assert_array_equal(xr[:, : x.shape[1]], x)
+    np.testing.assert_array_equal(xr[:, x.shape[1] :], np.maximum(x, 0))
+    assert xr[0, x.shape[1] + 1] == 0.0 and xr[0, x.shape[1]] == np.float32(0.1)

@@ -15,10 +15,14 @@ from facs.synth._roundtrip import confusion, rendered_codes
 pytestmark = pytest.mark.slow
 
 #: Codes whose render the coder reads back as its strongest code at E (November 2026).
+#: The synthesiser's shapes come from the FACSHuman rig; since the estimator is fitted on
+#: three rigs and reads each code from its own face region (issue 12), 24, AD19 and AD29
+#: no longer come back from those renders: they are the codes no rig left out reads
+#: either (left-out-rig r 0.13, 0.40, 0.18; benchmarks/README.md).
 ROUND_TRIP = {
     "AU01", "AU02", "AU04", "AU05", "AU07", "AU12", "AU14", "AU15", "AU17", "AU18", "AU20",
-    "AU22", "AU23", "AU24", "AU25", "AU26", "AU28", "AU43", "AU45", "AU46", "AU51", "AU52",
-    "AU53", "AU55", "AU56", "AU57", "AU58", "AU61", "AU62", "AD19", "AD29", "AD34",
+    "AU22", "AU23", "AU25", "AU26", "AU28", "AU43", "AU45", "AU46", "AU51", "AU52",
+    "AU53", "AU55", "AU56", "AU57", "AU58", "AU61", "AU62", "AD34",
 }  # fmt: skip
 
 

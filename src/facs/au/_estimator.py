@@ -162,13 +162,18 @@ class Model:
     layers: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
     mlp_weight: float = 0.0
     correction: tuple[np.ndarray, np.ndarray] | None = None  # per-output gain (K,), offset (K,)
+    #: Also the positive part of every feature: a movement up and one down get their own
+    #: weight (a brow raised reads as 1, lowered as 4), still one matrix product.
+    rectified: bool = False
 
     def features(
         self, aligned: np.ndarray, blendshapes: np.ndarray, baseline: Baseline
     ) -> np.ndarray:
-        """Neutral-subtracted features, shape (N, F)."""
+        """Neutral-subtracted features, shape (N, F): landmarks, blendshapes (and their
+        positive parts when ``rectified``)."""
         geo = (aligned[:, self.points] - baseline.shape[self.points]).reshape(len(aligned), -1)
-        return np.concatenate([geo, blendshapes - baseline.blendshapes], axis=1)
+        x = np.concatenate([geo, blendshapes - baseline.blendshapes], axis=1)
+        return np.concatenate([x, np.maximum(x, 0.0)], axis=1) if self.rectified else x
 
     def standardise(self, features: np.ndarray) -> np.ndarray:
         """Features scaled as the model was fitted."""
@@ -402,6 +407,7 @@ def load_estimator(path: str | None = None) -> Estimator:
             basis=z["basis"] if "basis" in z.files else None,
             layers=tuple(layers),
             mlp_weight=float(z["mlp_weight"]) if "mlp_weight" in z.files else 0.0,
+            rectified=bool(z["rectified"]) if "rectified" in z.files else False,
         )
         floor = z["pop_floor"] if "pop_floor" in z.files else None
         return Estimator(
@@ -430,6 +436,7 @@ def save_estimator(estimator: Estimator, path: Path) -> None:
         "bias": m.bias.astype(np.float32),
         "info": np.array(json.dumps(estimator.info)),
         "mlp_weight": np.array(m.mlp_weight),
+        "rectified": np.array(m.rectified),
     }
     if estimator.population_floor is not None:
         arrays["pop_floor"] = estimator.population_floor.astype(np.float32)

@@ -1,0 +1,448 @@
+"""Leave one rig out: fit the estimator on the other rigs, score the rig left out.
+
+    .venv/bin/python benchmarks/loro.py [--configs regional,all] [--alphas 0.01,0.1] [--rigs ...]
+
+Model selection for the shipped estimator (benchmarks/fit_estimator.py uses
+the configuration chosen here). Each rig's clips (synthetic-rom = FACSHuman,
+and every rig rendered by benchmarks/rigs/render_clips.py) go through the
+same perception cache, alignment and automatic baseline as ``facs code``; for
+each candidate configuration and each rig, a model is fitted on the other
+rigs and scored on that rig at the model-output level (Pearson r per output
+over the codes that rig shows, and F1 at >= A). Candidates are ranked by the
+mean left-out-rig r only. The raw blendshape mapping is scored beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _rom
+
+from facs.au._estimator import (
+    Baseline,
+    Model,
+    blendshape_mapping,
+    find_baseline,
+    load_estimator,
+    raw_blendshape_columns,
+)
+from facs.au._regions import REGIONS, region_of
+from facs.face import BLENDSHAPE_NAMES
+
+ALL_POINTS = np.arange(478)
+
+
+@dataclass
+class Clip:
+    rig: str
+    name: str
+    aligned: np.ndarray  # (N, 478, 3)
+    blendshapes: np.ndarray  # (N, 52)
+    base: Baseline
+    targets: dict[str, np.ndarray]  # model output -> (N,) 0-5
+    present: set[str]  # model outputs this clip ever shows
+
+
+def _present_outputs(targets: dict[str, np.ndarray]) -> set[str]:
+    return {k for k, v in targets.items() if (v >= 0.5).any()}
+
+
+def load_clip(rig: str, video: Path, reference: np.ndarray) -> Clip:
+    from facs.au._geometry import align
+
+    d = _rom.cached_perception(video)
+    w, h = d["size"][0]
+    aligned, size = align(d["landmarks"] * np.array([w, h, w], np.float32), reference,
+                          return_scale=True)  # fmt: skip
+    dummy = Baseline(np.zeros((478, 3), np.float32), np.zeros(52, np.float32), np.zeros(3),
+                     np.nan, "population")  # fmt: skip
+    base = find_baseline(aligned=aligned, blendshapes=d["blendshapes"], pose=d["pose"],
+                         size=size, time_s=d["time_s"], population=dummy)  # fmt: skip
+    ok = np.isfinite(aligned).all(axis=(1, 2)) & np.isfinite(d["blendshapes"]).all(axis=1)
+    tgt = _rom.model_targets(_rom.clip_labels(video))
+    return Clip(rig, video.stem, aligned[ok], d["blendshapes"][ok], base,
+                {k: v[ok] for k, v in tgt.items()}, _present_outputs(tgt))  # fmt: skip
+
+
+def mirror_clip(clip: Clip, point_map: np.ndarray, shape_map: np.ndarray) -> Clip:
+    """The clip seen in a mirror: landmarks flipped, Left/Right shapes and outputs swapped."""
+    flip = np.array([-1.0, 1.0, 1.0], np.float32)
+
+    def swap(name: str) -> str:
+        if name.endswith(("_L", "_R")):
+            return name[:-1] + ("R" if name.endswith("L") else "L")
+        return {"AU61": "AU62", "AU62": "AU61"}.get(name, name)
+
+    base = Baseline(clip.base.shape[point_map] * flip, clip.base.blendshapes[shape_map],
+                    clip.base.pose, clip.base.size, clip.base.kind)  # fmt: skip
+    return Clip(clip.rig, clip.name + "~m", clip.aligned[:, point_map] * flip,
+                clip.blendshapes[:, shape_map], base,
+                {swap(k): v for k, v in clip.targets.items()},
+                {swap(k) for k in clip.present})  # fmt: skip
+
+
+def mirror_maps(reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    flipped = reference * np.array([-1.0, 1.0, 1.0])
+    points = np.array([np.argmin(((reference - p) ** 2).sum(1)) for p in flipped])
+
+    def swap(n: str) -> str:
+        if "Left" in n:
+            return n.replace("Left", "Right")
+        return n.replace("Right", "Left")
+
+    shapes = np.array([BLENDSHAPE_NAMES.index(swap(n)) for n in BLENDSHAPE_NAMES])
+    return points, shapes
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    regional: bool = True  # each output reads only its region's landmarks and blendshapes
+    landmarks: bool = True
+    blendshapes: bool = True
+    alpha: float = 0.01
+    balance: bool = True  # every rig weighs the same in the fit
+    #: Per output, which signals it reads: "both", "landmarks" or "blendshapes" (default both).
+    sources: tuple[tuple[str, str], ...] = ()
+    #: Per output, the share of the raw blendshape mapping blended in (default 0); folded
+    #: into the linear weights, so prediction stays one matrix product.
+    raw_blend: tuple[tuple[str, float], ...] = ()
+    #: Positive parts of the features too (Model.rectified).
+    rectified: bool = True
+
+
+def feature_layout(config: Config) -> tuple[np.ndarray, list[str]]:
+    """Landmark indices used and the name of every feature column."""
+    if config.landmarks:
+        points = np.unique(np.concatenate([r.points for r in REGIONS.values()])) \
+            if config.regional else ALL_POINTS  # fmt: skip
+    else:
+        points = np.zeros(0, int)
+    names = [f"p{p}{a}" for p in points for a in "xyz"] + [f"b:{n}" for n in BLENDSHAPE_NAMES]
+    if config.rectified:
+        names += [f"+{n}" for n in names]
+    return points, names
+
+
+def output_masks(config: Config, outputs: tuple[str, ...], names: list[str]) -> np.ndarray:
+    """(F, K) features each output may use."""
+    mask = np.zeros((len(names), len(outputs)), bool)
+    sources = dict(config.sources)
+    for k, out in enumerate(outputs):
+        region = REGIONS[region_of(out)]
+        pts = {f"p{p}" for p in region.points}
+        source = sources.get(out, "both")
+        for f, name in enumerate(names):
+            name = name.removeprefix("+")
+            if name.startswith("b:"):
+                use = (
+                    config.blendshapes
+                    and source != "landmarks"
+                    and (not config.regional or name[2:].startswith(region.blendshapes))
+                )
+            else:
+                use = source != "blendshapes" and (not config.regional or name[:-1] in pts)
+            mask[f, k] = use
+        if not mask[:, k].any():  # nothing of that kind in the region: fall back to both
+            mask[:, k] = output_masks(Config(**{**config.__dict__, "sources": ()}),
+                                      (out,), names)[:, 0]  # fmt: skip
+    return mask
+
+
+def design(clips: list[Clip], points: np.ndarray, outputs: tuple[str, ...],  # type: ignore[no-untyped-def]
+           rectified: bool = False):  # fmt: skip
+    proto = Model(outputs, points, np.zeros(1), np.ones(1), np.zeros((1, 1)), np.zeros(1),
+                  rectified=rectified)  # fmt: skip
+    xs, ys, ws = [], [], []
+    frames_per_rig: dict[str, int] = {}
+    for c in clips:
+        frames_per_rig[c.rig] = frames_per_rig.get(c.rig, 0) + len(c.aligned)
+    for c in clips:
+        xs.append(proto.features(c.aligned, c.blendshapes, c.base))
+        ys.append(np.stack([c.targets[o] for o in outputs], axis=1))
+        ws.append(np.full(len(c.aligned), 1.0 / frames_per_rig[c.rig]))
+    return np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
+
+
+def fit_ridge(x: np.ndarray, y: np.ndarray, w: np.ndarray, mask: np.ndarray, alpha: float
+              ) -> tuple[np.ndarray, ...]:  # fmt: skip
+    """Weighted ridge per output on its own features; returns mean, scale, weights, bias."""
+    w = w / w.sum()
+    mean = w @ x
+    scale = np.sqrt(w @ (x - mean) ** 2) + 1e-6
+    z = (x - mean) / scale
+    ym = w @ y
+    zw = z * w[:, None]
+    gram = z.T @ zw
+    rhs = zw.T @ (y - ym)
+    weights = np.zeros((x.shape[1], y.shape[1]))
+    for k in range(y.shape[1]):
+        sel = np.flatnonzero(mask[:, k])
+        g = gram[np.ix_(sel, sel)].copy()
+        g[np.diag_indices_from(g)] += alpha
+        weights[sel, k] = np.linalg.solve(g, rhs[sel, k])
+    return mean, scale, weights, ym
+
+
+def fit_model(clips: list[Clip], config: Config, outputs: tuple[str, ...]) -> Model:
+    points, names = feature_layout(config)
+    if not config.blendshapes:
+        pass
+    x, y, w = design(clips, points, outputs, config.rectified)
+    if not config.balance:
+        w = np.ones(len(w))
+    mask = output_masks(config, outputs, names)
+    mean, scale, weights, bias = fit_ridge(x, y, w, mask, config.alpha)
+    if config.raw_blend:
+        weights, bias = fold_raw(weights, bias, mean, scale, outputs, len(points),
+                                 dict(config.raw_blend))  # fmt: skip
+    return Model(outputs, points, mean, scale, weights, bias, rectified=config.rectified)
+
+
+def raw_coefficients(outputs: tuple[str, ...]) -> np.ndarray:
+    """(52, K): the raw mapping as a linear map from blendshape deltas to outputs (0-5)."""
+    pairs = blendshape_mapping()
+    coef = np.zeros((len(BLENDSHAPE_NAMES), len(outputs)))
+    for k, out in enumerate(outputs):
+        shapes = [BLENDSHAPE_NAMES.index(s) for s, c in pairs if c == out]
+        for j in shapes:
+            coef[j, k] += 5.0 / len(shapes)
+    return coef
+
+
+def fold_raw(weights: np.ndarray, bias: np.ndarray, mean: np.ndarray, scale: np.ndarray,
+             outputs: tuple[str, ...], n_points: int, blend: dict[str, float]
+             ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Blend each output with the raw mapping: (1 - s) * ridge + s * raw, in the weights."""
+    coef = raw_coefficients(outputs)
+    weights, bias = weights.copy(), bias.copy()
+    bs = slice(n_points * 3, n_points * 3 + coef.shape[0])  # the (unrectified) blendshape block
+    for k, out in enumerate(outputs):
+        share = blend.get(out, 0.0)
+        if share <= 0 or not coef[:, k].any():
+            continue
+        weights[:, k] *= 1.0 - share
+        bias[k] *= 1.0 - share
+        weights[bs, k] += share * coef[:, k] * scale[bs]
+        bias[k] += share * float(coef[:, k] @ mean[bs])
+    return weights, bias
+
+
+def pearson(p: np.ndarray, t: np.ndarray) -> float:
+    if p.std() == 0 or t.std() == 0:
+        return 0.0 if t.std() > 0 else float("nan")
+    return float(np.corrcoef(p, t)[0, 1])
+
+
+def f1(p: np.ndarray, t: np.ndarray) -> float:
+    tp = float(((p >= 0.5) & (t >= 0.5)).sum())
+    fp = float(((p >= 0.5) & (t < 0.5)).sum())
+    fn = float(((p < 0.5) & (t >= 0.5)).sum())
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else float("nan")
+
+
+def score(model: Model | None, clips: list[Clip]) -> dict[str, tuple[float, float]]:
+    """Per output shown by these clips: (r, F1); ``model=None`` scores the raw mapping."""
+    preds: dict[str, list[np.ndarray]] = {}
+    truth: dict[str, list[np.ndarray]] = {}
+    present = set().union(*(c.present for c in clips))
+    for c in clips:
+        if model is None:
+            raw = raw_blendshape_columns(c.blendshapes, c.base)
+            out = {o: raw.get(o, np.zeros(len(c.aligned))) for o in c.targets}
+        else:
+            p = model.predict(model.features(c.aligned, c.blendshapes, c.base))
+            out = {o: p[:, k] for k, o in enumerate(model.outputs)}
+        for o in present:
+            preds.setdefault(o, []).append(out[o])
+            truth.setdefault(o, []).append(c.targets[o])
+    return {
+        o: (pearson(np.concatenate(preds[o]), np.concatenate(truth[o])),
+            f1(np.concatenate(preds[o]), np.concatenate(truth[o])))
+        for o in sorted(present)
+    }  # fmt: skip
+
+
+def load_all(rigs: list[str] | None = None, *, mirror: bool = True) -> dict[str, list[Clip]]:
+    reference = load_estimator().reference
+    pm, sm = mirror_maps(reference)
+    out: dict[str, list[Clip]] = {}
+    for rig, videos in _rom.rig_clips(rigs).items():
+        clips = [load_clip(rig, v, reference) for v in videos]
+        out[rig] = clips + ([mirror_clip(c, pm, sm) for c in clips] if mirror else [])
+        print(f"{rig}: {len(videos)} clips", file=sys.stderr, flush=True)
+    return out
+
+
+def leave_one_rig_out(data: dict[str, list[Clip]], config: Config, outputs: tuple[str, ...]
+                      ) -> dict[str, dict[str, tuple[float, float]]]:  # fmt: skip
+    result = {}
+    for rig in data:
+        train = [c for r, cs in data.items() if r != rig for c in cs]
+        test = [c for c in data[rig] if not c.name.endswith("~m")]
+        result[rig] = score(fit_model(train, config, outputs), test)
+    return result
+
+
+CONFIGS = {
+    "all": Config("all", regional=False),
+    "regional": Config("regional"),
+    "regional-landmarks": Config("regional-landmarks", blendshapes=False),
+    "blendshapes": Config("blendshapes", landmarks=False),
+}
+
+
+CHOICE = Path(__file__).resolve().parent / "loro_choice.json"
+BLENDS = (0.0, 0.25, 0.5, 0.75)
+
+
+def choose(data: dict[str, list[Clip]], base: Config, outputs: tuple[str, ...]
+           ) -> tuple[Config, dict[str, dict[str, float]]]:  # fmt: skip
+    """Per output, the signal (landmarks, blendshapes, both) and raw-mapping share with the
+    best mean left-out-rig r; nothing else is looked at."""
+    per: dict[str, dict[str, float]] = {}
+    for source in ("both", "landmarks", "blendshapes"):
+        for share in BLENDS:
+            cfg = Config(**{**base.__dict__, "sources": tuple((o, source) for o in outputs),
+                            "raw_blend": tuple((o, share) for o in outputs)})  # fmt: skip
+            res = leave_one_rig_out(data, cfg, outputs)
+            for o in outputs:
+                rs = [res[rig][o][0] for rig in res if o in res[rig]]
+                per.setdefault(o, {})[f"{source}@{share}"] = (
+                    float(np.nanmean(rs)) if rs and not np.all(np.isnan(rs)) else float("nan")
+                )
+            mean = np.nanmean([np.nanmean([v[0] for v in r.values()]) for r in res.values()])
+            print(f"  {source} + raw x{share}: mean r {mean:.3f}", file=sys.stderr, flush=True)
+
+    return pick(per, base, live_outputs(outputs)), per
+
+
+#: Options within this much of the best left-out-rig r count as equal; among them the
+#: one leaning most on what was learned from real faces (the blendshapes) wins, if the
+#: output's blendshapes are alive on real footage.
+TIE = 0.01
+#: Real clips (no labels used) on which a blendshape must reach LIVE at its 95th
+#: percentile to count as alive: several never move on real faces (cheekSquint,
+#: noseSneer, mouthFrown stay near 0), so leaning on them would read nothing.
+LIVE_CLIPS = ("WolfgangLanger_Pexels.mp4", "single_face.mp4")
+LIVE = 0.1
+
+
+def live_outputs(outputs: tuple[str, ...]) -> set[str]:
+    """Outputs whose raw-mapped blendshapes all move on real footage."""
+    bs = np.concatenate([_rom.cached_perception(_rom.REAL / f)["blendshapes"] for f in LIVE_CLIPS])
+    alive = np.nanpercentile(bs, 95, axis=0) >= LIVE
+    coef = raw_coefficients(outputs)
+    return {o for k, o in enumerate(outputs) if coef[:, k].any() and alive[coef[:, k] > 0].all()}
+
+
+_REALNESS = {"blendshapes": 2, "both": 1, "landmarks": 0}
+
+
+def pick(per: dict[str, dict[str, float]], base: Config, live: set[str]) -> Config:
+    """Each code's signal and raw share from its left-out-rig r per option.
+
+    Both sides of a code share one choice (their mean r), so the model stays
+    symmetric. Options within ``TIE`` of the best are treated as equal, and
+    the one that leans most on MediaPipe's blendshapes (trained on real
+    faces) is taken when they are ``live`` on real footage: the left-out rigs
+    cannot tell those options apart (benchmarks/README.md, "Which signal carries").
+    """
+
+    def code_score(o: str, key: str) -> float:
+        pair = [p for p in per if p.split("_")[0] == o.split("_")[0] and p[:2] == o[:2]]
+        vals = [per[p][key] for p in pair if not np.isnan(per[p][key])]
+        return float(np.mean(vals)) if vals else -np.inf
+
+    best: dict[str, str] = {}
+    for o, options in per.items():
+        ranked = sorted(options, key=lambda k: code_score(o, k), reverse=True)
+        best[o] = ranked[0]
+        if o in live:
+            near = [k for k in ranked if code_score(o, k) >= code_score(o, ranked[0]) - TIE]
+            top = max(_REALNESS[k.split("@")[0]] for k in near)
+            best[o] = next(k for k in near if _REALNESS[k.split("@")[0]] == top)
+    sources = tuple((o, b.split("@")[0]) for o, b in best.items())
+    shares = tuple((o, float(b.split("@")[1])) for o, b in best.items())
+    return Config(**{**base.__dict__, "name": base.name + "+chosen", "sources": sources,
+                     "raw_blend": shares})  # fmt: skip
+
+
+def load_choice(path: Path = CHOICE) -> Config:
+    """The configuration ``loro.py --choose`` wrote."""
+    d = json.loads(path.read_text())
+    return Config(name=d["name"], alpha=d["alpha"], sources=tuple(map(tuple, d["sources"])),
+                  raw_blend=tuple(map(tuple, d["raw_blend"])),
+                  rectified=d.get("rectified", False))  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--configs", default=",".join(CONFIGS))
+    ap.add_argument("--alphas", default="0.001,0.01,0.1,1")
+    ap.add_argument("--rigs", default=None)
+    ap.add_argument(
+        "--repick",
+        action="store_true",
+        help="re-apply the pick rule to the scores stored in loro_choice.json",
+    )
+    ap.add_argument(
+        "--choose",
+        action="store_true",
+        help="choose each output's signal and raw share; write loro_choice.json",
+    )
+    args = ap.parse_args()
+    t0 = time.time()
+    data = load_all(args.rigs.split(",") if args.rigs else None)
+    if len(data) < 2:
+        sys.exit("need at least two rigs (render some with benchmarks/rigs/render_clips.py)")
+    outputs = tuple(next(iter(data.values()))[0].targets)
+    raw = {rig: score(None, [c for c in cs if not c.name.endswith("~m")])
+           for rig, cs in data.items()}  # fmt: skip
+    print(
+        "raw mapping: "
+        + ", ".join(
+            f"{rig} r {np.nanmean([v[0] for v in s.values()]):.3f}" for rig, s in raw.items()
+        )
+    )
+    if args.choose or args.repick:
+        alpha = float(args.alphas.split(",")[0])
+        if args.repick:
+            per = json.loads(CHOICE.read_text())["left_out_rig_r"]
+            cfg = pick(per, Config("regional", alpha=alpha), live_outputs(outputs))
+        else:
+            cfg, per = choose(data, Config("regional", alpha=alpha), outputs)
+        res = leave_one_rig_out(data, cfg, outputs)
+        for rig, sc in res.items():
+            print(f"chosen: {rig} left out, mean r {np.nanmean([v[0] for v in sc.values()]):.3f}")
+        tmp = CHOICE.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"live_on_real_footage": sorted(live_outputs(outputs)),
+                                   "name": cfg.name, "alpha": cfg.alpha, "rectified": cfg.rectified,
+                                   "sources": cfg.sources, "raw_blend": cfg.raw_blend,
+                                   "left_out_rig_r": per}, indent=1))  # fmt: skip
+        tmp.replace(CHOICE)
+        print(f"wrote {CHOICE}")
+        return
+    for name in args.configs.split(","):
+        for alpha in (float(a) for a in args.alphas.split(",")):
+            cfg = Config(**{**CONFIGS[name].__dict__, "alpha": alpha})
+            res = leave_one_rig_out(data, cfg, outputs)
+            means = {rig: np.nanmean([v[0] for v in s.values()]) for rig, s in res.items()}
+            worse = {rig: sum(1 for o, v in s.items() if raw[rig][o][0] - v[0] > 0.02)
+                     for rig, s in res.items()}  # fmt: skip
+            print(f"{name:20s} alpha {alpha:<6g} mean r {np.mean(list(means.values())):.3f}  "
+                  + "  ".join(f"{r} {m:.3f} (<raw {worse[r]})" for r, m in means.items()),
+                  flush=True)  # fmt: skip
+    print(f"{time.time() - t0:.0f} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

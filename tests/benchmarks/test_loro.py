@@ -1,0 +1,69 @@
+"""benchmarks/loro.py: the leave-one-rig-out model selection's building blocks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+import loro
+
+from facs.au._estimator import Baseline, Model
+from facs.face import BLENDSHAPE_NAMES
+
+OUTPUTS = ("AU12_L", "AU12_R", "AU04_L", "AU26")
+
+
+def _clip(rng: np.random.Generator, rig: str, n: int = 200) -> loro.Clip:
+    aligned = rng.normal(size=(n, 478, 3)).astype(np.float32) * 0.01
+    bs = rng.uniform(0, 1, size=(n, 52)).astype(np.float32)
+    base = Baseline(np.zeros((478, 3), np.float32), np.zeros(52, np.float32), np.zeros(3),
+                    100.0, "auto")  # fmt: skip
+    # AU12_L follows landmark 291's height, AU26 the jaw blendshape
+    y12 = 5 * np.clip(aligned[:, 291, 1] * 50, 0, 1)
+    targets = {"AU12_L": y12, "AU12_R": np.zeros(n), "AU04_L": np.zeros(n),
+               "AU26": 5 * bs[:, BLENDSHAPE_NAMES.index("jawOpen")]}  # fmt: skip
+    return loro.Clip(rig, f"{rig}_0", aligned, bs, base, targets, {"AU12_L", "AU26"})
+
+
+def test_raw_blend_is_folded_exactly_into_the_weights() -> None:
+    rng = np.random.default_rng(0)
+    clips = [_clip(rng, "a"), _clip(rng, "b")]
+    plain = loro.fit_model(clips, loro.Config("regional", alpha=0.01), OUTPUTS)
+    blended = loro.fit_model(
+        clips, loro.Config("regional", alpha=0.01, raw_blend=(("AU26", 0.5),)), OUTPUTS
+    )
+    c = clips[0]
+    x = plain.features(c.aligned, c.blendshapes, c.base)
+    raw = c.blendshapes[:, BLENDSHAPE_NAMES.index("jawOpen")] * 5.0
+    expect = 0.5 * plain.generic(plain.standardise(x))[:, 3] + 0.5 * raw
+    got = blended.generic(blended.standardise(x))[:, 3]
+    np.testing.assert_allclose(got, expect, atol=1e-6)
+    # other outputs are untouched
+    np.testing.assert_allclose(blended.weights[:, 0], plain.weights[:, 0])
+
+
+def test_each_output_reads_its_region_and_the_rectified_block() -> None:
+    cfg = loro.Config("regional", alpha=0.01)
+    _points, names = loro.feature_layout(cfg)
+    mask = loro.output_masks(cfg, OUTPUTS, names)
+    half = len(names) // 2
+    assert names[half].startswith("+") and mask[:half].sum() == mask[half:].sum()
+    brow = [n for n, m in zip(names, mask[:, 2], strict=True) if m and n.startswith("b:")]
+    assert brow and all(n[2:].startswith(("browDown", "browInnerUp", "browOuterUp")) for n in brow)
+    only_lm = loro.output_masks(loro.Config("r", sources=(("AU26", "landmarks"),)), OUTPUTS, names)
+    assert not any(m for n, m in zip(names, only_lm[:, 3], strict=True) if "b:" in n)
+
+
+def test_a_fitted_model_learns_the_signal_and_scores_it() -> None:
+    rng = np.random.default_rng(1)
+    clips = [_clip(rng, "a", 400), _clip(rng, "b", 400)]
+    model = loro.fit_model(clips, loro.Config("regional", alpha=0.001), OUTPUTS)
+    assert isinstance(model, Model) and model.rectified
+    scores = loro.score(model, [_clip(rng, "c", 400)])
+    assert scores["AU12_L"][0] > 0.8 and scores["AU26"][0] > 0.9
+    raw = loro.score(None, [_clip(rng, "c", 400)])
+    assert raw["AU26"][0] > 0.99  # the raw mapping reads jawOpen as 26
