@@ -301,7 +301,7 @@ CONFIGS = {
 
 
 CHOICE = Path(__file__).resolve().parent / "loro_choice.json"
-BLENDS = (0.0, 0.25, 0.5, 0.75)
+BLENDS = (0.0, 0.25, 0.5)  # 0.75 won no code in the three-rig pick (2026-12-02)
 
 
 def choose(data: dict[str, list[Clip]], base: Config, outputs: tuple[str, ...]
