@@ -161,46 +161,66 @@ def design(clips: list[Clip], points: np.ndarray, outputs: tuple[str, ...],  # t
            rectified: bool = False):  # fmt: skip
     proto = Model(outputs, points, np.zeros(1), np.ones(1), np.zeros((1, 1)), np.zeros(1),
                   rectified=rectified)  # fmt: skip
-    xs, ys, ws = [], [], []
+    xs, ys, ws, gs = [], [], [], []
     frames_per_rig: dict[str, int] = {}
     for c in clips:
         frames_per_rig[c.rig] = frames_per_rig.get(c.rig, 0) + len(c.aligned)
+    rigs = sorted(frames_per_rig)
+    known = np.zeros((len(rigs), len(outputs)), bool)  # the rig shows that output at all
     for c in clips:
         xs.append(proto.features(c.aligned, c.blendshapes, c.base))
         ys.append(np.stack([c.targets[o] for o in outputs], axis=1))
         ws.append(np.full(len(c.aligned), 1.0 / frames_per_rig[c.rig]))
-    return np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
+        gs.append(np.full(len(c.aligned), rigs.index(c.rig)))
+        known[rigs.index(c.rig)] |= [o in c.present for o in outputs]
+    return np.concatenate(xs), np.concatenate(ys), np.concatenate(ws), np.concatenate(gs), known
 
 
-def fit_ridge(x: np.ndarray, y: np.ndarray, w: np.ndarray, mask: np.ndarray, alpha: float
+def fit_ridge(x: np.ndarray, y: np.ndarray, w: np.ndarray, mask: np.ndarray, alpha: float,
+              group: np.ndarray | None = None, known: np.ndarray | None = None
               ) -> tuple[np.ndarray, ...]:  # fmt: skip
-    """Weighted ridge per output on its own features; returns mean, scale, weights, bias."""
+    """Weighted ridge per output on its own features; returns mean, scale, weights, bias.
+
+    With ``group`` (rig of each row) and ``known`` (rig x output: the rig has that
+    code), an output is fitted only on the rigs that have its code: a rig without a
+    shape for 6 says nothing about 6 (its smile may well raise the cheeks).
+    """
     w = w / w.sum()
     mean = w @ x
     scale = np.sqrt(w @ (x - mean) ** 2) + 1e-6
     z = (x - mean) / scale
-    ym = w @ y
-    zw = z * w[:, None]
-    gram = z.T @ zw
-    rhs = zw.T @ (y - ym)
+    if group is None or known is None:
+        group, known = np.zeros(len(x), int), np.ones((1, y.shape[1]), bool)
+    stats = []
+    for g in range(known.shape[0]):
+        rows = group == g
+        zg, wg, yg = z[rows], w[rows], y[rows]
+        zw = zg * wg[:, None]
+        stats.append((zg.T @ zw, zw.sum(0), wg.sum(), zw.T @ yg, wg @ yg))
     weights = np.zeros((x.shape[1], y.shape[1]))
+    bias = np.zeros(y.shape[1])
     for k in range(y.shape[1]):
+        use = [stats[g] for g in np.flatnonzero(known[:, k])] or stats
+        total = sum(u[2] for u in use)
+        zbar = sum(u[1] for u in use) / total
+        ybar = sum(u[4][k] for u in use) / total
         sel = np.flatnonzero(mask[:, k])
-        g = gram[np.ix_(sel, sel)].copy()
-        g[np.diag_indices_from(g)] += alpha
-        weights[sel, k] = np.linalg.solve(g, rhs[sel, k])
-    return mean, scale, weights, ym
+        gram = sum(u[0][np.ix_(sel, sel)] for u in use) / total
+        gram -= np.outer(zbar[sel], zbar[sel])
+        gram[np.diag_indices_from(gram)] += alpha
+        rhs = sum(u[3][sel, k] for u in use) / total - zbar[sel] * ybar
+        weights[sel, k] = np.linalg.solve(gram, rhs)
+        bias[k] = ybar - zbar[sel] @ weights[sel, k]
+    return mean, scale, weights, bias
 
 
 def fit_model(clips: list[Clip], config: Config, outputs: tuple[str, ...]) -> Model:
     points, names = feature_layout(config)
-    if not config.blendshapes:
-        pass
-    x, y, w = design(clips, points, outputs, config.rectified)
+    x, y, w, group, known = design(clips, points, outputs, config.rectified)
     if not config.balance:
         w = np.ones(len(w))
     mask = output_masks(config, outputs, names)
-    mean, scale, weights, bias = fit_ridge(x, y, w, mask, config.alpha)
+    mean, scale, weights, bias = fit_ridge(x, y, w, mask, config.alpha, group, known)
     if config.raw_blend:
         weights, bias = fold_raw(weights, bias, mean, scale, outputs, len(points),
                                  dict(config.raw_blend))  # fmt: skip
