@@ -281,8 +281,11 @@ def _code_clip(page: Page, clip: Path) -> str:
     page.goto(page.base + "/#coding")
     page.wait_for_function("() => document.querySelector('#upload-hint').textContent !== ''")
     _upload(page, clip)
-    try:
-        until(page, "#coding-status", "Uploaded")
+    try:  # "Uploaded …", which the page may already have replaced by "Not coded yet …"
+        page.wait_for_function(
+            "() => /Uploaded|Not coded yet/.test(document.querySelector('#coding-status')"
+            ".textContent)"
+        )
     except playwright_api.TimeoutError:
         raise AssertionError(page.inner_text("#coding-status")) from None
     page.wait_for_function(

@@ -112,6 +112,9 @@ def default_coder(
                 while True:
                     kind, message = results.get_nowait()
                     if kind == "step":
+                        # the finished step's last count first: a short video can finish
+                        # coding and move on between two polls
+                        progress(done.value, None if total.value < 0 else total.value, step)
                         step = message
                     else:
                         outcome = (kind, message)
