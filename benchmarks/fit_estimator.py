@@ -68,17 +68,12 @@ def build(videos: dict[str, list[Path]], config: loro.Config, *, mirror: bool = 
     outputs = tuple(clips[0].targets)
     model = loro.fit_model(clips, config, outputs)
     # Population neutral: the mean of the clips' own baselines; pose bias from the neutral lead.
-    bias = []
-    for v in every:
-        lab = _rom.clip_labels(v)
-        d = _rom.cached_perception(v)
-        true = lab[["yaw_deg", "pitch_deg", "roll_deg"]].to_numpy()[:25]
-        bias.append(np.nanmedian(d["pose"][:25] - true, 0))
     own = [c for c in clips if not c.name.endswith("~m")]
     population = Baseline(
         shape=np.mean([c.base.shape for c in own], axis=0).astype(np.float32),
         blendshapes=np.mean([c.base.blendshapes for c in own], axis=0).astype(np.float32),
-        pose=np.median(bias, 0).astype(np.float64), size=float("nan"), kind="population",
+        pose=np.median([c.pose_bias for c in own], 0).astype(np.float64), size=float("nan"),
+        kind="population",
     )  # fmt: skip
     floors = []
     for c in own:

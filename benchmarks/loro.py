@@ -49,6 +49,7 @@ class Clip:
     base: Baseline
     targets: dict[str, np.ndarray]  # model output -> (N,) 0-5
     present: set[str]  # model outputs this clip ever shows
+    pose_bias: np.ndarray | None = None  # measured minus true pose on the neutral lead (deg)
 
 
 def _present_outputs(targets: dict[str, np.ndarray]) -> set[str]:
@@ -67,9 +68,12 @@ def load_clip(rig: str, video: Path, reference: np.ndarray) -> Clip:
     base = find_baseline(aligned=aligned, blendshapes=d["blendshapes"], pose=d["pose"],
                          size=size, time_s=d["time_s"], population=dummy)  # fmt: skip
     ok = np.isfinite(aligned).all(axis=(1, 2)) & np.isfinite(d["blendshapes"]).all(axis=1)
-    tgt = _rom.model_targets(_rom.clip_labels(video))
+    lab = _rom.clip_labels(video)
+    tgt = _rom.model_targets(lab)
+    true_pose = lab[["yaw_deg", "pitch_deg", "roll_deg"]].to_numpy()[:25]
+    bias = np.nanmedian(d["pose"][:25] - true_pose, 0)
     return Clip(rig, video.stem, aligned[ok], d["blendshapes"][ok], base,
-                {k: v[ok] for k, v in tgt.items()}, _present_outputs(tgt))  # fmt: skip
+                {k: v[ok] for k, v in tgt.items()}, _present_outputs(tgt), bias)  # fmt: skip
 
 
 def mirror_clip(clip: Clip, point_map: np.ndarray, shape_map: np.ndarray) -> Clip:

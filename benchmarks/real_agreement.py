@@ -72,19 +72,10 @@ def machine_events(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not (out / "events.csv").is_file():
         import facs
 
-        coding = facs.code(str(path), progress=None) if _takes_progress() else facs.code(str(path))
+        coding = facs.code(str(path))
         out.mkdir(parents=True, exist_ok=True)
         coding.save(out, plot=False)
     return read_events(out / "events.csv"), read_frames(out / "frames.csv")
-
-
-def _takes_progress() -> bool:
-    import inspect
-
-    import facs
-
-    param = inspect.signature(facs.code).parameters.get("progress")
-    return param is not None and param.default is None
 
 
 # --------------------------------------------------------------------------- events
@@ -230,6 +221,7 @@ def score(tolerance_s: float = 0.5, files: tuple[str, ...] = FILES) -> dict[str,
             for col in ("onset_s", "apex_s", "offset_s"):
                 shifted[col] = shifted[col] + offset
             shifted["file"] = name
+            shifted["start_s"] = offset  # where the file starts on the pooled time line
             sink.append(shifted)
         info[name] = {"start_s": offset, "duration_s": dur, "reference": len(ref),
                       "machine": len(mac), "masked": masked}  # fmt: skip
@@ -304,17 +296,14 @@ def _present(
     return hit, len(where), notes
 
 
-_STARTS: dict[str, float] = {}
-
-
 def _start(row: pd.Series) -> float:
-    return _STARTS.get(row["file"], 0.0)
+    """Where the row's file starts on the pooled time line."""
+    return float(row["start_s"])
 
 
 def _checks(
     ref: pd.DataFrame, mac: pd.DataFrame, pairs: dict[str, list], info: dict[str, dict], tol: float
 ) -> list[dict[str, str]]:
-    _STARTS.update({k: v["start_s"] for k, v in info.items()})
     out = []
 
     def add(name: str, ok: bool | None, detail: str) -> None:
