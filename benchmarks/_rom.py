@@ -156,6 +156,10 @@ def frames_truth(lab: pd.DataFrame) -> dict[str, np.ndarray]:
     out["AU46"] = np.maximum(out["AU46_L"], out["AU46_R"])
     for n in range(51, 59):
         out[f"AU{n}"] = 5 * _col(lab, f"AU{n}")
+    # FACS scores 25 whenever the lips part; the rigs label a jaw drop 26 alone though
+    # its lips part (FACSHuman's 26: inner-lip gap 0.13-0.38 inter-ocular units), and
+    # the coder scores 25 from that gap (facs.au lips_apart).
+    out["AU25"] = np.maximum(out["AU25"], 5 * _col(lab, "AU26"))
     return out
 
 

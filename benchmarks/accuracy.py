@@ -30,8 +30,8 @@ import _rom
 from facs.au._estimator import (
     Baseline,
     Estimator,
-    _head_columns,
     find_baseline,
+    head_series,
     load_estimator,
     raw_blendshape_columns,
 )
@@ -63,7 +63,6 @@ def frames_from(
         cols = {c: np.zeros(len(aligned)) for c in (*CODE_COLUMNS, *SIDE_COLUMNS)}
         for c, v in raw_blendshape_columns(d["blendshapes"], base).items():
             cols[c] = v
-        cols.update(_head_columns(pose, size, base))
         for code in CODED:
             if code.sided:
                 cols[code.column] = np.maximum(cols[f"{code.column}_L"], cols[f"{code.column}_R"])
@@ -71,6 +70,7 @@ def frames_from(
         cols = est.estimate(
             aligned=aligned, size=size, blendshapes=d["blendshapes"], pose=pose, baseline=base
         )
+    cols.update(head_series(d["time_s"], pose, size, base))
     t = pd.DataFrame(cols)
     t.insert(0, "frame", d["frame"])
     t.insert(1, "time_s", d["time_s"])

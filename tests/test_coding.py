@@ -183,6 +183,8 @@ def test_held_out_accuracy_does_not_regress(held_out_clip, shared_data: Path) ->
     for col in ("AU01", "AU02", "AU04", "AU05", "AU12", "AU15", "AU20", "AU25", "AU26", "AU61",
                 "AU62", "AU51", "AU54"):  # fmt: skip
         truth = 5 * labels[col].to_numpy(float)
+        if col == "AU25":  # the rig's 26 parts the lips too: FACS codes 25 (lips apart)
+            truth = np.maximum(truth, 5 * labels["AU26"].to_numpy(float))
         pred = frames[col].to_numpy(float)
         rs[col] = float(np.corrcoef(pred, truth)[0, 1])
     # rom_19 alone, with the estimator fitted on four rigs (issue 12): mean 0.85; 4, 5 and 15

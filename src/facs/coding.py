@@ -346,7 +346,13 @@ def _estimate(
     actor: Any = None,
 ) -> tuple[pd.DataFrame, dict[int, Any], pd.DataFrame | None]:
     from facs.au._calibration import apply_actor
-    from facs.au._estimator import MIN_BASELINE_FRAMES, calm_scores, find_baseline, load_estimator
+    from facs.au._estimator import (
+        MIN_BASELINE_FRAMES,
+        calm_scores,
+        find_baseline,
+        head_series,
+        load_estimator,
+    )
     from facs.face import BLENDSHAPE_NAMES
     from facs.series import CODE_COLUMNS, FRAME_COLUMNS, SIDE_COLUMNS
 
@@ -461,6 +467,7 @@ def _estimate(
             table.insert(2, "face", int(gid))
             table.insert(3, "success", 1)
             table.insert(4, "confidence", d["confidence"][sel].astype(float))
+            table["_size"] = size
             for k, name in enumerate(("yaw", "pitch", "roll")):
                 table.insert(5 + k, name, d["pose"][sel, k].astype(float))
             tables.append(table)
@@ -479,6 +486,18 @@ def _estimate(
 
         frames = empty_frames()
     frames = frames.sort_values(["frame", "face"], kind="stable").reset_index(drop=True)
+    if "_size" in frames.columns:
+        for gid, rows in frames[frames["face"] >= 0].groupby("face").groups.items():
+            idx = np.asarray(rows)
+            head = head_series(
+                frames.loc[idx, "time_s"].to_numpy(float),
+                frames.loc[idx, ["yaw", "pitch", "roll"]].to_numpy(float),
+                frames.loc[idx, "_size"].to_numpy(float),
+                baselines[int(gid)],
+            )
+            for column, v in head.items():
+                frames.loc[idx, column] = v
+        frames = frames.drop(columns="_size")
     frames["frame"] = frames["frame"].astype("int64")
     frames["face"] = frames["face"].astype("int64")
     frames["success"] = frames["success"].astype("int64")

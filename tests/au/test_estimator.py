@@ -10,6 +10,7 @@ from facs.au._estimator import (
     blendshape_mapping,
     calm_scores,
     find_baseline,
+    head_series,
     load_estimator,
     raw_blendshape_columns,
 )
@@ -154,3 +155,39 @@ def test_rectified_features_add_the_positive_parts() -> None:
     np.testing.assert_array_equal(xr[:, : x.shape[1]], x)
     np.testing.assert_array_equal(xr[:, x.shape[1] :], np.maximum(x, 0))
     assert xr[0, x.shape[1] + 1] == 0.0 and xr[0, x.shape[1]] == np.float32(0.1)
+
+
+def _still_base(est) -> Baseline:  # type: ignore[no-untyped-def]
+    return Baseline(est.population.shape, est.population.blendshapes, np.zeros(3), 100.0, "auto")
+
+
+def test_head_series_is_steady_under_jitter(est) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(3)
+    n = 900  # 30 s at 30 fps, the head still
+    pose = rng.normal(0.0, 1.0, (n, 3))
+    pose[rng.choice(n, 20, replace=False)] += rng.choice([-25.0, 25.0], (20, 3))  # lone glitches
+    size = 100.0 * (1.0 + rng.normal(0.0, 0.004, n))
+    cols = head_series(np.arange(n) / 30, pose, size, _still_base(est))
+    for code in ("AU51", "AU52", "AU53", "AU54", "AU55", "AU56", "AU57", "AU58"):
+        assert float(cols[code].max()) < 0.5, code
+
+
+def test_head_series_lean_is_not_a_thrust(est) -> None:  # type: ignore[no-untyped-def]
+    t = np.arange(600) / 30
+    size = np.full(600, 100.0)
+    size[150:240] = np.linspace(100.0, 110.0, 90)  # leans in over 3 s ...
+    size[240:] = 110.0  # ... and stays there (10 % bigger)
+    thrust = np.full(600, 100.0)
+    thrust[300:321] = 100.0 * (1.0 + 0.06 * np.sin(np.linspace(0, np.pi, 21)))  # a 0.7 s thrust
+    base = _still_base(est)
+    lean = head_series(t, np.zeros((600, 3)), size, base)
+    assert float(np.mean(lean["AU57"] >= 0.5)) < 0.05
+    jut = head_series(t, np.zeros((600, 3)), thrust, base)
+    assert float(jut["AU57"][310]) >= 2.5 and float(jut["AU58"].max()) < 0.5
+
+
+def test_head_series_keeps_missing_frames_blank(est) -> None:  # type: ignore[no-untyped-def]
+    pose = np.zeros((10, 3))
+    pose[4] = np.nan
+    cols = head_series(np.arange(10) / 30, pose, np.full(10, 100.0), _still_base(est))
+    assert np.isnan(cols["AU51"][4]) and cols["AU51"][3] == 0.0

@@ -55,3 +55,30 @@ def test_blink_and_wink_are_told_from_closure_by_duration(table: pd.DataFrame) -
     rows = table.set_index("column")
     assert rows.loc["AU45", "rank"] == 1 and rows.loc["AU46", "rank"] == 1
     assert rows.loc["AU43", "rank"] == 1
+
+
+def test_surprise_codes_back_with_lips_part_and_exports_open_lips(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """FACS's surprise 1+2+5B+26: the lips part, so 25 is coded and Live Link keeps them open."""
+    from PIL import Image
+
+    from facs.coding import code
+    from facs.face import locate_model
+    from facs.rigs import load_rig
+    from facs.rigs._convert import frames_to_weights
+    from facs.synth._render import render_image
+
+    try:
+        locate_model()
+    except ModelError as err:
+        pytest.skip(str(err))
+    neutral = Image.fromarray(render_image("0", size=(480, 560), label=False))
+    surprise = Image.fromarray(render_image("1+2+5B+26", size=(480, 560), label=False))
+    for i in range(24):
+        (surprise if 12 <= i < 20 else neutral).save(tmp_path / f"f{i:03d}.png")
+    frames = code(tmp_path, fps=10, neutral=(0.0, 1.1), max_faces=1).frames
+    hold = frames[(frames["frame"] >= 14) & (frames["frame"] < 19)]
+    assert float(hold["AU25"].mean()) >= 1.5  # lips apart: at least B
+    assert float(frames[frames["frame"] < 10]["AU25"].max()) < 0.5  # closed at rest
+    weights, _ = frames_to_weights(hold, load_rig("livelink"))
+    assert float(weights["jawOpen"].mean()) > 0.3
+    assert float(weights["mouthClose"].mean()) < 0.1 * float(weights["jawOpen"].mean())

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -41,6 +41,8 @@ __all__ = [
     "calm_scores",
     "find_baseline",
     "frontal_reference",
+    "head_series",
+    "lips_apart",
     "load_estimator",
 ]
 
@@ -54,6 +56,13 @@ _NOT_EXPRESSION = ("_neutral", "eyeLook")
 HEAD_FULL = {"yaw": 30.0, "pitch": 20.0, "roll": 20.0, "size": 0.06}
 #: A dead zone below which head motion is not scored (tracker jitter).
 HEAD_DEAD = {"yaw": 2.0, "pitch": 2.0, "roll": 2.0, "size": 0.006}
+#: Head signals are median-filtered over this many frames before scoring, so
+#: single-frame landmark jitter never reaches a letter (see :func:`head_series`).
+HEAD_MEDIAN_FRAMES = 5
+#: 57/58 compare the face's size with its median over this window (seconds,
+#: centred): a seated person's slow lean or drift in the frame is posture, not a
+#: head thrust; a thrust and its return within the window still score.
+HEAD_DISTANCE_WINDOW_S = 3.0
 
 
 def _blendshape_names() -> tuple[str, ...]:
@@ -278,6 +287,73 @@ def _head_columns(pose: np.ndarray, size: np.ndarray, baseline: Baseline) -> dic
     return out
 
 
+def _rolling_median(
+    values: np.ndarray,
+    half: np.ndarray | int,
+    *,
+    times: np.ndarray | None = None,
+    window_s: float = 0.0,
+) -> np.ndarray:
+    """Centred running median ignoring NaN: ``half`` frames each side, or ``window_s`` of time."""
+    n = len(values)
+    out = np.full(n, np.nan)
+    finite = np.isfinite(values)
+    for i in range(n):
+        if times is not None:
+            lo = int(np.searchsorted(times, times[i] - window_s / 2, side="left"))
+            hi = int(np.searchsorted(times, times[i] + window_s / 2, side="right"))
+        else:
+            lo, hi = max(0, i - int(half)), min(n, i + int(half) + 1)
+        part = values[lo:hi][finite[lo:hi]]
+        if part.size and finite[i]:
+            out[i] = float(np.median(part))
+    return out
+
+
+def head_series(
+    time_s: np.ndarray, pose: np.ndarray, size: np.ndarray, baseline: Baseline
+) -> dict[str, np.ndarray]:
+    """Head positions 51–58 (0–5) over one face's whole series, steady under jitter.
+
+    Per frame, :meth:`Estimator.estimate` scores the pose against the
+    baseline; over a series this replaces it: yaw, pitch, roll and size are
+    median-filtered over ``HEAD_MEDIAN_FRAMES`` frames first (a one- or
+    two-frame landmark glitch never becomes a head event), and 57/58 (head
+    forward/back) measure the size against its median over the surrounding
+    ``HEAD_DISTANCE_WINDOW_S`` rather than the baseline's: from one camera a
+    head thrust and a seated person leaning or shifting in the frame both
+    change the face's size, and only the quick change around a steady
+    position is the action (on the Pexels clip the size drifts ±8 % with no
+    thrust, while synthetic-rom's full 57 is +6 % for under a second).
+
+    Examples
+    --------
+    >>> est = load_estimator()
+    >>> t = np.arange(90) / 30
+    >>> pose = np.zeros((90, 3)); pose[40:60, 0] = 30.0; pose[50, 0] = -30  # a turn, one glitch
+    >>> size = np.full(90, 100.0)
+    >>> pop = est.population
+    >>> base = Baseline(pop.shape, pop.blendshapes, np.zeros(3), 100.0, "auto")
+    >>> cols = head_series(t, pose, size, base)
+    >>> float(cols["AU51"][45]), float(cols["AU52"].max())
+    (5.0, 0.0)
+    """
+    time_s = np.asarray(time_s, dtype=np.float64)
+    half = HEAD_MEDIAN_FRAMES // 2
+    smooth_pose = np.stack(
+        [_rolling_median(np.asarray(pose[:, k], np.float64), half) for k in range(3)], axis=1
+    )
+    smooth_size = _rolling_median(np.asarray(size, np.float64), half)
+    cols = _head_columns(smooth_pose, smooth_size, baseline)
+    if np.isfinite(baseline.size) and baseline.size > 0 and len(time_s) > 1:
+        steady = _rolling_median(smooth_size, 0, times=time_s, window_s=HEAD_DISTANCE_WINDOW_S)
+        local = replace(baseline, size=1.0)
+        moved = _head_columns(smooth_pose, smooth_size / steady, local)
+        cols["AU57"], cols["AU58"] = moved["AU57"], moved["AU58"]
+    seen = np.isfinite(np.asarray(pose, np.float64)).all(axis=1)
+    return {k: np.where(seen, np.nan_to_num(v, nan=0.0), np.nan) for k, v in cols.items()}
+
+
 @dataclass
 class Estimator:
     """The AU estimator: reference shape, population neutral and fitted model."""
@@ -345,6 +421,7 @@ class Estimator:
                 values[code.column] = np.maximum(left, right)
         values.update(_head_columns(pose[ok], size[ok], baseline))
         values["AU27"], values["AU26"] = _mouth_stretch(aligned[ok], baseline, values["AU26"])
+        values["AU25"] = np.maximum(values["AU25"], lips_apart(aligned[ok], baseline))
         for c in ("AU45", "AU45_L", "AU45_R", "AU46", "AU46_L", "AU46_R"):
             values[c] = np.zeros(int(ok.sum()))
         for c, v in values.items():
@@ -372,6 +449,42 @@ def _mouth_stretch(
     lo, hi = MOUTH_STRETCH
     stretch = np.clip(5.0 * (drop - lo) / (hi - lo), 0.0, 5.0)
     return stretch, np.where(stretch >= 1.0, 0.0, jaw)
+
+
+#: Inner-lip gap (upper lip 13 to lower lip 14, inter-ocular units, beyond the
+#: closed-lip gap) where 25 reaches A and where it reaches E. FACSHuman's own 25
+#: at 1.0 opens the lips 0.07-0.09 with the jaw still; its 26 opens them 0.13-0.38
+#: (and labels no 25, against FACS: lips apart are 25 whatever the jaw does).
+LIPS_APART = (0.02, 0.09)
+#: The closed-lip gap never exceeds this (MediaPipe's inner-lip contour does not
+#: quite meet: 0.018-0.038 on closed synthetic-rom mouths); a baseline taken with
+#: the lips apart (a take with no neutral) is not allowed to hide 25.
+_CLOSED_GAP_MAX = 0.04
+_UPPER_INNER_LIP, _LOWER_INNER_LIP = 13, 14
+
+
+def lips_apart(aligned: np.ndarray, baseline: Baseline) -> np.ndarray:
+    """25 (lips part) from the gap between the inner lips, whatever the jaw does.
+
+    A geometric floor under the model's 25 (rigs label a jaw drop as 26 alone
+    though its lips part). Linear from ``LIPS_APART[0]`` (A) to
+    ``LIPS_APART[1]`` (E) beyond the closed-lip gap of the baseline.
+
+    Examples
+    --------
+    >>> est = load_estimator()
+    >>> shape = est.population.shape.copy()
+    >>> opened = shape.copy(); opened[_LOWER_INNER_LIP, 1] -= 0.2
+    >>> np.round(lips_apart(np.stack([shape, opened]), est.population), 1).tolist()
+    [0.0, 5.0]
+    """
+    gap = aligned[:, _UPPER_INNER_LIP, 1] - aligned[:, _LOWER_INNER_LIP, 1]
+    closed = float(baseline.shape[_UPPER_INNER_LIP, 1] - baseline.shape[_LOWER_INNER_LIP, 1])
+    opened = gap - min(closed, _CLOSED_GAP_MAX)
+    lo, hi = LIPS_APART
+    a_level = 0.5  # the value where a letter (A) starts
+    value = a_level + (5.0 - a_level) * (opened - lo) / (hi - lo)
+    return np.asarray(np.where(opened >= lo, np.clip(value, 0.0, 5.0), 0.0))
 
 
 def _model_path() -> Path:

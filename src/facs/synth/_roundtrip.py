@@ -50,6 +50,8 @@ def confusion(codes: list[tuple[str, str]] | None = None, *, top: int = 3) -> pd
         One row per rendered code: ``rendered`` (the code), ``column``, ``value``
         (its mean intensity 0–5 over the hold, or its peak for a blink or wink),
         ``rank`` (1 = the strongest column) and ``found`` (the ``top`` strongest).
+        25 (lips part) is left out of the ranking of other codes: FACS scores it
+        beside whatever parts the lips (10, 9, 26 … at high intensity).
     """
     from PIL import Image
 
@@ -88,6 +90,8 @@ def confusion(codes: list[tuple[str, str]] | None = None, *, top: int = 3) -> pd
         else:  # the hold, less its first two and last frames (smoothing)
             window = frames[(frames["frame"] >= start + 2) & (frames["frame"] < end - 1)]
             values = window[columns].mean()
+        if column != "AU25":  # lips apart are scored as 25 whatever parts them (FACS)
+            values = values.drop("AU25")
         ranked = values.sort_values(ascending=False, kind="stable")
         rows.append(
             {
