@@ -487,16 +487,17 @@ def _estimate(
         frames = empty_frames()
     frames = frames.sort_values(["frame", "face"], kind="stable").reset_index(drop=True)
     if "_size" in frames.columns:
-        for gid, rows in frames[frames["face"] >= 0].groupby("face").groups.items():
-            idx = np.asarray(rows)
+        face_of = frames["face"].to_numpy()
+        for gid in baselines:
+            at = np.flatnonzero(face_of == gid)
             head = head_series(
-                frames.loc[idx, "time_s"].to_numpy(float),
-                frames.loc[idx, ["yaw", "pitch", "roll"]].to_numpy(float),
-                frames.loc[idx, "_size"].to_numpy(float),
-                baselines[int(gid)],
+                frames["time_s"].to_numpy(float)[at],
+                frames[["yaw", "pitch", "roll"]].to_numpy(float)[at],
+                frames["_size"].to_numpy(float)[at],
+                baselines[gid],
             )
             for column, v in head.items():
-                frames.loc[idx, column] = v
+                frames.loc[at, column] = v
         frames = frames.drop(columns="_size")
     frames["frame"] = frames["frame"].astype("int64")
     frames["face"] = frames["face"].astype("int64")
