@@ -58,6 +58,7 @@ def frames_from(
         size=size,
         time_s=d["time_s"],
         population=est.population,
+        estimator=est,  # region by region, as `facs code` finds it
     )
     if raw:
         cols = {c: np.zeros(len(aligned)) for c in (*CODE_COLUMNS, *SIDE_COLUMNS)}

@@ -59,9 +59,17 @@ VISIBILITY = {"AU70": _BROWS, "AU71": _EYES, "AU72": _LOWER, "AU73": None, "AU74
 
 
 def _cache_dir(path: Path) -> Path:
+    """Keyed by the file, the estimator and the coder's source (a code change re-codes)."""
+    import hashlib
+
     st = path.stat()
-    est = ESTIMATOR.stat().st_mtime_ns if ESTIMATOR.exists() else 0
-    return CACHE / f"{path.stem}-{st.st_size}-{st.st_mtime_ns}-{est}"
+    digest = hashlib.sha256()
+    src = ROOT / "src" / "facs"
+    for part in [ESTIMATOR, *sorted((src / "au").glob("*.py")), src / "coding.py",
+                 src / "timeline.py"]:  # fmt: skip
+        if part.exists():
+            digest.update(part.read_bytes())
+    return CACHE / f"{path.stem}-{st.st_size}-{st.st_mtime_ns}-{digest.hexdigest()[:12]}"
 
 
 def machine_events(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

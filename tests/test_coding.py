@@ -192,3 +192,22 @@ def test_held_out_accuracy_does_not_regress(held_out_clip, shared_data: Path) ->
     # is the rig left out, benchmarks/README.md); before, with FACSHuman alone, 0.88-1.00.
     assert min(rs.values()) > 0.5, rs
     assert np.mean(list(rs.values())) > 0.8, rs
+
+
+def test_real_take_with_no_neutral(shared_data: Path) -> None:
+    """Pexels: crying, then laughing, never a neutral face; a seated person who shifts."""
+    coding = facs.code(shared_data / "real" / "WolfgangLanger_Pexels.mp4")
+    calibration = coding.summary["calibration"]
+    assert calibration["neutral"] == "partial"  # the calmest frames hold the lips apart
+    assert calibration["population_regions"] == ["lower"]
+    assert "no calm moment" in calibration["note"]
+    regions = coding.summary["per_face"]["0"]["baseline"]["regions"]
+    assert regions["lower"] == "population" and regions["brows"] == "own calm frames"
+    f = coding.frames.set_index("time_s")
+    # The laugh at 10.6-19.6 s: the head leans and drifts (size +-8 %); no long 57.
+    assert float(f.loc[10.6:19.6, "AU57"].ge(0.5).mean()) < 0.15
+    ev = coding.events
+    long57 = ev[(ev["code"] == "57") & (ev["offset_s"] - ev["onset_s"] > 1.5)]
+    assert long57.empty, long57
+    # The laugh parts the lips: 25 through it, at B-C (the reference codes C).
+    assert float(f.loc[11.0:15.0, "AU25"].median()) >= 1.5

@@ -348,7 +348,7 @@ def _estimate(
     from facs.au._calibration import apply_actor
     from facs.au._estimator import (
         MIN_BASELINE_FRAMES,
-        calm_scores,
+        calm_frames,
         find_baseline,
         head_series,
         load_estimator,
@@ -370,7 +370,7 @@ def _estimate(
         d = _load_chunk(chunk)
         all_frames.append(d["frames"])
         ids = np.array([maps[part].get(int(f), int(f)) for f in d["face_id"]], dtype=np.int64)
-        calm = calm_scores(d["blendshapes"]) if len(ids) else np.zeros(0)
+        calm = d["blendshapes"] if len(ids) else np.zeros((0, len(BLENDSHAPE_NAMES)))
         times = d["frames"][:, 1]
         frame_time = dict(zip(d["frames"][:, 0].astype(int), times, strict=True))
         for gid in np.unique(ids):
@@ -384,6 +384,7 @@ def _estimate(
     for gid, entries in per_face.items():
         calm = np.concatenate([e[2] for e in entries])
         times = np.concatenate([e[3] for e in entries])
+        regional: np.ndarray | None = None
         if neutral is not None:
             pick = np.flatnonzero((times >= neutral[0]) & (times <= neutral[1]))
         elif actor is not None:
@@ -392,10 +393,10 @@ def _estimate(
         elif short or len(calm) < MIN_BASELINE_FRAMES:
             baselines[gid] = est.population
             continue
-        else:
-            n = max(MIN_BASELINE_FRAMES, round(0.2 * len(calm)))
-            pick = np.argsort(calm, kind="stable")[:n]
-        if len(pick) > MAX_BASELINE_FRAMES:
+        else:  # the calmest frames of the face and of each region (facs.au calm_frames)
+            regional = np.sort(calm_frames(calm, MAX_BASELINE_FRAMES))
+            pick = regional
+        if regional is None and len(pick) > MAX_BASELINE_FRAMES:
             pick = pick[np.linspace(0, len(pick) - 1, MAX_BASELINE_FRAMES).astype(int)]
         chosen = set(pick.tolist())
         lms, bss, poses, sizes, ts = [], [], [], [], []
@@ -425,9 +426,9 @@ def _estimate(
             time_s=np.concatenate(ts),
             population=est.population,
             span=neutral,
+            estimator=est,
+            picks=None if regional is None else np.arange(len(regional)),
         )
-        if neutral is None:
-            baselines[gid] = _with_kind(baselines[gid], "auto")
 
     # Pass 3: estimate chunk by chunk.
     tables: list[pd.DataFrame] = []
@@ -514,12 +515,6 @@ def _estimate(
         )
     del frames_arr
     return frames, baselines, raw_df
-
-
-def _with_kind(baseline: Any, kind: str) -> Any:
-    from dataclasses import replace
-
-    return replace(baseline, kind=kind)
 
 
 def face_track(
@@ -669,7 +664,26 @@ def _summary(
             "codes": totals,
         }
     population = any(b.kind == "population" for b in baselines.values())
+    partial = sorted({r for b in baselines.values() for r in b.population_regions})
     kinds = sorted({b.kind for b in baselines.values()})
+    if population and all(b.n_frames == 0 for b in baselines.values()):
+        note = (
+            "a still or a clip too short for a baseline: compared with a population "
+            "neutral face, so identity differences can read as actions"
+        )
+    elif population or partial:
+        note = (
+            "no calm moment in the take for "
+            + (", ".join(_REGION_WORDS.get(r, r) for r in partial) if partial else "any region")
+            + ": those regions are compared with a population neutral face (their own "
+            "calmest frames still showed an expression); the others with the face's "
+            "own calmest frames. Mark a neutral span (--neutral) or calibrate the actor "
+            "to do better"
+        )
+    elif actor is not None:
+        note = "each face compared with the actor's calibrated neutral"
+    else:
+        note = "each face compared with its own neutral baseline"
     n_frames = int(frames["frame"].nunique())
     return {
         "input": str(path),
@@ -690,14 +704,8 @@ def _summary(
         "calibration": {
             "neutral": ", ".join(kinds) if kinds else None,
             "population_neutral_used": population,
-            "note": (
-                "a still or a clip too short for a baseline: compared with a population "
-                "neutral face, so identity differences can read as actions"
-                if population
-                else "each face compared with the actor's calibrated neutral"
-                if actor is not None
-                else "each face compared with its own neutral baseline"
-            ),
+            "population_regions": partial,
+            "note": note,
             "actor": None if actor is None else {"name": actor.name, **actor.info},
         },
         "per_face": per_face,
@@ -705,6 +713,14 @@ def _summary(
         "workers": workers,
         "fps_processed": round(n_frames / elapsed, 2) if elapsed > 0 else None,
     }
+
+
+_REGION_WORDS = {
+    "lower": "the lower face",
+    "nose": "the nose",
+    "brows": "the brows",
+    "eyes": "the eyes",
+}
 
 
 def _code_column(code: str) -> str:

@@ -191,3 +191,38 @@ def test_head_series_keeps_missing_frames_blank(est) -> None:  # type: ignore[no
     pose[4] = np.nan
     cols = head_series(np.arange(10) / 30, pose, np.full(10, 100.0), _still_base(est))
     assert np.isnan(cols["AU51"][4]) and cols["AU51"][3] == 0.0
+
+
+def _take(est, n: int, *, smile_all: bool):  # type: ignore[no-untyped-def]
+    """A take of ``n`` frames; the lips are apart in the second half or in every frame."""
+    rng = np.random.default_rng(1)
+    aligned = np.repeat(est.population.shape[None], n, axis=0).astype(np.float32)
+    aligned += rng.normal(0, 0.002, aligned.shape).astype(np.float32)
+    bs = np.repeat(est.population.blendshapes[None], n, axis=0).astype(np.float32)
+    start = 0 if smile_all else n // 2
+    aligned[start:, 14, 1] -= 0.15  # lower lip down: lips apart
+    aligned[start:, [17, 84, 314], 1] -= 0.12
+    bs[start:, BLENDSHAPE_NAMES.index("jawOpen")] = 0.3
+    return aligned, bs
+
+
+def test_take_with_no_calm_mouth_takes_the_population_there(est) -> None:  # type: ignore[no-untyped-def]
+    n = 100
+    kwargs = dict(pose=np.zeros((n, 3)), size=np.full(n, 80.0), time_s=np.arange(n) / 30,
+                  population=est.population, estimator=est)  # fmt: skip
+    aligned, bs = _take(est, n, smile_all=False)
+    calm = find_baseline(aligned=aligned, blendshapes=bs, **kwargs)
+    assert calm.kind == "auto" and calm.population_regions == ()
+    aligned, bs = _take(est, n, smile_all=True)
+    none = find_baseline(aligned=aligned, blendshapes=bs, **kwargs)
+    assert none.kind == "partial" and none.population_regions == ("lower",)
+    assert none.to_dict()["regions"]["lower"] == "population"
+    assert none.to_dict()["regions"]["brows"] == "own calm frames"
+    # The lower face is read against the population: the open lips still code 25.
+    cols = est.estimate(aligned=aligned, size=np.full(n, 80.0), blendshapes=bs,
+                        pose=np.zeros((n, 3)), baseline=none)  # fmt: skip
+    assert float(np.median(cols["AU25"])) >= 1.0
+    old = find_baseline(aligned=aligned, blendshapes=bs, **{**kwargs, "estimator": None})
+    lip = est.population.shape[14, 1]
+    assert old.shape[14, 1] < lip - 0.1  # the old rule took the open lips as the neutral
+    assert abs(float(none.shape[14, 1] - lip)) < 1e-6  # now the population's closed lips

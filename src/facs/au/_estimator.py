@@ -38,6 +38,7 @@ __all__ = [
     "LinearModel",
     "Model",
     "blendshape_mapping",
+    "calm_frames",
     "calm_scores",
     "find_baseline",
     "frontal_reference",
@@ -46,7 +47,7 @@ __all__ = [
     "load_estimator",
 ]
 
-BaselineKind = Literal["auto", "manual", "population", "actor"]
+BaselineKind = Literal["auto", "partial", "manual", "population", "actor"]
 #: Fewest frames an automatic baseline is built from; below, the population neutral is used.
 MIN_BASELINE_FRAMES = 10
 #: Share of the calmest frames that form the automatic baseline.
@@ -76,9 +77,61 @@ def _expression_mask() -> np.ndarray:
     return np.array([not n.startswith(_NOT_EXPRESSION) for n in _blendshape_names()])
 
 
-def calm_scores(blendshapes: np.ndarray) -> np.ndarray:
-    """Expression activity per frame: the sum of expression blendshapes (lower = calmer)."""
-    return np.asarray(np.nansum(blendshapes[:, _expression_mask()], axis=1), dtype=np.float64)
+def calm_scores(blendshapes: np.ndarray, region: str | None = None) -> np.ndarray:
+    """Expression activity per frame: the sum of expression blendshapes (lower = calmer).
+
+    With ``region`` (a key of :data:`facs.au._regions.REGIONS`), only that
+    region's expression blendshapes count.
+    """
+    mask = _expression_mask() if region is None else _region_mask(region)
+    return np.asarray(np.nansum(blendshapes[:, mask], axis=1), dtype=np.float64)
+
+
+#: Regions whose neutral is judged on its own: the brows may rest while the mouth
+#: laughs. Every landmark belongs to the last region that lists it.
+NEUTRAL_REGIONS = ("nose", "brows", "eyes", "lower")
+#: A region's candidate neutral is no neutral when, read against the population
+#: neutral, any of its codes reaches this (B). The calm lead frames of the 22
+#: synthetic-rom identities read at most 1.31 (18 on one face); the calmest 20 %
+#: of the Pexels take (crying, then laughing) hold the lips apart (25 at A, where a
+#: neutral face rests with them closed: 25 counts from A).
+NEUTRAL_MAX = 1.5
+
+
+@cache
+def _region_mask(region: str) -> np.ndarray:
+    from facs.au._regions import REGIONS
+
+    prefixes = REGIONS[region].blendshapes
+    return np.array(
+        [n.startswith(prefixes) and not n.startswith(_NOT_EXPRESSION) for n in _blendshape_names()]
+    )
+
+
+@cache
+def _region_points() -> dict[str, np.ndarray]:
+    """Landmark indices per neutral region (each landmark in one region)."""
+    from facs.au._regions import REGIONS
+
+    owner: dict[int, str] = {}
+    for region in NEUTRAL_REGIONS:
+        for point in REGIONS[region].points:
+            owner[point] = region
+    return {r: np.array(sorted(p for p, o in owner.items() if o == r)) for r in NEUTRAL_REGIONS}
+
+
+def calm_frames(blendshapes: np.ndarray, most: int | None = None) -> np.ndarray:
+    """Indices of the calmest frames: the baseline's candidates.
+
+    The calmest ``CALM_SHARE`` of the rows with scores, at least
+    ``MIN_BASELINE_FRAMES``, thinned evenly (in calm order) to ``most``.
+    """
+    ok = np.flatnonzero(np.isfinite(blendshapes).all(axis=1))
+    n = max(MIN_BASELINE_FRAMES, round(CALM_SHARE * ok.size))
+    chosen = ok[np.argsort(calm_scores(blendshapes[ok]), kind="stable")[:n]]
+    if most is not None and chosen.size > most:
+        chosen = chosen[np.linspace(0, chosen.size - 1, most).astype(int)]
+    return np.asarray(chosen)
 
 
 @dataclass(frozen=True)
@@ -92,15 +145,24 @@ class Baseline:
     kind: BaselineKind
     n_frames: int = 0
     span: tuple[float, float] | None = None
+    #: Regions (:data:`NEUTRAL_REGIONS`) whose neutral is the population's because
+    #: the face's own calmest frames there still showed an expression.
+    population_regions: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Summary for ``summary.json``."""
-        return {
+        out: dict[str, Any] = {
             "kind": self.kind,
             "frames": self.n_frames,
             "span_s": list(self.span) if self.span else None,
             "pose_deg": [round(float(v), 2) for v in self.pose],
         }
+        if self.kind in ("auto", "partial"):
+            out["regions"] = {
+                r: "population" if r in self.population_regions else "own calm frames"
+                for r in NEUTRAL_REGIONS
+            }
+        return out
 
 
 def find_baseline(
@@ -112,6 +174,8 @@ def find_baseline(
     time_s: np.ndarray,
     population: Baseline,
     span: tuple[float, float] | None = None,
+    estimator: Estimator | None = None,
+    picks: np.ndarray | None = None,
 ) -> Baseline:
     """The neutral baseline of one face.
 
@@ -120,7 +184,23 @@ def find_baseline(
     (lowest expression-blendshape activity) are. The baseline is their
     median. With fewer than ``MIN_BASELINE_FRAMES`` usable frames (a still,
     a very short clip) the population neutral is returned.
+
+    With ``estimator``, the take may hold no calm moment (crying, then
+    laughing): the candidate (the calmest frames' median) is read against the
+    population neutral, region by region (:data:`NEUTRAL_REGIONS`); a region
+    whose codes still reach ``NEUTRAL_MAX`` there (or whose lips are apart)
+    has no neutral in this take and takes the population's (``kind``
+    "partial", or "population" when no region has one); the brows may rest
+    while the mouth laughs. ``picks`` are the calm frames when the caller
+    chose them (:func:`calm_frames` over a whole video; rows of the arrays
+    passed). Taking each region's neutral from its own calmest frames instead
+    was measured and dropped: more false events on the real reference
+    (benchmarks/README.md, "Takes with no calm moment").
     """
+    if span is None and estimator is not None:
+        return _regional_baseline(
+            aligned, blendshapes, pose, size, population, estimator, picks=picks
+        )
     ok = np.isfinite(aligned).all(axis=(1, 2)) & np.isfinite(blendshapes).all(axis=1)
     kind: BaselineKind = "auto"
     if span is not None:
@@ -147,6 +227,67 @@ def find_baseline(
         n_frames=int(chosen.size),
         span=span,
     )
+
+
+def _regional_baseline(
+    aligned: np.ndarray,
+    blendshapes: np.ndarray,
+    pose: np.ndarray,
+    size: np.ndarray,
+    population: Baseline,
+    estimator: Estimator,
+    *,
+    picks: np.ndarray | None,
+) -> Baseline:
+    ok = np.isfinite(aligned).all(axis=(1, 2)) & np.isfinite(blendshapes).all(axis=1)
+    if int(ok.sum()) < MIN_BASELINE_FRAMES:
+        return population
+    rows = np.flatnonzero(ok)
+    every = rows[calm_frames(blendshapes[rows])] if picks is None else picks[ok[picks]]
+    shape = np.median(aligned[every], axis=0).astype(np.float32)
+    scores = np.median(blendshapes[every], axis=0).astype(np.float32)
+    points = _region_points()
+    # Read the candidate against the population neutral: what still shows is no neutral.
+    read = estimator.estimate(
+        aligned=shape[None],
+        size=np.array([1.0]),
+        blendshapes=scores[None],
+        pose=np.zeros((1, 3)),
+        baseline=population,
+    )
+    from facs.au._regions import region_of
+
+    expressive = set()
+    for column, value in read.items():
+        if column[:4] in _HEAD_AND_GAZE or not np.isfinite(value[0]):
+            continue
+        region = region_of(column)
+        limit = 0.5 if column == "AU25" else NEUTRAL_MAX  # a neutral face rests lips closed
+        if region in NEUTRAL_REGIONS and float(value[0]) >= limit:
+            expressive.add(region)
+    for region in expressive:
+        shape[points[region]] = population.shape[points[region]]
+        mask = _region_mask(region)
+        scores[mask] = population.blendshapes[mask]
+    kind: BaselineKind = (
+        "auto"
+        if not expressive
+        else "population"
+        if expressive == set(NEUTRAL_REGIONS)
+        else "partial"
+    )
+    return Baseline(
+        shape=shape,
+        blendshapes=scores,
+        pose=np.median(pose[every], axis=0).astype(np.float64),
+        size=float(np.median(size[every])),
+        kind=kind,
+        n_frames=int(every.size),
+        population_regions=tuple(r for r in NEUTRAL_REGIONS if r in expressive),
+    )
+
+
+_HEAD_AND_GAZE = tuple(f"AU{n}" for n in (*range(51, 59), 61, 62, 63, 64))
 
 
 @dataclass(frozen=True)
@@ -366,6 +507,16 @@ class Estimator:
     #: read as small actions); subtracted for stills and clips with no baseline.
     population_floor: np.ndarray | None = None
 
+    def _pooled(self, baseline: Baseline) -> np.ndarray:
+        """Per model output: is it read against the population neutral?"""
+        if baseline.kind == "population":
+            return np.ones(len(self.model.outputs), dtype=bool)
+        if not baseline.population_regions:
+            return np.zeros(len(self.model.outputs), dtype=bool)
+        from facs.au._regions import region_of
+
+        return np.array([region_of(n) in baseline.population_regions for n in self.model.outputs])
+
     def align(self, landmarks_px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pose-normalised landmarks and face size per frame."""
         aligned, size = align(landmarks_px, self.reference, return_scale=True)
@@ -394,16 +545,19 @@ class Estimator:
             return cols
         feats = self.model.features(aligned[ok], blendshapes[ok], baseline)
         pred = self.model.predict(feats)
-        if baseline.kind == "population" and self.population_floor is not None:
-            floor = self.population_floor
-            pred = np.clip((pred - floor) * 5.0 / np.maximum(5.0 - floor, 1e-6), 0.0, 5.0)
+        # Outputs read against the population neutral (all, or a region with no calm).
+        pooled = self._pooled(baseline)
+        if self.population_floor is not None and pooled.any():
+            floor = np.where(pooled, self.population_floor, 0.0)
+            lifted = np.clip((pred - floor) * 5.0 / np.maximum(5.0 - floor, 1e-6), 0.0, 5.0)
+            pred = np.where(pooled, lifted, pred)
         raw = raw_blendshape_columns(blendshapes[ok], baseline)
         values: dict[str, np.ndarray] = {c: np.zeros(int(ok.sum())) for c in cols}
+        pooled_names = {n for n, p in zip(self.model.outputs, pooled, strict=True) if p}
         for k, name in enumerate(self.model.outputs):
             values[name] = pred[:, k]
-        population = baseline.kind == "population"
         for column, v in raw.items():
-            if column in self.model.outputs and population:
+            if column in self.model.outputs and column in pooled_names:
                 # No own neutral (a still): the blendshapes, trained on real faces, are
                 # averaged in (held-out F1 under the population neutral 0.34 -> 0.35,
                 # AU12 0.33 -> 0.52; see benchmarks/README.md).
@@ -421,7 +575,7 @@ class Estimator:
                 values[code.column] = np.maximum(left, right)
         values.update(_head_columns(pose[ok], size[ok], baseline))
         values["AU27"], values["AU26"] = _mouth_stretch(aligned[ok], baseline, values["AU26"])
-        values["AU25"] = np.maximum(values["AU25"], lips_apart(aligned[ok], baseline))
+        values["AU25"] = lips_apart(aligned[ok], baseline)
         for c in ("AU45", "AU45_L", "AU45_R", "AU46", "AU46_L", "AU46_R"):
             values[c] = np.zeros(int(ok.sum()))
         for c, v in values.items():
@@ -452,10 +606,11 @@ def _mouth_stretch(
 
 
 #: Inner-lip gap (upper lip 13 to lower lip 14, inter-ocular units, beyond the
-#: closed-lip gap) where 25 reaches A and where it reaches E. FACSHuman's own 25
-#: at 1.0 opens the lips 0.07-0.09 with the jaw still; its 26 opens them 0.13-0.38
-#: (and labels no 25, against FACS: lips apart are 25 whatever the jaw does).
-LIPS_APART = (0.02, 0.09)
+#: closed-lip gap) where 25 reaches A and where it reaches E: E is the lips as far
+#: apart as a full jaw drop takes them (FACSHuman's 26 at 1.0: 0.35-0.38; its 26
+#: labels no 25, against FACS: lips apart are 25 whatever the jaw does). FACSHuman's
+#: own 25 at 1.0 parts the lips only 0.07-0.09 with the jaw still, which reads A.
+LIPS_APART = (0.02, 0.40)
 #: The closed-lip gap never exceeds this (MediaPipe's inner-lip contour does not
 #: quite meet: 0.018-0.038 on closed synthetic-rom mouths); a baseline taken with
 #: the lips apart (a take with no neutral) is not allowed to hide 25.
@@ -466,8 +621,9 @@ _UPPER_INNER_LIP, _LOWER_INNER_LIP = 13, 14
 def lips_apart(aligned: np.ndarray, baseline: Baseline) -> np.ndarray:
     """25 (lips part) from the gap between the inner lips, whatever the jaw does.
 
-    A geometric floor under the model's 25 (rigs label a jaw drop as 26 alone
-    though its lips part). Linear from ``LIPS_APART[0]`` (A) to
+    Geometric, in place of a fitted 25: the rigs label a jaw drop as 26 alone
+    though its lips part, and label 25 with lip gaps from 0.07 (FACSHuman) up,
+    so a model learns each rig's habit. Linear from ``LIPS_APART[0]`` (A) to
     ``LIPS_APART[1]`` (E) beyond the closed-lip gap of the baseline.
 
     Examples
@@ -476,7 +632,7 @@ def lips_apart(aligned: np.ndarray, baseline: Baseline) -> np.ndarray:
     >>> shape = est.population.shape.copy()
     >>> opened = shape.copy(); opened[_LOWER_INNER_LIP, 1] -= 0.2
     >>> np.round(lips_apart(np.stack([shape, opened]), est.population), 1).tolist()
-    [0.0, 5.0]
+    [0.0, 2.9]
     """
     gap = aligned[:, _UPPER_INNER_LIP, 1] - aligned[:, _LOWER_INNER_LIP, 1]
     closed = float(baseline.shape[_UPPER_INNER_LIP, 1] - baseline.shape[_LOWER_INNER_LIP, 1])

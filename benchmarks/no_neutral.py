@@ -1,0 +1,104 @@
+"""Takes with no calm moment: the baseline when a clip never shows a neutral face.
+
+Each held-out synthetic-rom identity is cut to its expression frames only (every
+frame where some code is at least a quarter up, 1.25 of 5: the neutral lead, the
+rests between segments and the first steps of each rise are dropped), so the
+clip holds no neutral at all. Coded three ways:
+
+- ``true neutral``: the identity's own neutral (its lead frames, from the full clip),
+  the best any automatic choice could do;
+- ``calmest 20 %``: the previous rule, the calmest fifth of the frames taken as neutral;
+- ``by region``: `facs code`'s rule (``facs.au.find_baseline`` with the estimator):
+  the calmest 20 %, read region by region against the population neutral; a
+  region whose calmest frames still show an expression takes the population's.
+
+Prints per code r and mean absolute error (0-5) over the codes present, and
+which regions fell back to the population. Also the Pexels take (crying, then
+laughing; no neutral): its baseline kind and regions.
+
+    python benchmarks/no_neutral.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _rom
+from accuracy import frames_from
+
+from facs.au._estimator import find_baseline, load_estimator
+
+
+def _cut(d: dict[str, np.ndarray], keep: np.ndarray) -> dict[str, np.ndarray]:
+    return {k: (v[keep] if k != "size" and len(v) == len(keep) else v) for k, v in d.items()}
+
+
+def main() -> None:
+    est = load_estimator()
+    rows: dict[str, dict[str, list[float]]] = {}
+    for clip in _rom.HELD_OUT:
+        video = _rom.ROM / f"{clip}.mp4"
+        d = _rom.cached_perception(video)
+        lab = _rom.clip_labels(video)
+        truth = _rom.frames_truth(lab)
+        codes = sorted(c for c in _rom.present_codes(lab) if c in truth and c[2:4] not in
+                       ("51", "52", "53", "54", "55", "56", "57", "58"))  # fmt: skip
+        active = np.zeros(len(lab), bool)
+        for c in codes:  # at least a quarter of the way up: no near-neutral frame left
+            active |= truth[c] >= 1.25
+        w, h = d["size"][0]
+        aligned, size = est.align(d["landmarks"] * np.array([w, h, w], np.float32))
+        lead = np.arange(len(lab)) < 30
+        own = find_baseline(aligned=aligned[lead], blendshapes=d["blendshapes"][lead],
+                            pose=d["pose"][lead], size=size[lead], time_s=d["time_s"][lead],
+                            population=est.population)  # fmt: skip
+        cut = _cut(d, active)
+        al_c, size_c = aligned[active], size[active]
+        bases = {
+            "true neutral": own,
+            "calmest 20 %": find_baseline(
+                aligned=al_c,
+                blendshapes=cut["blendshapes"],
+                pose=cut["pose"],
+                size=size_c,
+                time_s=cut["time_s"],
+                population=est.population,
+            ),
+            "by region": find_baseline(
+                aligned=al_c,
+                blendshapes=cut["blendshapes"],
+                pose=cut["pose"],
+                size=size_c,
+                time_s=cut["time_s"],
+                population=est.population,
+                estimator=est,
+            ),
+        }
+        print(f"{clip}: {active.sum()} of {len(lab)} frames kept; by region: "
+              f"{bases['by region'].kind}, population for "
+              f"{list(bases['by region'].population_regions) or 'none'}", flush=True)  # fmt: skip
+        for name, base in bases.items():
+            frames, _ = frames_from(cut, estimator=est, baseline=base)
+            for c in codes:
+                p, t = frames[c].to_numpy(float), truth[c][active]
+                r = float(np.corrcoef(p, t)[0, 1]) if p.std() > 0 and t.std() > 0 else np.nan
+                rows.setdefault(name, {}).setdefault("r", []).append(r)
+                rows[name].setdefault("mae", []).append(float(np.mean(np.abs(p - t))))
+    print("\n| baseline | mean r | mean abs. error (0-5) |\n|---|---|---|")
+    for name, v in rows.items():
+        print(f"| {name} | {np.nanmean(v['r']):.3f} | {np.nanmean(v['mae']):.3f} |")
+    pex = _rom.cached_perception(_rom.REAL / "WolfgangLanger_Pexels.mp4")
+    w, h = pex["size"][0]
+    al, sz = est.align(pex["landmarks"] * np.array([w, h, w], np.float32))
+    b = find_baseline(aligned=al, blendshapes=pex["blendshapes"], pose=pex["pose"], size=sz,
+                      time_s=pex["time_s"], population=est.population, estimator=est)  # fmt: skip
+    print(f"\nWolfgangLanger_Pexels.mp4: baseline {b.kind}, population for "
+          f"{list(b.population_regions) or 'none'}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
