@@ -167,3 +167,24 @@ def test_bad_frames_table(tmp_path: Path) -> None:
         plot_timeline(pd.DataFrame({"frame": [0]}), None, tmp_path / "x.png")
     with pytest.raises(ValueError, match="max_codes"):
         plot_timeline(no_faces(), None, tmp_path / "x.png", max_codes=0)
+
+
+def test_a_still_gets_bars_not_a_time_axis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import facs.plot as plot
+    from facs.series import FRAME_COLUMNS
+
+    frames = pd.DataFrame(0.0, index=range(2), columns=FRAME_COLUMNS)
+    frames["face"] = [0, 1]
+    frames["success"] = 1
+    frames.loc[0, ["AU12", "AU12_L", "AU12_R"]] = 3.2
+    drawn: list[str] = []
+    monkeypatch.setattr(plot, "_draw_faces", lambda *a, **k: drawn.append("timeline"))
+    real_still = plot._draw_still
+    monkeypatch.setattr(
+        plot, "_draw_still", lambda *a, **k: (drawn.append("bars"), real_still(*a, **k))
+    )
+    plot.plot_timeline(frames, None, tmp_path / "still.png")
+    assert drawn == ["bars"] and (tmp_path / "still.png").stat().st_size > 5_000
+    frames = pd.concat([frames.assign(time_s=0.0), frames.assign(time_s=1.0)], ignore_index=True)
+    plot.plot_timeline(frames, None, tmp_path / "clip.png", x_label="image")
+    assert drawn == ["bars", "timeline"]

@@ -773,3 +773,21 @@ def test_bad_options_raise_input_error(
 ) -> None:
     with pytest.raises(InputError, match=message):
         call(make_frames(5))
+
+
+def test_frame_codes_carry_the_visibility_codes() -> None:
+    from facs.au._visibility import COVER_COLUMNS
+    from facs.series import FRAME_COLUMNS
+
+    rows = [{"AU12": 3, "AU12_L": 3, "AU12_R": 3}, {}, {}, {"AU01": 2, "AU01_L": 2, "AU01_R": 2}]
+    frames = pd.DataFrame(rows, columns=FRAME_COLUMNS).fillna(0.0)
+    frames["success"] = 1
+    for c in COVER_COLUMNS:
+        frames[c] = 0.0
+    frames.loc[0, "covered_brows"] = 1.0  # a lock of hair over the brows
+    frames.loc[1, ["covered_lower"]] = 1.0  # a hand over the mouth: its codes blank
+    frames.loc[1, ["AU12", "AU12_L", "AU12_R", "AU25"]] = np.nan
+    frames.loc[2, list(COVER_COLUMNS)] = 1.0  # the whole face
+    codes = frame_codes(frames).tolist()
+    assert codes == ["12C+70", "72", "73", "1B"]
+    assert all(str(Code.parse(c)) == c for c in codes)

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from facs._errors import FACSError, InputError
+from facs.face._appearance import APPEARANCE_POINTS
 
 __all__ = ["Coding", "Progress", "code", "face_track", "parse_span"]
 
@@ -79,7 +80,7 @@ def parse_span(text: str) -> tuple[float, float]:
 def _store_key(path: Path, start: float | None, end: float | None, max_faces: int) -> str:
     st = path.stat() if path.is_file() else None
     ident = f"{path.resolve()}|{st.st_size if st else ''}|{st.st_mtime_ns if st else ''}"
-    ident += f"|{start}|{end}|{max_faces}|v1"
+    ident += f"|{start}|{end}|{max_faces}|v2"  # v2: chunks carry appearance samples
     return hashlib.sha1(ident.encode()).hexdigest()[:16]
 
 
@@ -88,6 +89,7 @@ def _save_chunk(target: Path, rows: list[Any]) -> None:
     frames = np.array([(r.index, r.time_s, r.width, r.height) for r in rows], dtype=np.float64)
     faces = [(r.index, f) for r in rows for f in r.faces]
     n = len(faces)
+    n_samples = len(APPEARANCE_POINTS)
     n_points, n_shapes = (
         (faces[0][1].landmarks.shape[0], faces[0][1].blendshapes.shape[0]) if n else (478, 52)
     )
@@ -105,6 +107,13 @@ def _save_chunk(target: Path, rows: list[Any]) -> None:
             n, 3
         ),
         "confidence": np.array([f.confidence for _, f in faces], dtype=np.float32),
+        "appearance": np.array(
+            [
+                f.appearance if f.appearance is not None else np.zeros((n_samples, 3), np.uint8)
+                for _, f in faces
+            ],
+            dtype=np.uint8,
+        ).reshape(n, n_samples, 3),
     }
     tmp = target.with_name(target.name + ".tmp.npz")
     np.savez(tmp, **data)
@@ -353,8 +362,15 @@ def _estimate(
         head_series,
         load_estimator,
     )
+    from facs.au._visibility import (
+        COVER_CODES,
+        COVER_COLUMNS,
+        acting_not_covered,
+        covered_regions,
+        region_columns,
+    )
     from facs.face import BLENDSHAPE_NAMES
-    from facs.series import CODE_COLUMNS, FRAME_COLUMNS, SIDE_COLUMNS
+    from facs.series import BOX_COLUMNS, CODE_COLUMNS, FRAME_COLUMNS, SIDE_COLUMNS
 
     est = load_estimator()
     if actor is not None:
@@ -364,6 +380,7 @@ def _estimate(
     # Pass 1: which frames exist, which face rows, and how calm each is.
     all_frames: list[np.ndarray] = []
     per_face: dict[int, list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]] = {}
+    looks: dict[int, list[np.ndarray]] = {}
     chunk_paths = [c for p in range(parts) for c in sorted(store.glob(f"part{p}_*.npz"))]
     chunk_part = [p for p in range(parts) for _ in sorted(store.glob(f"part{p}_*.npz"))]
     for ci, (chunk, part) in enumerate(zip(chunk_paths, chunk_part, strict=True)):
@@ -377,12 +394,27 @@ def _estimate(
             sel = np.flatnonzero(ids == gid)
             t = np.array([frame_time[int(i)] for i in d["face_frame"][sel]])
             per_face.setdefault(int(gid), []).append((ci, sel, calm[sel], t))
+            looks.setdefault(int(gid), []).append(d["appearance"][sel])
     frames_arr = np.concatenate(all_frames) if all_frames else np.zeros((0, 4))
+
+    # Covered regions per face (facs.au._visibility), by chunk: (chunk, face) -> (rows, 3).
+    covers: dict[tuple[int, int], np.ndarray] = {}
+    for gid, entries in per_face.items():
+        times = np.concatenate([e[3] for e in entries])
+        cover = covered_regions(np.concatenate(looks[gid]), times)
+        flags = np.stack([cover[r] for r in COVER_CODES], axis=1)
+        offset = 0
+        for ci, sel, _, _ in entries:
+            covers[ci, gid] = flags[offset : offset + len(sel)]
+            offset += len(sel)
+    del looks
 
     # Pass 2: baseline per face from its calmest frames (or the marked span).
     baselines: dict[int, Any] = {}
     for gid, entries in per_face.items():
         calm = np.concatenate([e[2] for e in entries])
+        hidden = np.concatenate([covers[e[0], gid].any(axis=1) for e in entries])
+        calm = np.where(hidden[:, None], np.nan, calm)  # a covered frame is no neutral
         times = np.concatenate([e[3] for e in entries])
         regional: np.ndarray | None = None
         if neutral is not None:
@@ -433,7 +465,7 @@ def _estimate(
     # Pass 3: estimate chunk by chunk.
     tables: list[pd.DataFrame] = []
     raw_tables: list[pd.DataFrame] = []
-    for chunk, part in zip(chunk_paths, chunk_part, strict=True):
+    for chunk_index, (chunk, part) in enumerate(zip(chunk_paths, chunk_part, strict=True)):
         d = _load_chunk(chunk)
         fr = d["frames"]
         seen = set(d["face_frame"].tolist())
@@ -462,13 +494,23 @@ def _estimate(
                 pose=d["pose"][sel].astype(np.float64),
                 baseline=baselines[int(gid)],
             )
+            flags = acting_not_covered(covers[chunk_index, int(gid)], cols)
+            for k, region in enumerate(COVER_CODES):
+                for column in region_columns(list(cols), region):
+                    cols[column][flags[:, k]] = np.nan  # not scored where it cannot be seen
             table = pd.DataFrame(cols)
+            for k, column in enumerate(COVER_COLUMNS):
+                table[column] = flags[:, k].astype(float)
             table.insert(0, "frame", d["face_frame"][sel])
             table.insert(1, "time_s", [frame_time[int(i)] for i in d["face_frame"][sel]])
             table.insert(2, "face", int(gid))
             table.insert(3, "success", 1)
             table.insert(4, "confidence", d["confidence"][sel].astype(float))
             table["_size"] = size
+            xy = d["landmarks"][sel, :, :2] * np.array([w, h], np.float32)
+            low, high = xy.min(axis=1), xy.max(axis=1)
+            for name, v in zip(BOX_COLUMNS, (*low.T, *(high - low).T), strict=True):
+                table[name] = np.round(v.astype(float), 1)
             for k, name in enumerate(("yaw", "pitch", "roll")):
                 table.insert(5 + k, name, d["pose"][sel, k].astype(float))
             tables.append(table)
@@ -503,7 +545,7 @@ def _estimate(
     frames["frame"] = frames["frame"].astype("int64")
     frames["face"] = frames["face"].astype("int64")
     frames["success"] = frames["success"].astype("int64")
-    ordered = [c for c in FRAME_COLUMNS if c in frames.columns]
+    ordered = [c for c in (*FRAME_COLUMNS, *BOX_COLUMNS, *COVER_COLUMNS) if c in frames.columns]
     frames = frames[ordered]
     assert set(CODE_COLUMNS) | set(SIDE_COLUMNS) <= set(frames.columns)
     raw_df = None
@@ -614,8 +656,15 @@ class Coding:
             from facs.plot import plot_timeline
 
             title = f"{Path(str(self.summary.get('input', ''))).name}"
+            unclocked = self.summary.get("kind") == "images" and not self.summary.get("fps")
             written.append(
-                plot_timeline(self.frames, self.events, out / "timeline.png", title=title)
+                plot_timeline(
+                    self.frames,
+                    self.events,
+                    out / "timeline.png",
+                    title=title,
+                    x_label="image" if unclocked else "time (s)",
+                )
             )
         written.append(write_summary(self.summary, out / "summary.json"))
         return written
@@ -801,7 +850,7 @@ def code(
         span_s = None
         if info.kind == "video":
             span_s = (end if end is not None else (info.duration_s or 0.0)) - (start or 0.0)
-        short = info.kind != "video" or (span_s is not None and span_s < MIN_BASELINE_S)
+        short = info.kind == "image" or (span_s is not None and span_s < MIN_BASELINE_S)
         frames, baselines, raw_df = _estimate(
             store, parts, neutral=neutral, short=short, raw=raw, actor=actor
         )

@@ -311,8 +311,14 @@ def plot_timeline(
     *,
     title: str = "",
     max_codes: int = 24,
+    x_label: str = "time (s)",
 ) -> Path:
     """Draw the codes of a frames table over time, one panel per face.
+
+    A still (every row at one time: a photo) has no time axis: each face gets
+    a bar per code that reaches A, its length the intensity, labelled with its
+    letter. ``x_label`` names the axis of a sequence (``"image"`` for a folder
+    of images coded without a frame rate).
 
     Each panel has a head-pose strip (yaw, pitch, roll in degrees) above a
     heatmap with one row per code that reaches A (intensity ≥ 1) somewhere
@@ -370,10 +376,13 @@ def plot_timeline(
     if title:
         fig.suptitle(title, fontsize=13, fontweight="bold")
 
-    if faces:
-        _draw_faces(fig, grid, faces, events, cmap)
+    still = grid.times.size == 1
+    if faces and still:
+        _draw_still(fig, faces, cmap)
+    elif faces:
+        _draw_faces(fig, grid, faces, events, cmap, x_label=x_label)
     else:
-        _draw_no_face(fig, grid)
+        _draw_no_face(fig, grid, x_label="" if still else x_label)
 
     with atomic_path(target) as tmp:
         fig.savefig(tmp, format=fmt, dpi=_DPI, facecolor="white")
@@ -386,6 +395,8 @@ def _draw_faces(
     faces: Sequence[_Face],
     events: pd.DataFrame | None,
     cmap: Colormap,
+    *,
+    x_label: str,
 ) -> None:
     """A pose strip and a heatmap per face, then a key row: legend and colour scale."""
     from matplotlib.lines import Line2D
@@ -412,7 +423,7 @@ def _draw_faces(
         if k < len(faces) - 1:
             heat_ax.tick_params(labelbottom=False)
         else:
-            heat_ax.set_xlabel("time (s)", fontsize=10)
+            heat_ax.set_xlabel(x_label, fontsize=10)
     if first is not None:
         first.set_xlim(grid.edges[0], grid.edges[-1])
 
@@ -448,7 +459,29 @@ def _absent_patch() -> Patch:
     return Patch(facecolor=_ABSENT_FILL, edgecolor=_ABSENT, hatch="///", label="no face")
 
 
-def _draw_no_face(fig: Figure, grid: _Grid) -> None:
+def _draw_still(fig: Figure, faces: Sequence[_Face], cmap: Colormap) -> None:
+    """One bar chart per face of a still: codes at A or above, intensity and letter."""
+    from facs.notation import intensity_to_letter
+
+    axes = fig.subplots(1, len(faces), squeeze=False)[0]
+    for ax, face in zip(axes, faces, strict=True):
+        values = face.values[:, 0] if face.values.size else np.zeros(0)
+        labels = [_row_label(c) for c in face.columns]
+        y = np.arange(len(labels))[::-1]
+        ax.barh(y, values, color=[cmap(v / 5.0) for v in values], edgecolor="#333333")
+        for yi, v in zip(y, values, strict=True):
+            ax.text(min(v, 5.0) + 0.08, yi, intensity_to_letter(float(v)) or "", va="center",
+                    fontsize=9, fontweight="bold")  # fmt: skip
+        ax.set_yticks(y, labels, fontsize=8)
+        ax.set_xlim(0, 5.6)
+        ax.set_xticks(range(6), ["0", "A", "B", "C", "D", "E"])
+        ax.set_xlabel("intensity", fontsize=10)
+        ax.set_title(f"face {face.face}", fontsize=11)
+        if not labels:
+            ax.text(0.5, 0.5, "no code at A or above", transform=ax.transAxes, ha="center")
+
+
+def _draw_no_face(fig: Figure, grid: _Grid, *, x_label: str = "time (s)") -> None:
     ax = fig.add_subplot()
     ax.set_xlim(grid.edges[0], grid.edges[-1])
     ax.set_yticks([])
@@ -465,7 +498,9 @@ def _draw_no_face(fig: Figure, grid: _Grid) -> None:
         bbox={"facecolor": "white", "edgecolor": "none", "pad": 6},
         zorder=5,
     )
-    ax.set_xlabel("time (s)", fontsize=10)
+    ax.set_xlabel(x_label, fontsize=10)
+    if not x_label:
+        ax.set_xticks([])
     ax.legend(
         handles=[_absent_patch()],
         loc="upper right",

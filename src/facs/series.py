@@ -33,6 +33,7 @@ import pandas as pd
 from facs._errors import InputError
 
 __all__ = [
+    "BOX_COLUMNS",
     "CODED",
     "CODE_COLUMNS",
     "FRAME_COLUMNS",
@@ -81,6 +82,9 @@ SIDE_COLUMNS: tuple[str, ...] = tuple(
     f"{c.column}_{s}" for c in CODED if c.sided for s in ("L", "R")
 )
 FRAME_COLUMNS: tuple[str, ...] = META_COLUMNS + CODE_COLUMNS + SIDE_COLUMNS
+#: Optional columns `facs code` adds after the code columns: each face's box in
+#: pixels (left, top, width, height; from its landmarks), so faces can be told apart.
+BOX_COLUMNS: tuple[str, ...] = ("box_x", "box_y", "box_w", "box_h")
 _INT_COLUMNS = ("frame", "face", "success")
 
 

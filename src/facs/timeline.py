@@ -571,10 +571,32 @@ def frame_codes(frames: pd.DataFrame, *, threshold: float = 0.5) -> pd.Series:
     texts[texts == ""] = "0"
     codes = texts[inverse.reshape(-1)]
     failed = np.isnan(values).all(axis=1)
+    hidden = _visibility_tokens(frames)
+    if hidden is not None:  # covered regions: their visibility code, after the actions
+        shown = hidden != ""
+        codes = np.where(shown & (codes == "0"), "", codes)
+        codes = np.where(shown & (codes != ""), codes + "+", codes) + hidden
+        failed &= ~shown
     if "success" in present:
         failed |= frames["success"].to_numpy(dtype=np.float64) == 0
     codes[failed] = ""
     return pd.Series(codes, index=frames.index, name="code", dtype="str")
+
+
+def _visibility_tokens(frames: pd.DataFrame) -> npt.NDArray[np.object_] | None:
+    """Per row, the FACS visibility codes of its covered regions ("72", "70+71", "73")."""
+    from facs.au._visibility import COVER_CODES, COVER_COLUMNS
+
+    if not all(c in frames.columns for c in COVER_COLUMNS):
+        return None
+    flags = frames[list(COVER_COLUMNS)].to_numpy(dtype=np.float64) >= 0.5
+    out = np.full(len(frames), "", dtype=object)
+    numbers = list(COVER_CODES.values())
+    for k, number in enumerate(numbers):
+        token = np.where(flags[:, k], str(number), "")
+        out = np.where((out != "") & (token != ""), out + "+", out) + token
+    out[flags.all(axis=1)] = "73"  # the entire face
+    return out
 
 
 # ---------------------------------------------------------------- events

@@ -91,11 +91,12 @@ def calm_scores(blendshapes: np.ndarray, region: str | None = None) -> np.ndarra
 #: laughs. Every landmark belongs to the last region that lists it.
 NEUTRAL_REGIONS = ("nose", "brows", "eyes", "lower")
 #: A region's candidate neutral is no neutral when, read against the population
-#: neutral, any of its codes reaches this (B). The calm lead frames of the 22
-#: synthetic-rom identities read at most 1.31 (18 on one face); the calmest 20 %
-#: of the Pexels take (crying, then laughing) hold the lips apart (25 at A, where a
-#: neutral face rests with them closed: 25 counts from A).
-NEUTRAL_MAX = 1.5
+#: neutral, any of its codes reaches this (C), or 25 (lips apart) reaches
+#: ``NEUTRAL_MAX_LIPS`` (B). Above identity differences: the calm frames of the 22
+#: synthetic-rom identities read at most 1.99 (18, one face) and 25 at most 0.79;
+#: the real neutral faces here at most 0.58.
+NEUTRAL_MAX = 2.5
+NEUTRAL_MAX_LIPS = 1.5
 
 
 @cache
@@ -262,7 +263,7 @@ def _regional_baseline(
         if column[:4] in _HEAD_AND_GAZE or not np.isfinite(value[0]):
             continue
         region = region_of(column)
-        limit = 0.5 if column == "AU25" else NEUTRAL_MAX  # a neutral face rests lips closed
+        limit = NEUTRAL_MAX_LIPS if column == "AU25" else NEUTRAL_MAX
         if region in NEUTRAL_REGIONS and float(value[0]) >= limit:
             expressive.add(region)
     for region in expressive:
@@ -631,8 +632,8 @@ def lips_apart(aligned: np.ndarray, baseline: Baseline) -> np.ndarray:
     >>> est = load_estimator()
     >>> shape = est.population.shape.copy()
     >>> opened = shape.copy(); opened[_LOWER_INNER_LIP, 1] -= 0.2
-    >>> np.round(lips_apart(np.stack([shape, opened]), est.population), 1).tolist()
-    [0.0, 2.9]
+    >>> [round(float(v), 1) for v in lips_apart(np.stack([shape, opened]), est.population)]
+    [0.0, 2.6]
     """
     gap = aligned[:, _UPPER_INNER_LIP, 1] - aligned[:, _LOWER_INNER_LIP, 1]
     closed = float(baseline.shape[_UPPER_INNER_LIP, 1] - baseline.shape[_LOWER_INNER_LIP, 1])

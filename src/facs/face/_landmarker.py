@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from facs._errors import ModelError
+from facs.face._appearance import sample_appearance
 from facs.face._model import locate_model
 from facs.face._tracking import FaceTracker, landmarks_to_box
 from facs.face._video import Frame
@@ -223,6 +224,10 @@ class FaceFrame:
         In [0, 1]; see :func:`face_confidence`.
     width, height : int
         Size in pixels of the image the face was found in.
+    appearance : numpy.ndarray or None, shape (P, 3), uint8
+        Mean colour under the sampled landmarks
+        (:func:`facs.face._appearance.sample_appearance`), for telling a
+        covered region; ``None`` when not sampled.
     """
 
     frame: int
@@ -237,6 +242,7 @@ class FaceFrame:
     confidence: float
     width: int
     height: int
+    appearance: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.landmarks.ndim != 2 or self.landmarks.shape[1] != 3:
@@ -473,6 +479,11 @@ class Landmarker:
                 _collect(sub, (x0, y0, x1, y1), width, height,
                          landmark_sets, presences, transforms, shapes)  # fmt: skip
         keep = _unique_faces(landmark_sets, width=width, height=height)
+        if len(keep) > self.max_faces:  # tiles can add faces: keep the largest max_faces
+            area = [_box_area(landmarks_to_box(landmark_sets[i], width=width, height=height))
+                    for i in keep]  # fmt: skip
+            largest = sorted(np.argsort(area, kind="stable")[::-1][: self.max_faces].tolist())
+            keep = [keep[k] for k in largest]
         boxes = np.array(
             [landmarks_to_box(landmark_sets[i], width=width, height=height) for i in keep]
         ).reshape(-1, 4)
@@ -497,6 +508,7 @@ class Landmarker:
                     confidence=face_confidence(landmark_sets[i], presences[i]),
                     width=width,
                     height=height,
+                    appearance=sample_appearance(pixels, landmark_sets[i]),
                 )
             )
         faces.sort(key=lambda face: face.face)
@@ -573,6 +585,10 @@ def _unique_faces(landmark_sets: Sequence[np.ndarray], *, width: int, height: in
         keep.append(i)
         kept_boxes.append(box)
     return keep
+
+
+def _box_area(box: np.ndarray) -> float:
+    return float(max(box[2] - box[0], 0.0) * max(box[3] - box[1], 0.0))
 
 
 def _overlap(a: np.ndarray, b: np.ndarray) -> float:

@@ -1,0 +1,162 @@
+"""True letters: is the coded letter at an action's apex within one of the truth?
+
+Two sources, per code:
+
+- **synthetic-rom labels** (held-out identities): every labelled segment of
+  one code (or one side of it), its truth letter from the label's peak
+  (``5 × peak``: 0.3 → B, 0.6 → C, 1.0 → E); the coded letter is the one
+  at the segment's apex (the coded column's largest value over the
+  segment's hold, after the timeline's smoothing, as `facs code` writes it).
+- **renders of known letters** (``facs.synth``): each code the synthesiser
+  shows, rendered at A, B, C, D and E, coded as a clip after a neutral lead.
+
+Prints per code the share within one letter, exact letters and the mean
+signed error (coded − truth, in letters); and resting false positives (codes
+at A or above in the neutral lead frames of the held-out clips).
+
+    python benchmarks/letters.py [--markdown]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _rom
+from accuracy import frames_from
+
+from facs.notation import INTENSITY_LETTERS, intensity_to_letter
+from facs.series import column_code
+
+LETTERS = "ABCDE"
+_HEAD = {f"AU{n}" for n in range(51, 59)}
+
+
+def _column(code: str) -> str | None:
+    side = code[0] if code[0] in "LR" else ""
+    if not code.lstrip("LR").isdigit():
+        return None
+    n = int(code.lstrip("LR"))
+    base = f"AD{n:02d}" if n in (19, 29, 30, 34) else f"AU{n:02d}"
+    return f"{base}_{side}" if side else base
+
+
+def _letter_index(value: float) -> int:
+    """0 for no letter, 1-5 for A-E."""
+    letter = intensity_to_letter(value)
+    return 0 if letter is None else INTENSITY_LETTERS.index(letter) + 1
+
+
+def rom_rows(clips: list[str]) -> tuple[list[dict], list[dict]]:
+    rows, rest = [], []
+    for clip in clips:
+        video = _rom.ROM / f"{clip}.mp4"
+        meta = json.loads(_rom.ROM.joinpath(f"{clip}_meta.json").read_text())
+        frames, _ = frames_from(_rom.cached_perception(video))
+        lead = frames.iloc[: meta["neutral_lead_frames"]]
+        for col in [c for c in frames.columns if c[:2] in ("AU", "AD") and "_" not in c]:
+            if col in ("AU45", "AU46"):
+                continue
+            rest.append({"clip": clip, "column": col, "rest_max": float(lead[col].max())})
+        for seg in meta["segments"]:
+            if len(seg["codes"]) != 1:
+                continue
+            col = _column(seg["codes"][0])
+            if col is None or col not in frames.columns or col.startswith(("AU45", "AU46")):
+                continue
+            hold = frames.iloc[seg["start_frame"] + 7 : seg["start_frame"] + 14][col]
+            truth = _letter_index(5 * seg["peak"])
+            rows.append({"source": "synthetic-rom", "column": col, "truth": truth,
+                         "coded": _letter_index(float(hold.max()))})  # fmt: skip
+    return rows, rest
+
+
+def render_rows() -> list[dict]:
+    from PIL import Image
+
+    from facs.coding import code as code_folder
+    from facs.synth._render import render_image
+    from facs.synth._roundtrip import rendered_codes
+
+    size = (480, 560)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        neutral = Image.fromarray(render_image("0", size=size, label=False))
+        k = 0
+        spans = []
+
+        def put(image: Image.Image, count: int) -> None:
+            nonlocal k
+            for _ in range(count):
+                image.save(folder / f"f{k:05d}.png")
+                k += 1
+
+        put(neutral, 12)
+        for column, text in rendered_codes():
+            if column in ("AU45", "AU46") or column in _HEAD:
+                continue
+            base = text.rstrip(LETTERS)
+            for i, letter in enumerate(LETTERS):
+                spans.append((column, i + 1, k))
+                put(Image.fromarray(render_image(base + letter, size=size, label=False)), 5)
+                put(neutral, 2)
+            print(f"\rrendered {column}", end="", file=sys.stderr)
+        print(file=sys.stderr)
+        frames = code_folder(folder, fps=10, neutral=(0.0, 1.1), max_faces=1).frames
+    for column, truth, start in spans:
+        hold = frames[(frames["frame"] >= start + 1) & (frames["frame"] < start + 5)][column]
+        rows.append({"source": "renders", "column": column, "truth": truth,
+                     "coded": _letter_index(float(hold.max()))})  # fmt: skip
+    return rows
+
+
+def summarise(rows: list[dict]) -> pd.DataFrame:
+    t = pd.DataFrame(rows)
+    t["err"] = t["coded"] - t["truth"]
+    g = t.groupby(["source", "column"])
+    out = pd.DataFrame({
+        "events": g.size(),
+        "within_one": g["err"].apply(lambda e: float((e.abs() <= 1).mean())),
+        "exact": g["err"].apply(lambda e: float((e == 0).mean())),
+        "mean_error": g["err"].mean(),
+    }).reset_index()  # fmt: skip
+    out["code"] = out["column"].map(column_code)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--no-renders", action="store_true")
+    args = ap.parse_args()
+    rows, rest = rom_rows(_rom.HELD_OUT)
+    if not args.no_renders:
+        rows += render_rows()
+    table = summarise(rows)
+    for source, part in table.groupby("source"):
+        ok = int((part["within_one"] >= 0.9).sum())
+        print(
+            f"\n{source}: {len(part)} codes, {ok} with >= 90 % within one letter; "
+            f"all events within one {np.average(part['within_one'], weights=part['events']):.2f}"
+        )
+        shown = part.drop(columns=["source"]).round(2)
+        print(shown.to_markdown(index=False) if args.markdown else shown.to_string(index=False))
+    r = pd.DataFrame(rest)
+    false = r[r["rest_max"] >= 0.5]
+    print(
+        f"\nresting false positives (>= A in the neutral lead of {len(_rom.HELD_OUT)} held-out "
+        f"clips): {len(false)} of {len(r)} code columns: "
+        + ", ".join(f"{a} {b} {c:.2f}" for a, b, c in false.values)
+    )
+
+
+if __name__ == "__main__":
+    main()

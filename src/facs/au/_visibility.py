@@ -1,0 +1,184 @@
+"""Covered regions: FACS visibility codes 70–73 from the colour under the landmarks.
+
+The landmarker places a whole face even where a hand, a microphone, hair or
+dark glasses hide part of it, and the estimator would score what it cannot
+see. Each face's appearance samples (:mod:`facs.face._appearance`) are
+compared with the same face's own typical, uncovered look:
+
+1. each frame's samples are divided by its brightness ratio to the typical
+   look, taken over the region that changed least in that frame (a light
+   change is not a cover; a cover elsewhere does not shift it);
+2. per point, the reference colour is the median over the face's most
+   typical half of frames (a cover lasting less than half the take never
+   enters it), with a robust spread (1.4826 × MAD, at least ``MIN_SPREAD``);
+3. a region is covered in a frame when the share of its points that sit
+   more than ``DEVIATION`` spreads from their reference reaches both
+   ``MIN_SHARE`` and Otsu's split of that share over the clip, held for
+   ``MIN_COVER_S`` (a glance of a hand past the face is not a cover).
+
+The brows (70), the eyes (71) and the lower face with the nose and cheeks
+(72) are judged apart; all three covered is 73. Thresholds were chosen on
+synthetic-rom clips with pasted hands, microphones, hair and dark glasses
+(``benchmarks/occlusion.py``) and measured on the Pexels clip, which was not
+used to choose them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from facs.face._appearance import APPEARANCE_REGIONS
+
+__all__ = [
+    "COVER_CODES",
+    "COVER_COLUMNS",
+    "acting_not_covered",
+    "covered_regions",
+    "region_columns",
+]
+
+#: Visibility code per judged region (73: all three).
+COVER_CODES = {"brows": 70, "eyes": 71, "lower": 72}
+#: frames-table columns: 1 where the region is covered in that frame, else 0.
+COVER_COLUMNS = tuple(f"covered_{r}" for r in COVER_CODES)
+#: Per region: how many robust spreads a point must move to count as changed, and
+#: the least share of changed points that is a cover (with Otsu's split of the
+#: clip's own shares above it). Chosen per region on synthetic-rom with pasted
+#: covers (benchmarks/occlusion.py --choose): the best F1 among the pairs that
+#: call at most 2 % of uncovered frames covered, on synthetic-rom and on the
+#: synthesiser's strongest expressions, since a false cover blanks an expression
+#: that was there to be scored. Strong expressions (wrinkles, an open mouth)
+#: change the colour under the landmarks as much as a hand of the face's own
+#: tone does, so this is strict: opaque covers are found, a hand is mostly not.
+DEVIATION = {"brows": 6.0, "eyes": 8.0, "lower": 8.0}
+MIN_SHARE = {"brows": 0.6, "eyes": 0.4, "lower": 0.5}
+MIN_SPREAD = 0.01  # colour units (0-1 per channel)
+MIN_COVER_S = 0.5  # expression apexes are shorter; a cover by a hand longer (false covers on
+# uncovered synthetic-rom frames 1-2 % with 0.2 s, 0.4-1.7 % with 0.5 s)
+_SLICES: dict[str, slice] = {}
+_start = 0
+for _name, _pts in APPEARANCE_REGIONS.items():
+    _SLICES[_name] = slice(_start, _start + len(_pts))
+    _start += len(_pts)
+
+
+def _deviations(appearance: np.ndarray) -> np.ndarray:
+    """Per frame and point: distance from the point's reference in robust spreads."""
+    a = appearance.astype(np.float64) / 255.0
+    # Light: each frame scaled by the median brightness ratio to the typical look over
+    # the points of the region that changed least (a cover elsewhere leaves it alone).
+    lum = a.mean(axis=2)
+    ratio = lum / np.maximum(np.median(lum, axis=0), 1e-3)
+    spreads = [np.median(np.abs(np.log(np.maximum(ratio[:, part], 1e-3))), axis=1)
+               for part in _SLICES.values()]  # fmt: skip
+    calmest = np.argmin(np.stack(spreads, axis=1), axis=1)
+    parts = list(_SLICES.values())
+    factor = np.array([np.median(ratio[t, parts[calmest[t]]]) for t in range(len(a))])
+    a = a / np.maximum(factor, 1e-3)[:, None, None]
+    ref = np.median(a, axis=0)
+    d = np.linalg.norm(a - ref, axis=2)
+    typical = np.median(d, axis=1) <= np.median(np.median(d, axis=1))
+    ref = np.median(a[typical], axis=0)
+    d = np.linalg.norm(a - ref, axis=2)
+    spread = 1.4826 * np.median(np.abs(d[typical] - np.median(d[typical], axis=0)), axis=0)
+    scale = np.maximum(np.median(d[typical], axis=0) + spread, MIN_SPREAD)
+    return np.asarray(d / scale)
+
+
+def _hold(mask: np.ndarray, frames: int) -> np.ndarray:
+    """Drop runs of True shorter than ``frames``."""
+    out = mask.copy()
+    if frames <= 1:
+        return out
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    for s, e in zip(edges[::2], edges[1::2], strict=True):
+        if e - s < frames:
+            out[s:e] = False
+    return out
+
+
+def covered_regions(
+    appearance: np.ndarray, time_s: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Per region (``brows``, ``eyes``, ``lower``), a bool per frame: covered.
+
+    ``appearance`` is one face's samples in time order, shape (N, P, 3); rows
+    of zeros (not sampled) are never covered. Fewer than 10 sampled frames
+    (a still) give no cover: there is no uncovered look to compare with.
+
+    >>> rng = np.random.default_rng(0)
+    >>> a = np.clip(rng.normal(150, 3, (60, 92, 3)), 0, 255).astype(np.uint8)
+    >>> a[20:40, 47:] = 90  # something dark over the lower face for 20 frames
+    >>> cover = covered_regions(a, np.arange(60) / 30)
+    >>> int(cover["lower"].sum()), int(cover["brows"].sum())
+    (20, 0)
+    """
+    n = len(appearance)
+    out = {r: np.zeros(n, dtype=bool) for r in COVER_CODES}
+    sampled = appearance.reshape(n, -1).any(axis=1) if n else np.zeros(0, dtype=bool)
+    if int(sampled.sum()) < 10:
+        return out
+    dev = np.zeros(appearance.shape[:2])
+    dev[sampled] = _deviations(appearance[sampled])
+    step = float(np.median(np.diff(time_s))) if time_s is not None and n > 1 else 1 / 30
+    hold = max(1, round(MIN_COVER_S / max(step, 1e-6)))
+    for region, part in _SLICES.items():
+        share = (dev[:, part] > DEVIATION[region]).mean(axis=1)
+        limit = max(MIN_SHARE[region], _split(share[sampled]))
+        out[region] = _hold((share >= limit) & sampled, hold)
+    return out
+
+
+def _split(share: np.ndarray) -> float:
+    """Otsu's threshold on a clip's deviating shares: the cut between its two groups."""
+    values = np.sort(share)
+    if values.size < 2 or values[-1] - values[0] < 1e-9:
+        return 1.0
+    cuts = np.unique(values)[1:]
+    best, where = -1.0, 1.0
+    for c in cuts:
+        lo, hi = values[values < c], values[values >= c]
+        between = lo.size * hi.size * (hi.mean() - lo.mean()) ** 2
+        if between > best:
+            best, where = between, float(c)
+    return where
+
+
+def region_columns(columns: list[str] | tuple[str, ...], region: str) -> list[str]:
+    """The code columns a covered region hides (brows: 1, 2, 4; eyes: 5, 6, 7, 43-46, gaze …)."""
+    from facs.au._regions import region_of
+
+    hides = {"brows": {"brows"}, "eyes": {"eyes", "gaze"}, "lower": {"lower", "nose"}}[region]
+    head = {f"AU{n}" for n in range(51, 59)}  # the head's position is seen whatever covers
+    return [
+        c
+        for c in columns
+        if c[:2] in ("AU", "AD") and c.split("_")[0] not in head and region_of(c) in hides
+    ]
+
+
+#: A region whose own codes read this (C) or more in a frame is acting, not covered.
+ACTING = 3.0
+
+
+def acting_not_covered(flags: np.ndarray, columns: dict[str, np.ndarray]) -> np.ndarray:
+    """Cover flags (N, 3) less the frames where the region's own codes read C or more.
+
+    Strong expressions (wrinkles over raised brows, teeth in an open mouth)
+    change the colour under the landmarks as a cover does; a cover seldom
+    leaves the landmarker reading a strong action there. Where both hold, the
+    action is kept: blanking a real 1E is worse than scoring a covered brow.
+
+    >>> flags = np.array([[True, False, True], [True, False, True]])
+    >>> cols = {"AU01": np.array([4.0, 0.2]), "AU12": np.array([0.0, 0.0])}
+    >>> acting_not_covered(flags, cols).tolist()
+    [[False, False, True], [True, False, True]]
+    """
+    out = flags.copy()
+    for k, region in enumerate(COVER_CODES):
+        names = [c for c in region_columns(list(columns), region) if "_" not in c]
+        if not names:
+            continue
+        strongest = np.nanmax(np.stack([columns[c] for c in names]), axis=0, initial=0.0)
+        out[:, k] &= ~(strongest >= ACTING)
+    return out

@@ -1,0 +1,60 @@
+"""Covered regions from appearance samples (FACS 70-73)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from facs.au._visibility import (
+    COVER_CODES,
+    acting_not_covered,
+    covered_regions,
+    region_columns,
+)
+from facs.face._appearance import APPEARANCE_REGIONS
+from facs.series import CODE_COLUMNS
+
+_LOWER = slice(
+    len(APPEARANCE_REGIONS["brows"]) + len(APPEARANCE_REGIONS["eyes"]), None
+)  # fmt: skip
+
+
+def _face(n: int = 120, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    base = rng.integers(90, 200, (1, 92, 3))
+    noise = rng.normal(0, 2.0, (n, 92, 3))
+    return np.clip(base + noise, 0, 255).astype(np.uint8)
+
+
+def test_an_opaque_cover_over_the_mouth_is_found() -> None:
+    a = _face()
+    a[40:70, _LOWER] = 35  # a dark microphone for 1 s at 30 fps
+    cover = covered_regions(a, np.arange(len(a)) / 30)
+    assert cover["lower"][40:70].all() and not cover["lower"][:40].any()
+    assert not cover["brows"].any() and not cover["eyes"].any()
+
+
+def test_light_changes_glances_and_stills_are_not_covers() -> None:
+    t = np.arange(120) / 30
+    a = _face()
+    a[60:] = (a[60:] * 0.7).astype(np.uint8)  # the light dims by 30 %
+    assert not any(v.any() for v in covered_regions(a, t).values())
+    b = _face()
+    b[50:56, _LOWER] = 35  # a hand passing for 0.2 s
+    assert not covered_regions(b, t)["lower"].any()
+    assert not any(v.any() for v in covered_regions(_face(1), None).values())  # a still
+
+
+def test_a_region_acting_strongly_is_not_blanked() -> None:
+    flags = np.ones((3, len(COVER_CODES)), dtype=bool)
+    cols = {"AU01": np.array([4.0, 0.0, np.nan]), "AU12": np.array([0.0, 3.5, 0.0]),
+            "AU51": np.array([5.0, 5.0, 5.0])}  # fmt: skip
+    kept = acting_not_covered(flags, cols)
+    assert kept[:, 0].tolist() == [False, True, True]  # brows acting in frame 0
+    assert kept[:, 2].tolist() == [True, False, True]  # 12 at C+ in frame 1; 51 is no region
+
+
+def test_region_columns_leave_the_head_position() -> None:
+    lower = region_columns(CODE_COLUMNS, "lower")
+    assert "AU12" in lower and "AD19" in lower and "AU51" not in lower
+    assert region_columns(CODE_COLUMNS, "brows") == ["AU01", "AU02", "AU04"]
+    assert {"AU43", "AU61"} <= set(region_columns(CODE_COLUMNS, "eyes"))
