@@ -71,25 +71,12 @@ def run(kind: str) -> None:
                             population=est.population)  # fmt: skip
         cut = _cut(d, active)
         al_c, size_c = aligned[active], size[active]
+        cut_args = dict(aligned=al_c, blendshapes=cut["blendshapes"], pose=cut["pose"],
+                        size=size_c, time_s=cut["time_s"], population=est.population)  # fmt: skip
         bases = {
             "true neutral": own,
-            "calmest 20 %": find_baseline(
-                aligned=al_c,
-                blendshapes=cut["blendshapes"],
-                pose=cut["pose"],
-                size=size_c,
-                time_s=cut["time_s"],
-                population=est.population,
-            ),
-            "by region": find_baseline(
-                aligned=al_c,
-                blendshapes=cut["blendshapes"],
-                pose=cut["pose"],
-                size=size_c,
-                time_s=cut["time_s"],
-                population=est.population,
-                estimator=est,
-            ),
+            "calmest 20 %": find_baseline(**cut_args),
+            "by region": find_baseline(**cut_args, estimator=est),
         }
         print(f"{clip}: {active.sum()} of {len(lab)} frames kept; by region: "
               f"{bases['by region'].kind}, population for "

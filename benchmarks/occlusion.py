@@ -131,10 +131,10 @@ def _hidden(before: np.ndarray, after: np.ndarray, lm: np.ndarray) -> dict[str, 
 
 def covered_clip(clip: str) -> dict[str, np.ndarray]:
     """Appearance and truth for one clip with pasted covers (cached)."""
+    cached = _cached(clip)
+    if cached is not None:
+        return cached
     cache = _rom.CACHE / f"occlusion3-{clip}.npz"
-    if cache.exists():
-        with np.load(cache) as z:
-            return {k: z[k] for k in z.files}
     from facs.face import Frame, Landmarker, read_frames
 
     clean = _rom.cached_perception(_rom.ROM / f"{clip}.mp4")
@@ -162,11 +162,19 @@ def covered_clip(clip: str) -> dict[str, np.ndarray]:
     return out
 
 
+def _cached(name: str) -> dict[str, np.ndarray] | None:
+    cache = _rom.CACHE / f"occlusion3-{name}.npz"
+    if not cache.exists():
+        return None
+    with np.load(cache) as z:
+        return {k: z[k] for k in z.files}
+
+
 def pexels() -> dict[str, np.ndarray]:
+    cached = _cached("pexels")
+    if cached is not None:
+        return cached
     cache = _rom.CACHE / "occlusion3-pexels.npz"
-    if cache.exists():
-        with np.load(cache) as z:
-            return {k: z[k] for k in z.files}
     from facs.face import perceive
 
     times, apps = [], []
@@ -184,10 +192,10 @@ def pexels() -> dict[str, np.ndarray]:
 
 def expression_renders() -> dict[str, np.ndarray]:
     """No cover, strong expressions: every code the synthesiser shows at E (cached)."""
+    cached = _cached("renders")
+    if cached is not None:
+        return cached
     cache = _rom.CACHE / "occlusion3-renders.npz"
-    if cache.exists():
-        with np.load(cache) as z:
-            return {k: z[k] for k in z.files}
     import tempfile
 
     from facs.face import perceive
