@@ -230,3 +230,36 @@ def test_junk_raises_only_code_error(text: str) -> None:
 
 def test_side_words_cover_reference_prefixes() -> None:
     assert set(SIDE_WORDS) == set("LRUTBASVWXYZGHIJK")
+
+
+# --------------------------------------------------------------- hostile input (issue 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("L" + " " * 20_000 + "x", "too long"),  # once ~6 s of regex backtracking
+        ("L" + " " * 1_900 + "x", "malformed item"),
+        ("1" * 5_000, "too long"),
+        ("12+" + "9" * 60, "unknown code 999999999999..."),  # was a bare ValueError
+        ("12+A U0", "a space splits 'A U'"),  # parsed to 0+12, which does not parse back
+        ("A U12", "a space splits"),
+    ],
+)
+def test_hostile_codes_fail_cleanly(text: str, says: str) -> None:
+    with pytest.raises(CodeError, match=re.escape(says)):
+        Code.parse(text)
+
+
+def test_spaces_between_whole_words_still_parse() -> None:
+    assert str(Code.parse("L AU12")) == "L12" and str(Code.parse("AU 12 + au L 6b")) == "L6B+12"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="AUDLRCBE 0123456789+", max_size=24))
+def test_whatever_parses_formats_back_to_itself(text: str) -> None:
+    try:
+        code = Code.parse(text)
+    except CodeError:
+        return
+    assert Code.parse(str(code)) == code and str(Code.parse(str(code))) == str(code)

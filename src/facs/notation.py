@@ -69,7 +69,38 @@ _TB_SIDES = frozenset("TBS")  # S (symmetrical) as in S1's S22, S28
 _SIDE_ORDER = {s: i for i, s in enumerate("LRTBUASVWXYZGHIJK")}
 _PAIRED = ({"L", "R"}, {"T", "B"})  # sides that may stand together for one code
 
-_ITEM = re.compile(r"^(?P<pre>[A-Z ]*?)\s*(?P<num>[0-9]+)(?P<suf>[A-Z]*)$", re.ASCII)
+_ITEM = re.compile(r"^(?P<pre>[A-Z]*)(?P<num>[0-9]+)(?P<suf>[A-Z]*)$", re.ASCII)
+#: Longest FACS string accepted (characters): a coding of a whole face is far shorter
+#: (every scored code with a side and a letter is under 400), and parsing stays cheap.
+MAX_CODE_CHARS = 2000
+#: Most digits in a code number (the largest FACS number has 2).
+_MAX_DIGITS = 3
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DIGITS = frozenset("0123456789")
+
+
+def _scan_item(item: str) -> tuple[str, str, str] | None:
+    """``(prefix, number, suffix)`` of an upper-case item, in one pass; None if malformed.
+
+    The prefix is letters (a side and/or AU/AD) and spaces (``L AU 12``);
+    the caller checks that its words are whole tokens (``A U12`` is not).
+    Linear in the item's length, whatever it holds.
+
+    >>> _scan_item("RAU12C"), _scan_item("L AU 12"), _scan_item("L" + " " * 5 + "x")
+    (('RAU', '12', 'C'), ('L AU ', '12', ''), None)
+    """
+    n = len(item)
+    i = 0
+    while i < n and (item[i] in _UPPER or item[i] in " \t"):
+        i += 1
+    pre = item[:i]
+    j = i
+    while j < n and item[j] in _DIGITS:
+        j += 1
+    num, suf = item[i:j], item[j:]
+    if not num or any(c not in _UPPER for c in suf):
+        return None
+    return pre, num, suf
 
 
 def intensity_to_letter(intensity: float | None) -> str | None:
@@ -262,12 +293,21 @@ def _parse_item(item: str, *, text: str, position: int) -> tuple[Action, str | N
     if not item:
         what = "empty code" if not text.strip() else "empty item (a '+' with nothing beside it)"
         raise fail(what)
-    m = _ITEM.match(item.upper())
-    if m is None:
-        raise fail(f"malformed item {item!r}: expected [side][AU|AD]number[A-E], e.g. R12C")
-    pre = m.group("pre").replace(" ", "")
-    number = int(m.group("num"))
-    suffix = m.group("suf")
+    scanned = _scan_item(item.upper())
+    if scanned is None:
+        shown = item if len(item) <= 40 else item[:37] + "..."
+        raise fail(f"malformed item {shown!r}: expected [side][AU|AD]number[A-E], e.g. R12C")
+    words, digits, suffix = scanned
+    parts = words.split()
+    typed_words = [w for w in parts if w in ("AU", "AD")]
+    side_words = [w for w in parts if len(w) == 1 and w in SIDE_WORDS]
+    if len(parts) > 1 and not (len(parts) == 2 and len(typed_words) == len(side_words) == 1):
+        # "A U12": a space may only part a side from AU/AD ("L AU12")
+        raise fail(f"malformed item {item!r}: a space splits {words.strip()!r}")
+    pre = "".join(parts)
+    if len(digits) > _MAX_DIGITS:
+        raise fail(f"unknown code {digits[:12]}{'...' if len(digits) > 12 else ''}")
+    number = int(digits)
     side: str | None = None
     typed: str | None = None
     movement = False
@@ -354,6 +394,8 @@ class Code:
         """
         if not isinstance(text, str):
             raise CodeError(f"a FACS code must be a string, got {type(text).__name__}")
+        if len(text) > MAX_CODE_CHARS:
+            raise CodeError(f"code too long: {len(text)} characters, at most {MAX_CODE_CHARS}")
         actions: list[Action] = []
         notes: list[str] = []
         neutral_at: tuple[str, int] | None = None

@@ -93,3 +93,9 @@ def test_console_script_end_to_end() -> None:
     )
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "99" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_explain_refuses_a_huge_code_without_a_traceback() -> None:
+    result = runner.invoke(app, ["explain", "L" + " " * 20_000 + "x"])
+    assert result.exit_code != 0 and "too long" in result.output
+    assert "Traceback" not in result.output

@@ -145,3 +145,16 @@ def test_no_payload_makes_a_server_error(
     for resp in responses:
         assert resp.status_code < 500, resp.text
         assert "Traceback" not in resp.text
+
+
+def test_long_codes_and_fields_are_refused_not_parsed(client: TestClient, video_id: str) -> None:
+    """A 40 KB code in an event, a long render URL: a clear 4xx, and nothing stored."""
+    base = f"/api/videos/{video_id}/annotations/alice"
+    event = {"code": "L" + " " * 40_000 + "x", "onset_s": 0, "apex_s": 1, "offset_s": 2}
+    resp = client.put(base, json={"revision": 0, "events": [event]})
+    assert resp.status_code == 422 and "at most 32" in resp.json()["detail"]
+    resp = client.put(base, json={"revision": 0, "events": [{**event, "code": "12", "side": "LR"}]})
+    assert resp.status_code == 422
+    resp = client.get("/api/render/" + "L" + "%20" * 5000 + "x.png")
+    assert resp.status_code in (400, 414, 422), resp.status_code
+    assert client.get(base).json()["revision"] == 0

@@ -63,6 +63,11 @@ _CHUNK = 1024 * 1024
 #: Whole numbers from the client (ids, revisions, faces) must fit SQLite's INTEGER.
 _MAX_INT = 2**63 - 1
 RowId = Annotated[int, Field(ge=1, le=_MAX_INT)]
+#: An event's code is one item ("R12", "AD19"): a few characters; a long one is refused
+#: before it is parsed.
+_MAX_CODE = 32
+#: Most events one request may carry (a 20-minute take coded densely has a few thousand).
+_MAX_EVENTS = 100_000
 Revision = Annotated[int, Field(ge=0, le=_MAX_INT)]
 
 
@@ -70,13 +75,13 @@ class EventIn(BaseModel):
     """One event as the client sends it; checked like an events table row."""
 
     face: int = Field(0, ge=0, le=2**31 - 1)
-    code: str
-    side: str = ""
+    code: str = Field(max_length=_MAX_CODE)
+    side: str = Field("", max_length=1)
     onset_s: float = Field(ge=0, allow_inf_nan=False)
     apex_s: float = Field(ge=0, allow_inf_nan=False)
     offset_s: float = Field(ge=0, allow_inf_nan=False)
     peak: float = Field(0.0, ge=0, le=5, allow_inf_nan=False)
-    letter: str = ""
+    letter: str = Field("", max_length=1)
 
     @field_validator("code")
     @classmethod
@@ -131,20 +136,20 @@ class EventPatch(BaseModel):
     """Fields of an event to change; the merged event is checked as :class:`EventIn`."""
 
     face: int | None = Field(None, ge=0, le=2**31 - 1)
-    code: str | None = None
-    side: str | None = None
+    code: str | None = Field(None, max_length=_MAX_CODE)
+    side: str | None = Field(None, max_length=1)
     onset_s: float | None = None
     apex_s: float | None = None
     offset_s: float | None = None
     peak: float | None = None
-    letter: str | None = None
+    letter: str | None = Field(None, max_length=1)
 
 
 class AnnotationsIn(BaseModel):
     """A whole event list and the revision it was edited from."""
 
     revision: Revision
-    events: list[EventIn]
+    events: list[EventIn] = Field(max_length=_MAX_EVENTS)
 
 
 class EventUpdate(BaseModel):
@@ -158,9 +163,9 @@ class ChangesIn(BaseModel):
     """One editor's changes since it loaded ``revision``: added, changed and deleted events."""
 
     revision: Revision
-    add: list[EventIn] = []
-    update: list[EventUpdate] = []
-    delete: list[RowId] = []
+    add: list[EventIn] = Field([], max_length=_MAX_EVENTS)
+    update: list[EventUpdate] = Field([], max_length=_MAX_EVENTS)
+    delete: list[RowId] = Field([], max_length=_MAX_EVENTS)
 
 
 def _message(errors: Any) -> str:
