@@ -145,3 +145,11 @@ def test_errors_name_the_problem(tmp_path: Path, coded: Path) -> None:
         write_any(data, tmp_path / "x.csv", "maya")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="fps must be positive"):
         events_to_frames(data.events, fps=0)
+
+
+def test_a_far_time_in_events_is_a_clear_error_not_gigabytes() -> None:
+    ev = pd.DataFrame({"face": [0], "code": ["12"], "side": [None], "onset_s": [999_999_990.0],
+                       "apex_s": [999_999_995.0], "offset_s": [1e9], "peak": [3.0],
+                       "letter": ["C"]})  # fmt: skip
+    with pytest.raises(InputError, match="30,000,000,002 frames, more than the 1,000,000"):
+        events_to_frames(ev, fps=30)

@@ -646,3 +646,15 @@ def test_files_from_the_timeline(tmp_path: Path) -> None:
     (tmp_path / "other.csv").write_text("a,b\n1,2\n")
     with pytest.raises(InputError, match=r"other\.csv is neither"):
         agree_files([paths[0] / "events.csv", tmp_path / "other.csv"])
+
+
+def test_event_agreement_over_a_far_time_is_a_clear_error(tmp_path: Path) -> None:
+    near = pd.DataFrame({"face": [0], "code": ["12"], "side": [None], "onset_s": [0.0],
+                         "apex_s": [0.5], "offset_s": [1.0], "peak": [3.0],
+                         "letter": ["C"]})  # fmt: skip
+    far = pd.concat([near, near.assign(code="4", onset_s=999_999_990.0, apex_s=999_999_995.0,
+                                       offset_s=1e9)], ignore_index=True)  # fmt: skip
+    write_events(near, tmp_path / "a.csv")
+    write_events(far, tmp_path / "b.csv")
+    with pytest.raises(InputError, match="2,000,000,001 bins"):
+        agree_files([tmp_path / "a.csv", tmp_path / "b.csv"])

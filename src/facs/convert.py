@@ -38,6 +38,7 @@ the command line prints.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -255,6 +256,11 @@ def read_any(
     return Converted(source, kind, frames, events, raw, report.lines())
 
 
+#: Most frames an events → frames rebuild makes (about 9 hours at 30 fps, ~700 MB): the
+#: size follows the events' last time, which a file states and need not mean.
+MAX_CURVE_FRAMES = 1_000_000
+
+
 def events_to_frames(events: pd.DataFrame, *, fps: float = DEFAULT_EVENT_FPS) -> pd.DataFrame:
     """Rebuild a frames table from events: a linear rise to the peak at apex, then a fall.
 
@@ -278,6 +284,13 @@ def events_to_frames(events: pd.DataFrame, *, fps: float = DEFAULT_EVENT_FPS) ->
         return empty_frames()
     columns = {str(c.number): c for c in CODED}
     end = float(events["offset_s"].max())
+    n_frames = math.floor(end * fps) + 2
+    if not math.isfinite(end) or n_frames > MAX_CURVE_FRAMES:
+        raise InputError(
+            f"events reach {end:g} s: at {fps:g} fps that is {n_frames:,} frames, more than "
+            f"the {MAX_CURVE_FRAMES:,} a rebuilt frames table may hold (a time in the wrong "
+            "unit?); lower the frame rate or split the coding"
+        )
     times = np.arange(0.0, end + 1.0 / fps, 1.0 / fps)
     tables = []
     for face, group in events.groupby("face", sort=True):

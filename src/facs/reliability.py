@@ -670,6 +670,11 @@ def _spans(
     return spans
 
 
+#: Most time bins per face and code for event agreement (~116 days at 1 s, ~11.6 days at
+#: 0.1 s): the bins follow the latest time a file states.
+MAX_BINS = 10_000_000
+
+
 def _events_units(
     rows: list[pd.DataFrame],
     keys: list[str],
@@ -688,6 +693,12 @@ def _events_units(
             u = _Units.empty(k)
             u.counts = np.array([len(m) for m in mine], dtype=np.int64)
             n_bins = math.floor((t1 - t0) / bin_s + _EPS) + 1
+            if n_bins > MAX_BINS:
+                raise InputError(
+                    f"face {face}: the codings span {t0:g}-{t1:g} s, {n_bins:,} bins of "
+                    f"{bin_s:g} s, more than {MAX_BINS:,} (an event at {t1:g} s: a time in "
+                    "the wrong unit?); check the times or give a larger bin"
+                )
             occ = np.zeros((n_bins, k), dtype=bool)
             for c, m in enumerate(mine):
                 inside = m[(m["offset_s"] >= t0 - _EPS) & (m["onset_s"] <= t1 + _EPS)]

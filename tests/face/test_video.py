@@ -453,3 +453,21 @@ def test_frame_validates_its_image() -> None:
 def test_fps_must_be_positive(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="fps"):
         probe(tmp_path, fps=0)
+
+
+def test_oversize_stills_are_refused_before_decoding(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    import facs.face._video as video
+
+    small = tmp_path / "small.png"
+    Image.new("RGB", (200, 100)).save(small)
+    monkeypatch.setattr(video, "MAX_IMAGE_PIXELS", 10_000)
+    with pytest.raises(InputError, match="too large to code .*200×100"):
+        probe(small)
+    monkeypatch.undo()
+    bomb = tmp_path / "bomb.png"  # ~100 KB on disk, 300 MB as RGB
+    Image.new("1", (10_000, 10_000)).save(bomb)
+    assert bomb.stat().st_size < 500_000
+    with pytest.raises(InputError, match="too large to code"):
+        probe(bomb)

@@ -247,3 +247,33 @@ def test_write_rejects_bad_events(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="missing column"):
         write_eaf(make_events().drop(columns="letter"), tmp_path / "x.eaf")
     assert not (tmp_path / "x.eaf").exists()
+
+
+def test_entity_expansion_is_refused_at_once(tmp_path: Path) -> None:
+    """A 1 KB "billion laughs" file once cost 204 s: a DTD is refused before it expands."""
+    lol = "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(2, 10))
+    path = tmp_path / "laughs.eaf"
+    path.write_text(
+        f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY lol1 "lol">{lol}]>'
+        "<ANNOTATION_DOCUMENT><TIER TIER_ID='12'><ANNOTATION><ALIGNABLE_ANNOTATION "
+        "ANNOTATION_ID='a1' TIME_SLOT_REF1='t1' TIME_SLOT_REF2='t2'><ANNOTATION_VALUE>"
+        "&lol9;</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION></TIER>"
+        "</ANNOTATION_DOCUMENT>"
+    )
+    assert path.stat().st_size < 2_000
+    with pytest.raises(InputError, match="document type declaration"):
+        read_eaf(path)
+
+
+def test_long_annotation_text_is_read_in_one_join(tmp_path: Path) -> None:
+    events = pd.DataFrame({"face": [0], "code": ["12"], "side": [None], "onset_s": [0.0],
+                           "apex_s": [0.5], "offset_s": [1.0], "peak": [3.0],
+                           "letter": ["C"]})  # fmt: skip
+    path = tmp_path / "a.eaf"
+    write_eaf(events, path)
+    text = path.read_text().replace(
+        "<ANNOTATION_VALUE>C<", "<ANNOTATION_VALUE>" + "&#32;" * 50_000 + "C<"
+    )
+    path.write_text(text)
+    back = read_eaf(path)  # 50 000 character chunks joined once, not re-joined each time
+    assert back["letter"].tolist() == ["C"]

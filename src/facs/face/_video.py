@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import warnings
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -149,6 +150,11 @@ def _check_exists(path: Path) -> None:
         raise InputError(f"{path}: file is empty (0 bytes)")
 
 
+#: Largest still accepted (pixels): 50 megapixels (an 8K frame is 33; a
+#: 12000×12000 PNG of 165 KB would decode to 432 MB of RGB).
+MAX_IMAGE_PIXELS = 50_000_000
+
+
 def _load_image(path: Path) -> tuple[np.ndarray, str]:
     """Read one still image as RGB uint8, honouring its EXIF orientation."""
     from PIL import Image, ImageOps, UnidentifiedImageError
@@ -156,13 +162,25 @@ def _load_image(path: Path) -> tuple[np.ndarray, str]:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     try:
-        with Image.open(path) as opened:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            opened = Image.open(path)
+        with opened:
+            width, height = opened.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise InputError(
+                    f"{path}: image too large to code ({width}×{height} = "
+                    f"{width * height / 1e6:.0f} megapixels, at most "
+                    f"{MAX_IMAGE_PIXELS / 1e6:.0f}); scale it down first"
+                )
             fmt = (opened.format or path.suffix.lstrip(".")).lower()
             upright = ImageOps.exif_transpose(opened)
             rgb = upright.convert("RGB")
             array = np.asarray(rgb, dtype=np.uint8)
     except UnidentifiedImageError:
         raise InputError(f"{path}: not a readable image") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+        raise InputError(f"{path}: image too large to code ({err})") from None
     except (OSError, SyntaxError, ValueError) as err:
         raise InputError(f"{path}: corrupt or truncated image ({err})") from None
     return np.ascontiguousarray(array), fmt

@@ -327,9 +327,19 @@ def _document(items: list[_Out], path: Path, *, media: PathLike | None, author: 
 def _parse_xml(data: bytes, source: str) -> tuple[ET.Element, dict[int, tuple[int, int]]]:
     """Parse with expat into ElementTree elements, keeping each element's line and column."""
     parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     stack: list[ET.Element] = []
+    texts: list[list[str]] = []
     where: dict[int, tuple[int, int]] = {}
     root: list[ET.Element] = []
+
+    class _Refused(Exception):
+        pass
+
+    def doctype(*_: Any) -> None:
+        # ELAN files have no DTD; one could declare entities that expand a 1 KB file
+        # into gigabytes ("billion laughs"), so none is read.
+        raise _Refused
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         element = ET.Element(tag, attrs)
@@ -339,19 +349,31 @@ def _parse_xml(data: bytes, source: str) -> tuple[ET.Element, dict[int, tuple[in
         else:
             root.append(element)
         stack.append(element)
+        texts.append([])
 
     def end(tag: str) -> None:
-        stack.pop()
+        element = stack.pop()
+        chunks = texts.pop()
+        if chunks:
+            element.text = "".join(chunks)  # joined once: linear in the text
 
     def chars(chunk: str) -> None:
-        if stack:
-            stack[-1].text = (stack[-1].text or "") + chunk
+        if texts:
+            texts[-1].append(chunk)
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
     try:
         parser.Parse(data, True)
+    except _Refused:
+        raise InputError(
+            f"{source} line {parser.CurrentLineNumber}: a document type declaration "
+            "(<!DOCTYPE …>) is not read: ELAN files have none, and its entities could "
+            "expand a small file without bound"
+        ) from None
     except expat.ExpatError as err:
         message = expat.ErrorString(err.code) if err.code is not None else str(err)
         raise InputError(
