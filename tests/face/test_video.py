@@ -463,7 +463,7 @@ def test_oversize_stills_are_refused_before_decoding(tmp_path: Path, monkeypatch
     small = tmp_path / "small.png"
     Image.new("RGB", (200, 100)).save(small)
     monkeypatch.setattr(video, "MAX_IMAGE_PIXELS", 10_000)
-    with pytest.raises(InputError, match="too large to code .*200×100"):
+    with pytest.raises(InputError, match=r"too large to code .*200×100"):
         probe(small)
     monkeypatch.undo()
     bomb = tmp_path / "bomb.png"  # ~100 KB on disk, 300 MB as RGB
