@@ -24,9 +24,11 @@ import hashlib
 import json
 import math
 import multiprocessing as mp
+import os
 import shutil
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,13 +118,59 @@ def _save_chunk(target: Path, rows: list[Any]) -> None:
         ).reshape(n, n_samples, 3),
     }
     tmp = target.with_name(target.name + ".tmp.npz")
-    np.savez(tmp, **data)
+    with open(tmp, "wb") as handle:
+        np.savez(handle, **data)
+        handle.flush()
+        os.fsync(handle.fileno())  # on disk before it is named: a crash leaves no half chunk
     tmp.replace(target)
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+#: What a damaged chunk raises when read (truncated zip, bad header, object arrays).
+_BAD_CHUNK = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile)
+_CHUNK_KEYS = ("frames", "face_frame", "face_id", "landmarks", "blendshapes", "pose", "confidence",
+               "appearance")  # fmt: skip
 
 
 def _load_chunk(path: Path) -> dict[str, np.ndarray]:
-    with np.load(path) as z:
-        return {k: z[k] for k in z.files}
+    with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as z:
+        out = {k: z[k] for k in z.files}
+    missing = [k for k in _CHUNK_KEYS if k not in out]
+    if missing:
+        raise KeyError(f"{path.name}: no {', '.join(missing)}")
+    return out
+
+
+def _good_chunks(folder: Path, part: int) -> list[Path]:
+    """The part's chunks that read back whole, in order; a damaged one and all after it go.
+
+    A chunk cut short by a crash or a full disk, or emptied by hand, is
+    deleted with every later chunk of its part, so the part resumes from the
+    last good one instead of failing every rerun.
+    """
+    chunks = sorted(folder.glob(f"part{part}_*.npz"))
+    for k, chunk in enumerate(chunks):
+        try:
+            _load_chunk(chunk)
+        except _BAD_CHUNK:
+            for later in chunks[k:]:
+                later.unlink(missing_ok=True)
+            (folder / f"part{part}.done").unlink(missing_ok=True)
+            return chunks[:k]
+    return chunks
 
 
 def _perceive_part(
@@ -140,9 +188,9 @@ def _perceive_part(
 
     folder = Path(store)
     done_marker = folder / f"part{part}.done"
+    chunks = _good_chunks(folder, part)
     if done_marker.exists():
         return
-    chunks = sorted(folder.glob(f"part{part}_*.npz"))
     resume = start
     last_index = -1
     if chunks:

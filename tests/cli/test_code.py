@@ -42,7 +42,7 @@ def test_code_writes_every_output(shared_data: Path, tmp_path: Path) -> None:
     assert summary["frames"] == 72 and summary["faces"] == 1
     assert not (out / ".facs-work").exists()
 
-    again = _facs("code", str(src), "-o", str(out))
+    again = _facs("code", str(src), "-o", str(out), "--format", "parquet", "--raw")
     assert again.returncode == 0 and "already coded" in again.stdout
     before = (out / "summary.json").stat().st_mtime_ns
     forced = runner.invoke(app, ["code", str(src), "-o", str(out), "--force", "--quiet"])
@@ -80,3 +80,51 @@ def test_no_face_is_not_an_error(shared_data: Path, tmp_path: Path) -> None:
     assert "no face found" in result.stderr
     frames = pd.read_csv(tmp_path / "frames.csv")
     assert (frames["success"] == 0).all()
+
+
+def test_outputs_are_one_set_made_with_these_settings(shared_data: Path, tmp_path: Path) -> None:
+    """Other --start/--end recodes; a save cut short (no completion mark) is redone."""
+    out = tmp_path / "out"
+    src = shared_data / "real" / "single_face.mp4"
+    first = _facs("code", str(src), "-o", str(out), "--start", "0", "--end", "1", "--no-plot")
+    assert first.returncode == 0, first.stderr
+    assert json.loads((out / "summary.json").read_text())["end_s"] == 1.0
+    other = _facs("code", str(src), "-o", str(out), "--start", "1", "--end", "2", "--no-plot")
+    assert other.returncode == 0 and "already coded" not in other.stdout
+    assert json.loads((out / "summary.json").read_text())["start_s"] == 1.0
+    # A --force run killed after frames.csv was replaced leaves no completion mark ...
+    (out / ".facs-complete.json").unlink()
+    (out / "frames.csv").write_text("frame,time_s\n")
+    again = _facs("code", str(src), "-o", str(out), "--start", "1", "--end", "2", "--no-plot")
+    assert again.returncode == 0 and "already coded" not in again.stdout  # ... so it is redone
+    assert len(pd.read_csv(out / "frames.csv")) > 20
+
+
+def test_a_damaged_chunk_is_redone_not_fatal(shared_data: Path, tmp_path: Path) -> None:
+    from facs.coding import _good_chunks, _perceive_part
+
+    src = shared_data / "real" / "single_face.mp4"
+    store = tmp_path / "store"
+    store.mkdir()
+    _perceive_part(str(src), str(store), 0, None, None, 1, None)
+    chunks = sorted(store.glob("part0_*.npz"))
+    assert chunks and (store / "part0.done").exists()
+    chunks[0].write_bytes(chunks[0].read_bytes()[:100])  # cut short by a crash
+    assert _good_chunks(store, 0) == [] and not (store / "part0.done").exists()
+    _perceive_part(str(src), str(store), 0, None, None, 1, None)  # redone, no BadZipFile
+    assert len(sorted(store.glob("part0_*.npz"))) == len(chunks)
+    (store / "part0_00000.npz").write_bytes(b"")  # emptied by hand
+    _perceive_part(str(src), str(store), 0, None, None, 1, None)
+    assert (store / "part0_00000.npz").stat().st_size > 1000
+
+
+def test_two_runs_on_one_output_folder_do_not_collide(shared_data: Path, tmp_path: Path) -> None:
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / ".facs-lock", "a+") as held:  # another run holds the folder
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        second = _facs("code", str(shared_data / "real" / "single_face.jpg"), "-o", str(out))
+    assert second.returncode != 0 and "another `facs code` is writing there" in second.stderr
+    assert "Traceback" not in second.stderr and not (out / "frames.csv").exists()

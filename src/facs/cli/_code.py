@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from facs._errors import InputError
 from facs.cli._common import console, err_console, quiet_native_logs, user_errors
 
 __all__ = ["code_cmd"]
@@ -20,19 +23,57 @@ class OutFormat(StrEnum):
     parquet = "parquet"
 
 
-def _finished(outdir: Path, source: Path, fmt: str) -> bool:
-    summary = outdir / "summary.json"
-    if not summary.exists():
-        return False
+#: Written last, after every output: the settings the outputs were made with.
+COMPLETE = ".facs-complete.json"
+LOCK = ".facs-lock"
+
+
+def _settings(source: Path, **options: object) -> dict[str, object]:
+    """What a finished set of outputs must have been made with to count as this run's."""
+    from facs import __version__
+
+    st = source.stat()
+    return {
+        "input": str(source.resolve()),
+        "size": st.st_size if source.is_file() else None,
+        "mtime_ns": st.st_mtime_ns,
+        "facs": __version__,
+        **{k: (str(v) if isinstance(v, Path) else v) for k, v in options.items()},
+    }
+
+
+def _finished(outdir: Path, settings: dict[str, object], fmt: str) -> bool:
+    """Every output is there and the completion mark names these very settings."""
     try:
-        data = json.loads(summary.read_text())
+        done = json.loads((outdir / COMPLETE).read_text())
     except (OSError, ValueError):
         return False
-    needed = ["frames.csv", "events.csv", "timeline.png"]
+    needed = ["frames.csv", "events.csv", "summary.json"]
+    if settings.get("plot"):
+        needed.append("timeline.png")
     if fmt == "parquet":
         needed += ["frames.parquet", "events.parquet"]
-    same = Path(str(data.get("input", ""))).resolve() == source.resolve()
-    return same and all((outdir / n).exists() for n in needed)
+    return done == settings and all((outdir / n).exists() for n in needed)
+
+
+@contextlib.contextmanager
+def _locked(outdir: Path) -> Iterator[None]:
+    """Hold the output folder for this run; a second `facs code` on it is refused."""
+    import fcntl
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    with open(outdir / LOCK, "a+") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(
+                f"{outdir}: another `facs code` is writing there; wait for it to finish "
+                "or give another -o"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def code_cmd(
@@ -61,17 +102,7 @@ def code_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Code the faces in a video or image: AU curves, events and FACS strings per frame."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    from facs.coding import code, parse_span
+    from facs.coding import parse_span
 
     with user_errors(), quiet_native_logs():
         from facs.face import probe
@@ -82,44 +113,84 @@ def code_cmd(
             from facs.au import read_actor
 
             actor_data = read_actor(actor)  # a missing or unreadable input fails before any work
-        if not force and _finished(output, input, fmt.value):
-            console.print(f"{output}: already coded from {input} (use --force to redo)")
-            return
-        work = output / ".facs-work"
-        columns = (
-            TextColumn("[bold]coding[/]"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
-            TextColumn("{task.fields[fps]} fps"), TimeElapsedColumn(), TimeRemainingColumn(),
+        settings = _settings(
+            input, start=start, end=end, neutral=neutral, format=fmt.value, raw=raw,
+            max_faces=max_faces, fps=fps, actor=actor, plot=plot,
         )  # fmt: skip
-        with Progress(*columns, console=err_console, disable=quiet, transient=False) as bar:
-            task = bar.add_task("code", total=None, fps="–")
-            import time
-
-            began = time.perf_counter()
-
-            def progress(done: int, expected: int | None) -> None:
-                rate = done / max(time.perf_counter() - began, 1e-6)
-                bar.update(task, completed=done, total=expected, fps=f"{rate:.0f}")
-
-            coding = code(
-                input, start=start, end=end, neutral=span, max_faces=max_faces,
-                workers=workers, raw=raw, fps=fps, workdir=work, progress=progress,
-                actor=actor_data if actor is not None else None,
+        held = actor_data if actor is not None else None
+        with _locked(output):
+            _code_locked(
+                input, output, settings, force=force, span=span, quiet=quiet, workers=workers,
+                actor_data=held,
             )  # fmt: skip
-            bar.update(task, total=bar.tasks[0].completed)
-        formats = ("csv", "parquet") if fmt is OutFormat.parquet else ("csv",)
-        written = coding.save(output, formats=formats, plot=plot)
-        shutil.rmtree(work, ignore_errors=True)
-        s = coding.summary
-        console.print(
-            f"[bold]{input.name}[/]: {s['frames']} frames, {s['faces']} face(s), "
-            f"{len(coding.events)} events, {s['fps_processed']} fps"
+
+
+def _code_locked(
+    input: Path,
+    output: Path,
+    settings: dict[str, Any],
+    *,
+    force: bool,
+    span: tuple[float, float] | None,
+    quiet: bool,
+    workers: int,
+    actor_data: Any,
+) -> None:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from facs.coding import code
+    from facs.formats._atomic import write_text_atomic
+
+    fmt, start, end, fps = settings["format"], settings["start"], settings["end"], settings["fps"]
+    if not force and _finished(output, settings, fmt):
+        console.print(f"{output}: already coded from {input} (use --force to redo)")
+        return
+    (output / COMPLETE).unlink(missing_ok=True)  # outputs are about to change
+    work = output / ".facs-work"
+    columns = (
+        TextColumn("[bold]coding[/]"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+        TextColumn("{task.fields[fps]} fps"), TimeElapsedColumn(), TimeRemainingColumn(),
+    )  # fmt: skip
+    with Progress(*columns, console=err_console, disable=quiet, transient=False) as bar:
+        task = bar.add_task("code", total=None, fps="–")
+        import time
+
+        began = time.perf_counter()
+
+        def progress(done: int, expected: int | None) -> None:
+            rate = done / max(time.perf_counter() - began, 1e-6)
+            bar.update(task, completed=done, total=expected, fps=f"{rate:.0f}")
+
+        coding = code(
+            input, start=start, end=end, neutral=span, max_faces=settings["max_faces"],
+            workers=workers, raw=settings["raw"], fps=fps, workdir=work,
+            progress=progress, actor=actor_data,
+        )  # fmt: skip
+        bar.update(task, total=bar.tasks[0].completed)
+    formats = ("csv", "parquet") if fmt == "parquet" else ("csv",)
+    written = coding.save(output, formats=formats, plot=bool(settings["plot"]))
+    # Marked complete last: a run killed while saving leaves no mark and is redone.
+    write_text_atomic(output / COMPLETE, json.dumps(settings, indent=1))
+    shutil.rmtree(work, ignore_errors=True)
+    s = coding.summary
+    console.print(
+        f"[bold]{input.name}[/]: {s['frames']} frames, {s['faces']} face(s), "
+        f"{len(coding.events)} events, {s['fps_processed']} fps"
+    )
+    if s["faces"] == 0:
+        err_console.print("[yellow]warning:[/] no face found in any frame")
+    if s["calibration"]["population_neutral_used"]:
+        err_console.print(
+            "[yellow]note:[/] no per-face baseline (still or short clip): "
+            "compared with a population neutral"
         )
-        if s["faces"] == 0:
-            err_console.print("[yellow]warning:[/] no face found in any frame")
-        if s["calibration"]["population_neutral_used"]:
-            err_console.print(
-                "[yellow]note:[/] no per-face baseline (still or short clip): "
-                "compared with a population neutral"
-            )
-        for path in written:
-            console.print(f"  {path}")
+    for path in written:
+        console.print(f"  {path}")
