@@ -26,7 +26,7 @@ def fake_coder() -> FakeCoder:
 @pytest.fixture
 def client(workspace: Path, fake_coder: FakeCoder) -> Iterator[TestClient]:
     app = create_app(workspace, max_upload=UPLOAD_LIMIT, coder=fake_coder)
-    with TestClient(app) as test_client:
+    with TestClient(app, base_url="http://127.0.0.1") as test_client:
         yield test_client
     app.state.engine.dispose()
 

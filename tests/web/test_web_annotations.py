@@ -176,7 +176,7 @@ def test_annotations_survive_a_new_app(workspace: Path, video_id: str, client: T
 
     client.put(url(video_id), json={"revision": 0, "events": [event()]})
     app = create_app(workspace)
-    with TestClient(app) as fresh:
+    with TestClient(app, base_url="http://127.0.0.1") as fresh:
         stored = fresh.get(url(video_id)).json()
     app.state.engine.dispose()
     assert stored["revision"] == 1 and stored["events"][0]["code"] == "12"

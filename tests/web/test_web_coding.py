@@ -140,7 +140,7 @@ def test_jobs_survive_a_restart_and_running_ones_read_interrupted(
     _db.save_job(sessions, {**done, "id": "killedjob", "state": "running", "done": 40,
                             "created": done["created"] + 1})  # fmt: skip
     restarted = create_app(workspace, max_upload=UPLOAD_LIMIT, coder=FakeCoder())
-    with TestClient(restarted) as fresh:
+    with TestClient(restarted, base_url="http://127.0.0.1") as fresh:
         assert fresh.get(f"/api/jobs/{done['id']}").json()["state"] == "done"
         killed = fresh.get("/api/jobs/killedjob").json()
         assert killed["state"] == "interrupted" and "server stopped" in killed["error"]

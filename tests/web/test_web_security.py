@@ -158,3 +158,121 @@ def test_long_codes_and_fields_are_refused_not_parsed(client: TestClient, video_
     resp = client.get("/api/render/" + "L" + "%20" * 5000 + "x.png")
     assert resp.status_code in (400, 414, 422), resp.status_code
     assert client.get(base).json()["revision"] == 0
+
+
+def test_foreign_sites_cannot_write_and_foreign_hosts_are_not_served(
+    client: TestClient, video_id: str, clip: Path
+) -> None:
+    """A page on another site posting to 127.0.0.1, and DNS rebinding (a foreign Host)."""
+    evil = {"Origin": "http://evil.example"}
+    base = f"/api/videos/{video_id}/annotations/alice"
+    event = {"code": "12", "onset_s": 0, "apex_s": 1, "offset_s": 2}
+    with clip.open("rb") as fh:
+        up = client.post("/api/videos", files={"file": ("x.mp4", fh, "video/mp4")}, headers=evil)
+    attempts = [
+        up,
+        client.post(f"/api/videos/{video_id}/code", headers=evil),
+        client.put(base, json={"revision": 0, "events": [event]}, headers=evil),
+        client.put(
+            base, json={"revision": 0, "events": [event]}, headers={"Sec-Fetch-Site": "cross-site"}
+        ),
+        client.put(
+            base,
+            json={"revision": 0, "events": [event]},
+            headers={"Origin": "http://127.0.0.1:9999"},
+        ),  # another port, another site
+    ]
+    assert [r.status_code for r in attempts] == [403] * len(attempts), [r.text for r in attempts]
+    assert "another site" in attempts[0].json()["detail"]
+    rebound = client.get("/api/videos", headers={"Host": "evil.example"})
+    assert rebound.status_code == 403 and "not served here" in rebound.json()["detail"]
+    # The page itself (same origin) and tools without an Origin still work.
+    same = client.put(base, json={"revision": 0, "events": [event]},
+                      headers={"Origin": "http://127.0.0.1"})  # fmt: skip
+    assert same.status_code == 200, same.text
+    assert client.get(base).json()["revision"] == 1
+
+
+def test_serve_answers_to_hosts_it_was_asked_for(workspace: Path) -> None:
+    from facs.web.app import LOCAL_HOSTS, create_app
+
+    app = create_app(workspace, allowed_hosts=[*LOCAL_HOSTS, "lab-pc"])
+    with TestClient(app, base_url="http://lab-pc:8765") as lan:
+        assert lan.get("/api/videos").status_code == 200
+    with TestClient(app, base_url="http://other:8765") as other:
+        assert other.get("/api/videos").status_code == 403
+    with TestClient(create_app(workspace, allowed_hosts=["*"]), base_url="http://any") as anyhost:
+        assert anyhost.get("/api/videos").status_code == 200
+
+
+def test_bodies_are_cut_off_at_the_limit_not_spooled(
+    client: TestClient, video_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunked upload with no length, and a huge JSON body: 413 once past the limit."""
+    from tests.web.conftest import UPLOAD_LIMIT
+
+    import facs.web.app as web
+
+    def chunks(total: int):  # type: ignore[no-untyped-def]
+        for _ in range(total // 65536):
+            yield b"x" * 65536
+
+    boundary = "b0undary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"big.mp4\"\r\nContent-Type: video/mp4\r\n\r\n").encode()  # fmt: skip
+
+    def upload():  # type: ignore[no-untyped-def]
+        yield head
+        yield from chunks(50 * UPLOAD_LIMIT)
+
+    kind = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    resp = client.post("/api/videos", content=upload(), headers=kind)
+    assert resp.status_code == 413 and "without a length" in resp.json()["detail"]
+    monkeypatch.setattr(web, "MAX_BODY_BYTES", 100_000)
+    base = f"/api/videos/{video_id}/annotations/alice"
+    event = {"code": "12", "onset_s": 0, "apex_s": 1, "offset_s": 2}
+    big = client.put(base, json={"revision": 0, "events": [event] * 5_000})
+    assert big.status_code == 413 and "request body" in big.json()["detail"]
+    assert client.get(base).json()["revision"] == 0
+
+
+def test_the_render_cache_is_bounded(tmp_path: Path) -> None:
+    from facs.web.app import _trim_cache
+
+    for i in range(30):
+        (tmp_path / f"{i:02d}.png").write_bytes(b"png")
+        import os
+
+        os.utime(tmp_path / f"{i:02d}.png", ns=(i * 10**9, i * 10**9))
+    _trim_cache(tmp_path, keep=10)
+    left = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert left == [f"{i:02d}.png" for i in range(20, 30)]  # the newest ten stay
+
+
+def test_the_body_limit_stops_reading_past_the_limit() -> None:
+    """At the ASGI level: a body with no length is read only up to the limit, then 413."""
+    import asyncio
+
+    from facs.web.app import _ENVELOPE, _BodyLimit
+
+    pulled = 0
+    sent: list[dict] = []
+
+    async def endless() -> dict:  # a client that would send forever
+        nonlocal pulled
+        pulled += 65536
+        return {"type": "http.request", "body": b"x" * 65536, "more_body": True}
+
+    async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 400, "headers": []})
+        await send({"type": "http.response.body", "body": b"cut"})
+
+    async def collect(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/api/videos", "headers": []}
+    asyncio.run(_BodyLimit(app, upload=1_000_000)(scope, endless, collect))
+    assert sent[0]["status"] == 413 and len(sent) == 2
+    assert pulled <= 1_000_000 + _ENVELOPE + 65536  # not one chunk more than needed

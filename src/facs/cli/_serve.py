@@ -68,6 +68,13 @@ def serve_cmd(
             help="Folder for uploaded videos, codings, renders and the annotations database."
         ),
     ] = Path("facs-workspace"),
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Also answer to this host name (repeatable), e.g. the machine's name on the "
+            "LAN; by default only loopback and --host are served."
+        ),
+    ] = None,
 ) -> None:
     """Start the local web page: browse codes, explain a code, code and review a video."""
     with user_errors():
@@ -83,9 +90,12 @@ def serve_cmd(
         check_listen(host, number)
         import uvicorn
 
-        from facs.web.app import create_app
+        from facs.web.app import LOCAL_HOSTS, create_app
 
-        app = create_app(workspace)
+        hosts = [*LOCAL_HOSTS, host, *(allow_host or [])]
+        if host in ("0.0.0.0", "::"):  # every address: the page answers to any name
+            hosts.append("*")
+        app = create_app(workspace, allowed_hosts=hosts)
         if host not in ("127.0.0.1", "localhost", "::1"):
             console.print(
                 f"[yellow]warning:[/] listening on {host}: other machines can open the page, "

@@ -19,13 +19,14 @@ import contextlib
 import dataclasses
 import hashlib
 import io
+import json
 import math
 import mimetypes
 import os
 import re
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -177,6 +178,107 @@ def _message(errors: Any) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+#: Most face renders kept in the workspace's cache (~60 KB each); the oldest go first.
+MAX_RENDERS = 2_000
+#: Largest request body other than an upload (JSON: a whole event list is a few MB).
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+def _trim_cache(folder: Path, *, keep: int) -> None:
+    """Delete the least recently written PNGs beyond ``keep``."""
+    files = list(folder.glob("*.png"))
+    if len(files) <= keep:
+        return
+    files.sort(key=lambda f: f.stat().st_mtime_ns)
+    for old in files[: len(files) - keep]:
+        old.unlink(missing_ok=True)
+
+
+class _BodyLimit:
+    """ASGI middleware: count each request's body as it arrives and stop at the limit.
+
+    A declared ``Content-Length`` over the limit is refused before any byte
+    is read; a chunked body with none is cut off as soon as it passes the
+    limit, instead of being spooled whole first.
+    """
+
+    def __init__(self, app: Any, *, upload: int) -> None:
+        self.app, self.upload = app, upload
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        is_upload = scope["method"] == "POST" and scope["path"] == "/api/videos"
+        limit = self.upload + _ENVELOPE if is_upload else MAX_BODY_BYTES
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+
+        async def refuse(size: str) -> None:
+            what = "the upload" if is_upload else "the request body"
+            body = json.dumps({"detail": f"{what} ({size}) is larger than the limit of "
+                                         f"{limit} bytes"}).encode()  # fmt: skip
+            await send({"type": "http.response.start", "status": 413,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(body)).encode())]})  # fmt: skip
+            await send({"type": "http.response.body", "body": body})
+
+        if declared.isdigit() and int(declared) > limit:
+            await refuse(f"{int(declared)} bytes")
+            return
+        seen = 0
+        over = False
+        refused = False
+
+        async def counted() -> Any:
+            nonlocal seen, over
+            if over:  # the app reads on: the body has ended for it
+                return {"type": "http.request", "body": b"", "more_body": False}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:  # stop reading; the app sees a cut body, the client a 413
+                    over = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
+            return message
+
+        async def watched(message: Any) -> None:
+            nonlocal refused
+            if over:
+                if not refused and message["type"] == "http.response.start":
+                    refused = True
+                    await refuse(f"over {limit} bytes, sent without a length")
+                return
+            await send(message)
+
+        await self.app(scope, counted, watched)
+
+
+#: Host names the page answers to by default: this machine's loopback.
+LOCAL_HOSTS: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
+
+
+def _host_name(host_header: str) -> str:
+    """The name part of a Host header: ``127.0.0.1:8765`` → ``127.0.0.1``, ``[::1]:80`` → ``::1``.
+
+    >>> _host_name("127.0.0.1:8765"), _host_name("[::1]:80"), _host_name("Evil.example")
+    ('127.0.0.1', '::1', 'evil.example')
+    """
+    value = host_header.strip().lower()
+    if value.startswith("["):
+        return value[1:].split("]", 1)[0]
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def _origin_authority(origin: str) -> str:
+    """``http://127.0.0.1:8765`` → ``127.0.0.1:8765`` (``null`` and junk give ``""``)."""
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(origin.strip()).netloc.lower()
+    except ValueError:
+        return ""
+
+
 def _check_id(value: str, what: str) -> str:
     if not ID_PATTERN.fullmatch(value):
         raise HTTPException(400, f"invalid {what} id {value!r}: use letters, digits, _ and -")
@@ -208,6 +310,7 @@ def create_app(
     *,
     max_upload: int = MAX_UPLOAD_BYTES,
     coder: Coder | None = None,
+    allowed_hosts: Sequence[str] = LOCAL_HOSTS,
 ) -> FastAPI:
     """Build the web app over a workspace folder.
 
@@ -220,6 +323,13 @@ def create_app(
         Largest accepted upload, in bytes.
     coder : callable, optional
         ``coder(video, outdir, progress)``; default runs :func:`facs.code`.
+    allowed_hosts : sequence of str
+        Host names the page answers to (the ``Host`` header, port aside);
+        ``"*"`` answers any. Other hosts get 403: a web page the user visits
+        could otherwise point its own name at 127.0.0.1 (DNS rebinding) and
+        read and write everything. A request that changes something must also
+        come from the page itself: an ``Origin`` header, when sent, must name
+        the same host and port (browsers send it on every cross-site write).
 
     Returns
     -------
@@ -249,19 +359,33 @@ def create_app(
     app.state.workspace = root
     app.state.jobs = jobs
     app.state.engine = engine
+    app.add_middleware(_BodyLimit, upload=max_upload)
+
+    hosts = {h.strip("[]").lower() for h in allowed_hosts}
 
     @app.middleware("http")
-    async def _upload_limit(
+    async def _same_site(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        # Refuse an upload that says it is too large before reading any of it.
-        if request.method == "POST" and request.url.path == "/api/videos":
-            length = request.headers.get("content-length", "")
-            if length.isdigit() and int(length) > max_upload + _ENVELOPE:
+        host_header = request.headers.get("host", "")
+        name = _host_name(host_header)
+        if "*" not in hosts and name not in hosts:
+            return JSONResponse(
+                {"detail": f"host {name!r} is not served here (start `facs serve --host "
+                           f"{name}` to serve it)"},
+                status_code=403,
+            )  # fmt: skip
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            origin = request.headers.get("origin")
+            site = request.headers.get("sec-fetch-site", "")
+            foreign = site == "cross-site" or (
+                origin is not None and _origin_authority(origin) != host_header.lower()
+            )
+            if foreign:
                 return JSONResponse(
-                    {"detail": f"the upload ({int(length)} bytes) is larger than the limit of "
-                               f"{max_upload} bytes"},
-                    status_code=413,
+                    {"detail": f"refused: a change from another site ({origin or site}); "
+                               "use the page itself"},
+                    status_code=403,
                 )  # fmt: skip
         return await call_next(request)
 
@@ -349,6 +473,7 @@ def create_app(
             with os.fdopen(fd, "wb") as handle:
                 handle.write(buffer.getvalue())
             os.replace(tmp, target)
+            _trim_cache(renders_dir, keep=MAX_RENDERS)
         return FileResponse(target, media_type="image/png",
                             headers={"Cache-Control": "max-age=86400"})  # fmt: skip
 
