@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from facs._errors import FACSError, InputError
+from facs._validate import parse_span
 from facs.face._appearance import APPEARANCE_POINTS
 
 __all__ = ["Coding", "Progress", "code", "face_track", "parse_span"]
@@ -51,29 +52,6 @@ MAX_BASELINE_FRAMES = 300
 
 Progress = Callable[[int, int | None], None]
 """Progress callback: (frames done, frames expected or None)."""
-
-
-def parse_span(text: str) -> tuple[float, float]:
-    """Parse ``START-END`` in seconds (``2-3.5``, ``0:02-0:03.5``).
-
-    >>> parse_span("2-3.5"), parse_span("1:00-1:02")
-    ((2.0, 3.5), (60.0, 62.0))
-    """
-
-    def seconds(part: str) -> float:
-        total = 0.0
-        for piece in part.strip().split(":"):
-            total = total * 60 + float(piece)
-        return total
-
-    try:
-        a, b = text.split("-", 1)
-        span = (seconds(a), seconds(b))
-    except ValueError:
-        raise InputError(f"bad time span {text!r}: use START-END in seconds, e.g. 2-3.5") from None
-    if not (math.isfinite(span[0]) and math.isfinite(span[1])) or span[0] >= span[1]:
-        raise InputError(f"bad time span {text!r}: START must be before END")
-    return span
 
 
 # ----------------------------------------------------------------- chunk store

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,16 +35,14 @@ def _split(text: str | None) -> list[str] | None:
 
 def _span(text: str | None) -> tuple[float, float] | None:
     from facs._errors import InputError
+    from facs._validate import parse_span
 
     if text is None:
         return None
-    m = re.fullmatch(r"\s*([0-9.]+)\s*[-:]\s*([0-9.]+)\s*", text)
-    if m is None:
-        raise InputError(f"--span must be START-END in seconds, e.g. 0-60, got {text!r}")
     try:
-        return float(m.group(1)), float(m.group(2))
-    except ValueError:
-        raise InputError(f"--span must be START-END in seconds, e.g. 0-60, got {text!r}") from None
+        return parse_span(text)
+    except InputError as err:
+        raise InputError(f"--span: {err}") from None
 
 
 def _cell(value: float, *, good: float = 0.8, fair: float = 0.6) -> Text:

@@ -107,7 +107,10 @@ def code_cmd(
     with user_errors(), quiet_native_logs():
         from facs.face import probe
 
-        span = parse_span(neutral) if neutral else None
+        try:
+            span = parse_span(neutral) if neutral else None
+        except InputError as err:
+            raise InputError(f"--neutral: {err}") from None
         probe(input, fps=fps)
         if actor is not None:
             from facs.au import read_actor

@@ -1,0 +1,56 @@
+"""Checks and parsers shared by the library, the command line and the web page."""
+
+from __future__ import annotations
+
+import math
+
+from facs._errors import InputError
+
+__all__ = ["parse_clock", "parse_span"]
+
+
+def parse_clock(text: str) -> float:
+    """Seconds from ``S``, ``M:SS`` or ``H:MM:SS`` (fractions of a second allowed).
+
+    Every field after the first is below 60: ``0:60`` is not a time.
+
+    >>> parse_clock("2.5"), parse_clock("1:02.5"), parse_clock("1:00:00")
+    (2.5, 62.5, 3600.0)
+    >>> parse_clock("0:60")
+    Traceback (most recent call last):
+    ...
+    facs._errors.InputError: bad time '0:60': minutes and seconds after a ':' run 0-59
+    """
+    pieces = text.strip().split(":")
+    if len(pieces) > 3 or any(not p.strip() for p in pieces):
+        raise InputError(f"bad time {text!r}: use seconds, M:SS or H:MM:SS")
+    try:
+        values = [float(p) for p in pieces]
+    except ValueError:
+        raise InputError(f"bad time {text!r}: use seconds, M:SS or H:MM:SS") from None
+    if not all(math.isfinite(v) and v >= 0 for v in values):
+        raise InputError(f"bad time {text!r}: times are finite and not negative")
+    if any(v >= 60 for v in values[1:]):
+        raise InputError(f"bad time {text!r}: minutes and seconds after a ':' run 0-59")
+    total = 0.0
+    for v in values:
+        total = total * 60 + v
+    return total
+
+
+def parse_span(text: str) -> tuple[float, float]:
+    """``START-END`` (each as :func:`parse_clock`) in seconds; START before END.
+
+    >>> parse_span("2-3.5"), parse_span("1:00-1:02"), parse_span(" 0:30 - 1:00:00 ")
+    ((2.0, 3.5), (60.0, 62.0), (30.0, 3600.0))
+    """
+    if text.count("-") != 1:
+        raise InputError(f"bad time span {text!r}: use START-END, e.g. 2-3.5 or 1:00-1:02")
+    a, b = text.split("-")
+    try:
+        span = (parse_clock(a), parse_clock(b))
+    except InputError as err:
+        raise InputError(f"bad time span {text!r}: {err}") from None
+    if span[0] >= span[1]:
+        raise InputError(f"bad time span {text!r}: START must be before END")
+    return span
