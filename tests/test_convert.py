@@ -143,7 +143,7 @@ def test_errors_name_the_problem(tmp_path: Path, coded: Path) -> None:
         write_any(data, tmp_path / "x.csv", "facs")
     with pytest.raises(InputError, match="unknown output format"):
         write_any(data, tmp_path / "x.csv", "maya")  # type: ignore[arg-type]
-    with pytest.raises(InputError, match="fps must be positive"):
+    with pytest.raises(InputError, match="fps must be a positive number"):
         events_to_frames(data.events, fps=0)
 
 

@@ -45,3 +45,47 @@ def test_agree_and_code_read_spans_alike() -> None:
 
     result = CliRunner().invoke(app, ["agree", "x.csv", "y.csv", "--span", "0:60-1:02"])
     assert result.exit_code != 0 and "--span" in result.output and "0-59" in result.output
+
+
+def test_bad_arguments_are_parameter_errors(shared_data) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    import facs
+    from facs import ParameterError
+    from facs.convert import events_to_frames
+    from facs.face import probe
+
+    assert issubclass(ParameterError, facs.InputError) and issubclass(ParameterError, ValueError)
+    with pytest.raises(ParameterError, match="fps must be a positive number"):
+        probe(shared_data / "real" / "single_face.mp4", fps=-1)
+    with pytest.raises(ParameterError, match="workers must be at least 1"):
+        facs.code(shared_data / "real" / "single_face.jpg", workers=0)
+    ev = pd.DataFrame({"face": [0], "code": ["12"], "side": [None], "onset_s": [0.0],
+                       "apex_s": [0.5], "offset_s": [1.0], "peak": [3.0],
+                       "letter": ["C"]})  # fmt: skip
+    with pytest.raises(ParameterError):
+        events_to_frames(ev, fps=0)
+    with pytest.raises(ParameterError, match="START must be before END"):
+        parse_span("5-2")
+
+
+def test_library_messages_name_no_command_line_flags() -> None:
+    """What the library raises speaks of arguments, not of flags only the CLI has."""
+    import ast
+    import re
+    from pathlib import Path
+
+    import facs
+
+    root = Path(facs.__file__).parent
+    flagged = []
+    for path in root.rglob("*.py"):
+        if "cli" in path.relative_to(root).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                for const in ast.walk(node.exc):
+                    text = const.value if isinstance(const, ast.Constant) else None
+                    if isinstance(text, str) and re.search(r"(?<![\w-])--[a-z]", text):
+                        flagged.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not flagged, flagged

@@ -9,7 +9,14 @@
 Heavy parts (the face model, plotting) load only when used.
 """
 
-from facs._errors import CatalogueError, CodeError, FACSError, InputError, ModelError
+from facs._errors import (
+    CatalogueError,
+    CodeError,
+    FACSError,
+    InputError,
+    ModelError,
+    ParameterError,
+)
 from facs.catalogue import catalogue
 from facs.emotions import match_emotions, suggest
 from facs.notation import Action, Code, intensity_to_letter, letter_to_intensity
@@ -35,6 +42,7 @@ __all__ = [
     "FACSError",
     "InputError",
     "ModelError",
+    "ParameterError",
     "__version__",
     "catalogue",
     "code",

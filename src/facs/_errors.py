@@ -6,6 +6,7 @@ The hierarchy::
     ├── CodeError (ValueError)      a FACS string that cannot be parsed or is invalid
     ├── CatalogueError (KeyError)   a code or name that the catalogue does not hold
     ├── InputError (ValueError)     a missing, unreadable or malformed input file
+    │   └── ParameterError          a bad argument (a negative fps, an empty span)
     └── ModelError (RuntimeError)   the face model cannot be found or loaded
 
 Per-frame failures (no face in a frame) are data, not exceptions: they give a
@@ -14,7 +15,14 @@ row with ``success=0``.
 
 from __future__ import annotations
 
-__all__ = ["CatalogueError", "CodeError", "FACSError", "InputError", "ModelError"]
+__all__ = [
+    "CatalogueError",
+    "CodeError",
+    "FACSError",
+    "InputError",
+    "ModelError",
+    "ParameterError",
+]
 
 
 class FACSError(Exception):
@@ -78,6 +86,14 @@ class CatalogueError(FACSError, KeyError):
 
 class InputError(FACSError, ValueError):
     """An input file is missing, unreadable, truncated or malformed."""
+
+
+class ParameterError(InputError):
+    """An argument is out of range or malformed (a negative frame rate, START after END).
+
+    A kind of :class:`InputError` (and so of ``ValueError``): code that
+    catches bad input catches bad arguments too.
+    """
 
 
 class ModelError(FACSError, RuntimeError):

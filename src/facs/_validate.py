@@ -4,9 +4,30 @@ from __future__ import annotations
 
 import math
 
-from facs._errors import InputError
+from facs._errors import InputError, ParameterError
 
-__all__ = ["parse_clock", "parse_span"]
+__all__ = ["check_positive", "parse_clock", "parse_span"]
+
+
+def check_positive(name: str, value: float, *, most: float | None = None) -> float:
+    """``value`` if it is a finite number above 0 (and at most ``most``), else ParameterError.
+
+    >>> check_positive("fps", 25)
+    25.0
+    >>> check_positive("fps", float("nan"))
+    Traceback (most recent call last):
+    ...
+    facs._errors.ParameterError: fps must be a positive number, got nan
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be a positive number, got {value!r}") from None
+    if not (math.isfinite(number) and number > 0):
+        raise ParameterError(f"{name} must be a positive number, got {value}")
+    if most is not None and number > most:
+        raise ParameterError(f"{name} must be at most {most:g}, got {value}")
+    return number
 
 
 def parse_clock(text: str) -> float:
@@ -52,5 +73,5 @@ def parse_span(text: str) -> tuple[float, float]:
     except InputError as err:
         raise InputError(f"bad time span {text!r}: {err}") from None
     if span[0] >= span[1]:
-        raise InputError(f"bad time span {text!r}: START must be before END")
+        raise ParameterError(f"bad time span {text!r}: START must be before END")
     return span

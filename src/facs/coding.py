@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from facs._errors import FACSError, InputError
+from facs._errors import FACSError, InputError, ParameterError
 from facs._validate import parse_span
 from facs.face._appearance import APPEARANCE_POINTS
 
@@ -856,7 +856,7 @@ def code(
     src = Path(path)
     info = probe(src, fps=fps)
     if workers < 1:
-        raise InputError(f"--workers must be at least 1, got {workers}")
+        raise ParameterError(f"workers must be at least 1, got {workers}")
     expected = info.n_frames
     if expected and info.fps and (start is not None or end is not None):
         t0 = start or 0.0

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from facs._errors import CodeError, InputError
+from facs._validate import check_positive
 from facs.series import CODED, FRAME_COLUMNS, SIDE_COLUMNS, CodedCode
 
 __all__ = [
@@ -174,7 +175,7 @@ def detect_format(path: PathLike) -> FromFormat:
         return detect_peer(p)
     except InputError:
         raise InputError(
-            f"{p}: cannot tell the format from its columns; give --from ({', '.join(FROM_FORMATS)})"
+            f"{p}: cannot tell the format from its columns; name it ({', '.join(FROM_FORMATS)})"
         ) from None
 
 
@@ -278,8 +279,7 @@ def events_to_frames(events: pd.DataFrame, *, fps: float = DEFAULT_EVENT_FPS) ->
     """
     from facs.series import empty_frames
 
-    if fps <= 0:
-        raise InputError(f"fps must be positive, got {fps}")
+    check_positive("fps", fps)
     if events.empty:
         return empty_frames()
     columns = {str(c.number): c for c in CODED}
@@ -399,15 +399,15 @@ def write_any(
         return [write_eaf(data.events, target, media=media)], []
     if kind == "facs":
         if target.suffix:
-            raise InputError(f"{target}: --to facs writes a folder; give a folder name")
+            raise InputError(f"{target}: the facs format writes a folder; give a folder name")
         return _write_facs_folder(data, target, fps)
     frames, notes = _frames_for_output(data, fps)
     if kind == "csv":
         if target.suffix.lower() != ".csv":
-            raise InputError(f"{target}: --to csv writes a .csv file")
+            raise InputError(f"{target}: the csv format writes a .csv file")
         return [write_frames(frames, target)], notes
     if target.suffix.lower() != ".csv":
-        raise InputError(f"{target}: --to {kind} writes a .csv file")
+        raise InputError(f"{target}: the {kind} format writes a .csv file")
     rig = load_rig("livelink" if kind == "livelink" else kind)
     weights, report = frames_to_weights(frames, rig)
     notes += report.lines()

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from facs._errors import InputError
+from facs._validate import check_positive
 
 if TYPE_CHECKING:
     from av.container import InputContainer
@@ -281,8 +282,8 @@ def probe(path: str | os.PathLike[str], *, fps: float | None = None) -> VideoInf
     >>> folder.cleanup()
     """
     path = Path(path)
-    if fps is not None and not (math.isfinite(fps) and fps > 0):
-        raise ValueError(f"`fps` must be a positive number, got {fps}")
+    if fps is not None:
+        check_positive("fps", fps)
     _check_exists(path)
     if path.is_dir():
         images = _folder_images(path)

@@ -15,6 +15,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from facs._errors import InputError
+from facs._validate import check_positive
 from facs.rigs._rig import Rig, normalise_name
 from facs.series import CODE_COLUMNS, CODED, META_COLUMNS, SIDE_COLUMNS, empty_frames
 
@@ -282,8 +283,7 @@ def weights_to_frames(
 
     if not isinstance(weights, pd.DataFrame):
         raise InputError("weights must be a pandas DataFrame")
-    if not (scale > 0 and math.isfinite(scale)):
-        raise InputError(f"scale must be a positive number, not {scale}")
+    check_positive("scale", scale)
     n = len(weights)
     times, tcol, notes = _times(weights, time_column, fps)
     skip = {c for c in ("frame", "timecode", "face") if c in weights.columns}
@@ -527,8 +527,7 @@ def frames_to_weights(
     """
     if not isinstance(frames, pd.DataFrame):
         raise InputError("frames must be a pandas DataFrame")
-    if not (scale > 0 and math.isfinite(scale)):
-        raise InputError(f"scale must be a positive number, not {scale}")
+    check_positive("scale", scale)
     ch = _channels(rig)
     n = len(frames)
     targets, folded = _targets(frames, ch.columns)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from facs._errors import InputError
+from facs._validate import check_positive
 from facs.rigs._rig import load_rig, normalise_name
 
 __all__ = ["LIVELINK_COLUMNS", "read_livelink", "timecode_seconds", "write_livelink"]
@@ -195,8 +196,7 @@ def read_livelink(
         h, m, s, ff = match.groups()
         parts.append((int(h) * 3600 + int(m) * 60 + int(s), float(ff)))
     rate = fps if fps is not None else _infer_fps([ff for _, ff in parts])
-    if not (rate > 0 and math.isfinite(rate)):
-        raise InputError(f"fps must be a positive number, not {fps}")
+    check_positive("fps", rate)
     seconds = np.array([whole + ff / rate for whole, ff in parts], dtype=np.float64)
     data: dict[str, Any] = {
         "frame": np.arange(len(body), dtype=np.int64),
@@ -255,8 +255,7 @@ def write_livelink(weights: pd.DataFrame, path: str | Path, *, fps: float = 60.0
 
     if not isinstance(weights, pd.DataFrame):
         raise InputError("weights must be a pandas DataFrame")
-    if not (fps > 0 and math.isfinite(fps)):
-        raise InputError(f"fps must be a positive number, not {fps}")
+    check_positive("fps", fps)
     n = len(weights)
     by_key = {normalise_name(str(c)): c for c in weights.columns}
     if "timecode" in by_key:

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from facs._errors import CodeError, InputError
+from facs._validate import check_positive
 from facs.notation import Code
 from facs.synth._model import (
     Mesh,
@@ -179,8 +180,7 @@ def _check_clip(path: Path) -> str:
 
 
 def _check_fps(fps: float) -> float:
-    if not (math.isfinite(fps) and 0 < fps <= 120):
-        raise InputError(f"fps must be between 0 and 120, got {fps}")
+    check_positive("fps", fps, most=120)
     return float(fps)
 
 
