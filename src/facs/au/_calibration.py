@@ -22,7 +22,6 @@ applies.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from dataclasses import dataclass, replace
@@ -33,6 +32,7 @@ import numpy as np
 
 from facs._errors import CodeError, InputError
 from facs.au._estimator import Baseline, Estimator, Model, calm_scores
+from facs.formats._delimited import records
 from facs.notation import Action, Code
 
 __all__ = [
@@ -66,10 +66,9 @@ class ScriptRow:
 
 
 def _seconds(text: str) -> float:
-    total = 0.0
-    for piece in text.strip().split(":"):
-        total = total * 60 + float(piece)
-    return total
+    from facs._validate import parse_clock
+
+    return parse_clock(text)  # one clock for every time a user types (an InputError)
 
 
 def read_script(path: str | Path) -> list[ScriptRow]:
@@ -84,22 +83,19 @@ def read_script(path: str | Path) -> list[ScriptRow]:
         text = src.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"{src}: cannot read the script ({err})") from None
-    reader = csv.DictReader(text.splitlines())
-    fields = [f.strip().lower() for f in reader.fieldnames or []]
+    numbered = records(text)
+    if not numbered:
+        raise InputError(f"{src}: the script has no rows")
     aliases = {"start_s": "start", "end_s": "end", "facs": "code"}
-    fields = [aliases.get(f, f) for f in fields]
+    fields = [aliases.get(f.strip().lower(), f.strip().lower()) for f in numbered[0][1]]
     missing = {"start", "end", "code"} - set(fields)
     if missing:
         raise InputError(
             f"{src}: missing column(s) {', '.join(sorted(missing))} (need start, end, code)"
         )
     rows: list[ScriptRow] = []
-    for line, raw in enumerate(reader, start=2):
-        record = {
-            aliases.get(k.strip().lower(), k.strip().lower()): (v or "")
-            for k, v in raw.items()
-            if k
-        }
+    for line, cells in numbered[1:]:
+        record = {k: (cells[j] if j < len(cells) else "") for j, k in enumerate(fields) if k}
         try:
             start, end = _seconds(record["start"]), _seconds(record["end"])
         except ValueError:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from facs._errors import CodeError, InputError
 from facs.formats._atomic import atomic_path, write_json_atomic
+from facs.formats._delimited import data_row_line
 from facs.notation import Code
 from facs.series import CODE_COLUMNS, FRAME_COLUMNS, SIDE_COLUMNS, validate_frames
 
@@ -154,10 +155,17 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise InputError(f"cannot read {path}: not a readable Parquet file ({detail})") from None
 
 
-def _where(fmt: TableFormat | None, position: int) -> str:
-    """Human location of 0-based data row ``position``."""
+def _where(fmt: TableFormat | None, position: int, source: str = "") -> str:
+    """Human location of 0-based data row ``position``: for a CSV file, its true line.
+
+    The line is found only when an error is reported (blank lines and quoted
+    line breaks counted as the file has them, :mod:`facs.formats._delimited`).
+    """
     if fmt == "csv":
-        return f"row {position + 1} (line {position + 2})"
+        line = None
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            line = data_row_line(Path(source).read_text(encoding="utf-8-sig"), position)
+        return f"row {position + 1} (line {line if line is not None else position + 2})"
     return f"row {position + 1}"
 
 
@@ -184,7 +192,7 @@ def _conform(
             if bad.size:
                 i = int(bad[0])
                 raise InputError(
-                    f"{source}, {_where(fmt, i)}: column {col!r} holds"
+                    f"{source}, {_where(fmt, i, source)}: column {col!r} holds"
                     f" {values.iloc[i]!r}, not a number"
                 )
             values = numbers
@@ -194,7 +202,7 @@ def _conform(
             if bad.size:
                 i = int(bad[0])
                 raise InputError(
-                    f"{source}, {_where(fmt, i)}: column {col!r} must hold whole numbers,"
+                    f"{source}, {_where(fmt, i, source)}: column {col!r} must hold whole numbers,"
                     f" got {values.iloc[i]!r}"
                 )
             out[col] = values.astype("int64")
@@ -268,32 +276,32 @@ def _validate_events(events: pd.DataFrame, *, source: str, fmt: TableFormat | No
         error = parsed[text]
         if error is not None:
             raise InputError(
-                f"{source}, {_where(fmt, i)}: code {text!r} is not valid FACS: {error}"
+                f"{source}, {_where(fmt, i, source)}: code {text!r} is not valid FACS: {error}"
             )
     times = events[["onset_s", "apex_s", "offset_s"]].to_numpy(dtype="float64")
     bad = np.flatnonzero(~np.isfinite(times).all(axis=1))
     if bad.size:
         i = int(bad[0])
         raise InputError(
-            f"{source}, {_where(fmt, i)}: event times must be numbers, got {_row(times[i])}"
+            f"{source}, {_where(fmt, i, source)}: event times must be numbers, got {_row(times[i])}"
         )
     bad = np.flatnonzero((times[:, 0] > times[:, 1]) | (times[:, 1] > times[:, 2]))
     if bad.size:
         i = int(bad[0])
         raise InputError(
-            f"{source}, {_where(fmt, i)}: event times must satisfy"
+            f"{source}, {_where(fmt, i, source)}: event times must satisfy"
             f" onset_s ≤ apex_s ≤ offset_s, got {_row(times[i])}"
         )
     peak = events["peak"].to_numpy(dtype="float64")
     bad = np.flatnonzero(~(np.isfinite(peak) & (peak >= 0) & (peak <= 5)))
     if bad.size:
         i = int(bad[0])
-        where = _where(fmt, i)
+        where = _where(fmt, i, source)
         raise InputError(f"{source}, {where}: peak must be within 0–5, got {float(peak[i]):g}")
     for i, letter in enumerate(events["letter"].tolist()):
         if letter not in _LETTERS:
             raise InputError(
-                f"{source}, {_where(fmt, i)}: letter must be one of A–E, got {letter!r}"
+                f"{source}, {_where(fmt, i, source)}: letter must be one of A–E, got {letter!r}"
             )
 
 

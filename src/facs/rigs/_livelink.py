@@ -14,6 +14,7 @@ import pandas as pd
 
 from facs._errors import InputError
 from facs._validate import check_positive
+from facs.formats._delimited import records
 from facs.rigs._rig import load_rig, normalise_name
 
 __all__ = ["LIVELINK_COLUMNS", "read_livelink", "timecode_seconds", "write_livelink"]
@@ -156,7 +157,9 @@ def read_livelink(
         text = src.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"{src}: cannot read the Live Link CSV ({err})") from None
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    numbered = records(text)
+    rows = [row for _, row in numbered]
+    line_of = [line for line, _ in numbered]
     if not rows:
         raise InputError(f"{src}: empty file")
     header = [h.strip() for h in rows[0]]
@@ -182,12 +185,12 @@ def read_livelink(
     body = rows[1:]
     t_at = keys.index("timecode")
     width = len(header)
-    for line, row in enumerate(body, start=2):
+    for line, row in zip(line_of[1:], body, strict=True):
         if len(row) != width:
             raise InputError(f"{src}, line {line}: {len(row)} fields, the header has {width}")
     codes = [row[t_at].strip() for row in body]
     parts: list[tuple[int, float]] = []
-    for line, code in enumerate(codes, start=2):
+    for line, code in zip(line_of[1:], codes, strict=True):
         match = _TIMECODE.match(code)
         if not match:
             raise InputError(
@@ -217,7 +220,7 @@ def read_livelink(
                 values[i] = float(cell) if cell else np.nan
             except ValueError:
                 raise InputError(
-                    f"{src}, line {i + 2}, column {header[at]}: not a number: {cell!r}"
+                    f"{src}, line {line_of[i + 1]}, column {header[at]}: not a number: {cell!r}"
                 ) from None
         if degrees and normalise_name(shape.name) in _ROTATIONS:
             values = np.radians(values)
