@@ -20,6 +20,7 @@ The run has three stages (DESIGN.md, data flow):
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -30,7 +31,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -364,13 +365,6 @@ def _stitch_ids(store: Path, parts: int) -> list[dict[int, int]]:
 # ------------------------------------------------------------------ estimation
 
 
-@dataclass
-class _FaceRows:
-    frame: list[np.ndarray] = field(default_factory=list)
-    time_s: list[np.ndarray] = field(default_factory=list)
-    calm: list[np.ndarray] = field(default_factory=list)
-
-
 def _estimate(
     store: Path,
     parts: int,
@@ -380,14 +374,19 @@ def _estimate(
     raw: bool,
     actor: Any = None,
 ) -> tuple[pd.DataFrame, dict[int, Any], pd.DataFrame | None]:
+    """The AU stage over the chunk store: three passes, never all landmarks at once.
+
+    1. every chunk as a :class:`~facs.face._batch.FaceBatch` with global face
+       ids: which frames exist, each face's blendshapes, times and appearance;
+       then covered regions per face (:mod:`facs.au._visibility`);
+    2. per face, the rows its neutral is taken from, loaded, and the neutral
+       (:func:`facs.au._batch.select_baseline`);
+    3. per chunk and face, the codes (:func:`facs.au._batch.estimate`), with
+       covered regions blanked; then head positions over each face's series.
+    """
+    from facs.au._batch import baseline_rows, estimate, select_baseline
     from facs.au._calibration import apply_actor
-    from facs.au._estimator import (
-        MIN_BASELINE_FRAMES,
-        calm_frames,
-        find_baseline,
-        head_series,
-        load_estimator,
-    )
+    from facs.au._estimator import head_series, load_estimator
     from facs.au._visibility import (
         COVER_CODES,
         COVER_COLUMNS,
@@ -396,106 +395,77 @@ def _estimate(
         region_columns,
     )
     from facs.face import BLENDSHAPE_NAMES
+    from facs.face._batch import FaceBatch
     from facs.series import BOX_COLUMNS, CODE_COLUMNS, FRAME_COLUMNS, SIDE_COLUMNS
 
     est = load_estimator()
     if actor is not None:
         est = apply_actor(est, actor)
     maps = _stitch_ids(store, parts)
-
-    # Pass 1: which frames exist, which face rows, and how calm each is.
-    all_frames: list[np.ndarray] = []
-    per_face: dict[int, list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]] = {}
-    looks: dict[int, list[np.ndarray]] = {}
     chunk_paths = [c for p in range(parts) for c in sorted(store.glob(f"part{p}_*.npz"))]
     chunk_part = [p for p in range(parts) for _ in sorted(store.glob(f"part{p}_*.npz"))]
-    for ci, (chunk, part) in enumerate(zip(chunk_paths, chunk_part, strict=True)):
-        d = _load_chunk(chunk)
-        all_frames.append(d["frames"])
-        ids = np.array([maps[part].get(int(f), int(f)) for f in d["face_id"]], dtype=np.int64)
-        calm = d["blendshapes"] if len(ids) else np.zeros((0, len(BLENDSHAPE_NAMES)))
-        times = d["frames"][:, 1]
-        frame_time = dict(zip(d["frames"][:, 0].astype(int), times, strict=True))
-        for gid in np.unique(ids):
-            sel = np.flatnonzero(ids == gid)
-            t = np.array([frame_time[int(i)] for i in d["face_frame"][sel]])
-            per_face.setdefault(int(gid), []).append((ci, sel, calm[sel], t))
-            looks.setdefault(int(gid), []).append(d["appearance"][sel])
-    frames_arr = np.concatenate(all_frames) if all_frames else np.zeros((0, 4))
 
-    # Covered regions per face (facs.au._visibility), by chunk: (chunk, face) -> (rows, 3).
-    covers: dict[tuple[int, int], np.ndarray] = {}
-    for gid, entries in per_face.items():
-        times = np.concatenate([e[3] for e in entries])
-        cover = covered_regions(np.concatenate(looks[gid]), times)
+    def batch_of(ci: int) -> tuple[dict[str, np.ndarray], FaceBatch]:
+        d = _load_chunk(chunk_paths[ci])
+        return d, FaceBatch.from_chunk(d, maps[chunk_part[ci]])
+
+    # Pass 1: per face, where its rows are and what is cheap to hold for all of them.
+    rows_of: dict[int, list[tuple[int, np.ndarray]]] = {}  # face -> (chunk, row indices)
+    seen: dict[int, list[FaceBatch]] = {}  # face -> rows without landmarks
+    for ci in range(len(chunk_paths)):
+        _, batch = batch_of(ci)
+        for gid in batch.faces():
+            sel = np.flatnonzero(batch.face == gid)
+            rows_of.setdefault(gid, []).append((ci, sel))
+            light = batch[sel]
+            seen.setdefault(gid, []).append(
+                dataclasses.replace(light, landmarks=np.zeros((len(sel), 0, 3), np.float32))
+            )
+    covers: dict[tuple[int, int], np.ndarray] = {}  # (chunk, face) -> (rows, 3)
+    whole: dict[int, FaceBatch] = {gid: FaceBatch.concat(b) for gid, b in seen.items()}
+    del seen
+    for gid, entries in rows_of.items():
+        cover = covered_regions(whole[gid].appearance, whole[gid].time_s)
         flags = np.stack([cover[r] for r in COVER_CODES], axis=1)
         offset = 0
-        for ci, sel, _, _ in entries:
+        for ci, sel in entries:
             covers[ci, gid] = flags[offset : offset + len(sel)]
             offset += len(sel)
-    del looks
 
-    # Pass 2: baseline per face from its calmest frames (or the marked span).
+    # Pass 2: each face's neutral from its chosen rows, loaded chunk by chunk.
     baselines: dict[int, Any] = {}
-    for gid, entries in per_face.items():
-        calm = np.concatenate([e[2] for e in entries])
-        hidden = np.concatenate([covers[e[0], gid].any(axis=1) for e in entries])
-        calm = np.where(hidden[:, None], np.nan, calm)  # a covered frame is no neutral
-        times = np.concatenate([e[3] for e in entries])
-        regional: np.ndarray | None = None
-        if neutral is not None:
-            pick = np.flatnonzero((times >= neutral[0]) & (times <= neutral[1]))
-        elif actor is not None:
-            baselines[gid] = actor.neutral
-            continue
-        elif short or len(calm) < MIN_BASELINE_FRAMES:
-            baselines[gid] = est.population
-            continue
-        else:  # the calmest frames of the face and of each region (facs.au calm_frames)
-            regional = np.sort(calm_frames(calm, MAX_BASELINE_FRAMES))
-            pick = regional
-        if regional is None and len(pick) > MAX_BASELINE_FRAMES:
+    for gid, entries in rows_of.items():
+        face = whole[gid]
+        hidden = np.concatenate([covers[ci, gid].any(axis=1) for ci, _ in entries])
+        own = (not short and actor is None) or neutral is not None
+        pick = (
+            baseline_rows(face.blendshapes, face.time_s, covered=hidden, neutral=neutral,
+                          most=MAX_BASELINE_FRAMES)
+            if own else np.zeros(0, dtype=np.int64)
+        )  # fmt: skip
+        if neutral is not None and len(pick) > MAX_BASELINE_FRAMES:
             pick = pick[np.linspace(0, len(pick) - 1, MAX_BASELINE_FRAMES).astype(int)]
-        chosen = set(pick.tolist())
-        lms, bss, poses, sizes, ts = [], [], [], [], []
-        offset = 0
-        for ci, sel, _, t in entries:
-            local = [k for k in range(len(sel)) if offset + k in chosen]
+        chosen, parts_of, offset = set(pick.tolist()), [], 0
+        for ci, sel in entries:
+            local = np.array([k for k in range(len(sel)) if offset + k in chosen], dtype=np.int64)
             offset += len(sel)
-            if not local:
-                continue
-            d = _load_chunk(chunk_paths[ci])
-            w, h = d["frames"][0, 2], d["frames"][0, 3]
-            rows = sel[local]
-            px = d["landmarks"][rows] * np.array([w, h, w], np.float32)
-            aligned, size = est.align(px)
-            lms.append(aligned)
-            bss.append(d["blendshapes"][rows])
-            poses.append(d["pose"][rows])
-            sizes.append(size)
-            ts.append(t[local])
-        if not lms:
+            if len(local):
+                parts_of.append(batch_of(ci)[1][sel[local]])
+        candidates = FaceBatch.concat(parts_of) if parts_of else None
+        if neutral is not None and candidates is None:
             raise InputError(f"face {gid}: no frames in the neutral span {neutral}")
-        baselines[gid] = find_baseline(
-            aligned=np.concatenate(lms),
-            blendshapes=np.concatenate(bss),
-            pose=np.concatenate(poses),
-            size=np.concatenate(sizes),
-            time_s=np.concatenate(ts),
-            population=est.population,
-            span=neutral,
-            estimator=est,
-            picks=None if regional is None else np.arange(len(regional)),
-        )
+        baselines[gid] = select_baseline(candidates, est, neutral=neutral, actor=actor,
+                                         own=own)  # fmt: skip
+    del whole
 
     # Pass 3: estimate chunk by chunk.
     tables: list[pd.DataFrame] = []
     raw_tables: list[pd.DataFrame] = []
-    for chunk_index, (chunk, part) in enumerate(zip(chunk_paths, chunk_part, strict=True)):
-        d = _load_chunk(chunk)
+    for ci in range(len(chunk_paths)):
+        d, batch = batch_of(ci)
         fr = d["frames"]
-        seen = set(d["face_frame"].tolist())
-        empty = [i for i in range(len(fr)) if int(fr[i, 0]) not in seen]
+        present = set(batch.frame.tolist())
+        empty = [i for i in range(len(fr)) if int(fr[i, 0]) not in present]
         if empty:
             blank = pd.DataFrame({c: np.nan for c in FRAME_COLUMNS}, index=range(len(empty)))
             blank["frame"] = fr[empty, 0].astype(int)
@@ -504,49 +474,34 @@ def _estimate(
             blank["success"] = 0
             blank["confidence"] = 0.0
             tables.append(blank)
-        if not len(d["face_id"]):
-            continue
-        w, h = fr[0, 2], fr[0, 3]
-        ids = np.array([maps[part].get(int(f), int(f)) for f in d["face_id"]], dtype=np.int64)
-        frame_time = dict(zip(fr[:, 0].astype(int), fr[:, 1], strict=True))
-        for gid in np.unique(ids):
-            sel = np.flatnonzero(ids == gid)
-            px = d["landmarks"][sel] * np.array([w, h, w], np.float32)
-            aligned, size = est.align(px)
-            cols = est.estimate(
-                aligned=aligned,
-                size=size,
-                blendshapes=d["blendshapes"][sel],
-                pose=d["pose"][sel].astype(np.float64),
-                baseline=baselines[int(gid)],
-            )
-            flags = acting_not_covered(covers[chunk_index, int(gid)], cols)
+        for gid in batch.faces():
+            rows = batch[batch.face == gid]
+            cols, size = estimate(rows, baselines[gid], est)
+            flags = acting_not_covered(covers[ci, gid], cols)
             for k, region in enumerate(COVER_CODES):
                 for column in region_columns(list(cols), region):
                     cols[column][flags[:, k]] = np.nan  # not scored where it cannot be seen
             table = pd.DataFrame(cols)
             for k, column in enumerate(COVER_COLUMNS):
                 table[column] = flags[:, k].astype(float)
-            table.insert(0, "frame", d["face_frame"][sel])
-            table.insert(1, "time_s", [frame_time[int(i)] for i in d["face_frame"][sel]])
-            table.insert(2, "face", int(gid))
+            table.insert(0, "frame", rows.frame)
+            table.insert(1, "time_s", rows.time_s)
+            table.insert(2, "face", gid)
             table.insert(3, "success", 1)
-            table.insert(4, "confidence", d["confidence"][sel].astype(float))
-            table["_size"] = size
-            xy = d["landmarks"][sel, :, :2] * np.array([w, h], np.float32)
-            low, high = xy.min(axis=1), xy.max(axis=1)
-            for name, v in zip(BOX_COLUMNS, (*low.T, *(high - low).T), strict=True):
-                table[name] = np.round(v.astype(float), 1)
+            table.insert(4, "confidence", rows.confidence)
             for k, name in enumerate(("yaw", "pitch", "roll")):
-                table.insert(5 + k, name, d["pose"][sel, k].astype(float))
+                table.insert(5 + k, name, rows.pose[:, k])
+            table["_size"] = size
+            for name, v in zip(BOX_COLUMNS, rows.boxes().T, strict=True):
+                table[name] = np.round(v, 1)
             tables.append(table)
             if raw:
-                r = pd.DataFrame(d["blendshapes"][sel], columns=list(BLENDSHAPE_NAMES))
-                lm = d["landmarks"][sel].reshape(len(sel), -1)
+                r = pd.DataFrame(rows.blendshapes, columns=list(BLENDSHAPE_NAMES))
+                lm = rows.landmarks.reshape(len(rows), -1)
                 names = [f"lm{i:03d}_{a}" for i in range(lm.shape[1] // 3) for a in "xyz"]
                 r = pd.concat([r, pd.DataFrame(lm, columns=names)], axis=1)
-                r.insert(0, "face", int(gid))
-                r.insert(0, "frame", d["face_frame"][sel])
+                r.insert(0, "face", gid)
+                r.insert(0, "frame", rows.frame)
                 raw_tables.append(r)
     if tables:
         frames = pd.concat(tables, ignore_index=True)
@@ -581,7 +536,6 @@ def _estimate(
             if raw_tables
             else pd.DataFrame(columns=["frame", "face"])
         )
-    del frames_arr
     return frames, baselines, raw_df
 
 

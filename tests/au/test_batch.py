@@ -1,0 +1,64 @@
+"""The AU stage as array functions: rows for the neutral, the neutral, the codes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facs import InputError
+from facs.au import load_estimator
+from facs.au._batch import baseline_rows, estimate, select_baseline
+from facs.face._batch import FaceBatch
+
+
+@pytest.fixture(scope="module")
+def est():  # type: ignore[no-untyped-def]
+    return load_estimator()
+
+
+def _face(est, n: int = 60, *, smile_from: int = 30) -> FaceBatch:  # type: ignore[no-untyped-def]
+    """A face whose landmarks are the population neutral; it smiles from ``smile_from``."""
+    shape = est.population.shape.astype(np.float32)
+    xy = (shape - shape.min(axis=0)) / (shape.max(axis=0) - shape.min(axis=0))
+    lm = np.repeat((0.3 + 0.4 * xy)[None], n, axis=0).astype(np.float32)
+    lm[..., 1] = 1.0 - lm[..., 1]  # image y runs down
+    bs = np.repeat(est.population.blendshapes[None], n, axis=0).astype(np.float32)
+    bs[smile_from:, 44:46] = 0.9  # mouthSmile
+    return FaceBatch(
+        frame=np.arange(n), time_s=np.arange(n) / 30, face=np.zeros(n, np.int64),
+        landmarks=lm, blendshapes=bs, pose=np.zeros((n, 3)), confidence=np.ones(n),
+        appearance=np.zeros((n, 92, 3), np.uint8), width=400, height=400,
+    )  # fmt: skip
+
+
+def test_neutral_rows_are_calm_uncovered_or_marked(est) -> None:  # type: ignore[no-untyped-def]
+    face = _face(est)
+    calm = baseline_rows(face.blendshapes, face.time_s)
+    assert len(calm) >= 10 and calm.max() < 30  # the smile never enters
+    covered = np.zeros(len(face), bool)
+    covered[:20] = True
+    assert set(baseline_rows(face.blendshapes, face.time_s, covered=covered)) <= set(range(20, 30))
+    marked = baseline_rows(face.blendshapes, face.time_s, neutral=(1.0, 1.2))
+    assert marked.tolist() == [30, 31, 32, 33, 34, 35, 36]
+    assert len(baseline_rows(face.blendshapes[:5], face.time_s[:5])) == 0  # too few
+
+
+def test_select_baseline_kinds(est) -> None:  # type: ignore[no-untyped-def]
+    face = _face(est)
+    rows = baseline_rows(face.blendshapes, face.time_s)
+    own = select_baseline(face[rows], est)
+    assert own.kind in ("auto", "partial") and own.n_frames == len(rows)
+    assert select_baseline(face[rows], est, own=False) is est.population
+    assert select_baseline(None, est) is est.population
+    with pytest.raises(InputError, match="neutral span 5-6 s"):
+        select_baseline(None, est, neutral=(5.0, 6.0))
+    marked = select_baseline(face[:10], est, neutral=(0.0, 0.3))
+    assert marked.kind == "manual"
+
+
+def test_estimate_scores_each_row(est) -> None:  # type: ignore[no-untyped-def]
+    face = _face(est)
+    base = select_baseline(face[baseline_rows(face.blendshapes, face.time_s)], est)
+    cols, size = estimate(face, base, est)
+    assert len(cols["AU12"]) == len(face) == len(size)
+    assert float(np.nanmax(cols["AU01"][:30])) < 0.5  # the neutral reads as nothing

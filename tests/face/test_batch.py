@@ -1,0 +1,51 @@
+"""FaceBatch: parallel arrays indexed as one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facs.face._batch import FaceBatch
+
+
+def _chunk(n_frames: int = 4) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0)
+    frames = np.array([(i, i / 10, 640, 360) for i in range(n_frames)], dtype=np.float64)
+    face_frame = np.array([0, 1, 1, 3], dtype=np.int64)  # frame 2 has no face; 1 has two
+    n = len(face_frame)
+    return {
+        "frames": frames, "face_frame": face_frame, "face_id": np.array([0, 0, 1, 0]),
+        "landmarks": rng.random((n, 478, 3)).astype(np.float32),
+        "blendshapes": rng.random((n, 52)).astype(np.float32),
+        "pose": rng.random((n, 3)).astype(np.float32), "confidence": np.ones(n, np.float32),
+        "appearance": rng.integers(0, 255, (n, 92, 3)).astype(np.uint8),
+    }  # fmt: skip
+
+
+def test_a_chunk_becomes_one_batch_with_global_ids_and_times() -> None:
+    b = FaceBatch.from_chunk(_chunk(), {0: 7, 1: 3})
+    assert len(b) == 4 and b.faces() == [3, 7]
+    assert b.face.tolist() == [7, 7, 3, 7] and b.time_s.tolist() == [0.0, 0.1, 0.1, 0.3]
+    assert (b.width, b.height) == (640, 360) and b.pose.dtype == np.float64
+
+
+def test_indexing_picks_every_field_alike() -> None:
+    b = FaceBatch.from_chunk(_chunk())
+    one = b[b.face == 0]
+    assert len(one) == 3 and one.frame.tolist() == [0, 1, 3]
+    assert one.landmarks.shape == (3, 478, 3) and one.appearance.shape == (3, 92, 3)
+    assert np.array_equal(one.blendshapes, b.blendshapes[[0, 1, 3]])
+    both = FaceBatch.concat([one, b[b.face == 1]])
+    assert len(both) == 4 and both.face.tolist() == [0, 0, 0, 1]
+    with pytest.raises(ValueError, match="no batches"):
+        FaceBatch.concat([])
+
+
+def test_pixels_and_boxes() -> None:
+    b = FaceBatch.from_chunk(_chunk())
+    px = b.landmarks_px()
+    assert np.allclose(px[..., 0], b.landmarks[..., 0] * 640)
+    assert np.allclose(px[..., 2], b.landmarks[..., 2] * 640)
+    box = b.boxes()
+    assert box.shape == (4, 4) and np.allclose(box[:, 0], px[..., 0].min(axis=1))
+    assert np.allclose(box[:, 3], px[..., 1].max(axis=1) - px[..., 1].min(axis=1))
