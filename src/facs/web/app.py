@@ -8,7 +8,7 @@ stay inside the workspace.
 >>> import tempfile
 >>> from fastapi.testclient import TestClient
 >>> app = create_app(Path(tempfile.mkdtemp()))
->>> with TestClient(app) as client:
+>>> with TestClient(app, base_url="http://127.0.0.1") as client:
 ...     client.get("/api/explain", params={"code": "6+12"}).json()["code"]
 '6+12'
 """
