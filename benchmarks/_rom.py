@@ -71,9 +71,9 @@ def meta(clip: str) -> dict:
 
 def perceive(path: Path, *, max_faces: int = 1) -> dict[str, np.ndarray]:
     """Run the landmarker over a clip; arrays per frame (NaN where no face)."""
-    from facs.face import read_frames
+    from facs.face import decode_frames
 
-    return perceive_frames(read_frames(path), max_faces=max_faces)
+    return perceive_frames(decode_frames(path), max_faces=max_faces)
 
 
 def cached_perception(path: Path) -> dict[str, np.ndarray]:

@@ -135,7 +135,7 @@ def covered_clip(clip: str) -> dict[str, np.ndarray]:
     if cached is not None:
         return cached
     cache = _rom.CACHE / f"occlusion3-{clip}.npz"
-    from facs.face import Frame, Landmarker, read_frames
+    from facs.face import Frame, Landmarker, decode_frames
 
     clean = _rom.cached_perception(_rom.ROM / f"{clip}.mp4")
     rng = np.random.default_rng(int(clip[-2:]))
@@ -144,7 +144,7 @@ def covered_clip(clip: str) -> dict[str, np.ndarray]:
         kinds[start : start + SPAN] = KINDS[k % len(KINDS)]
     times, apps, truth = [], [], []
     with Landmarker(max_faces=1) as lmk:
-        for i, frame in enumerate(read_frames(_rom.ROM / f"{clip}.mp4")):
+        for i, frame in enumerate(decode_frames(_rom.ROM / f"{clip}.mp4")):
             img = Image.fromarray(frame.image)
             hidden = {r: False for r in vis.COVER_CODES}
             if kinds[i] and np.isfinite(clean["landmarks"][i]).all():

@@ -100,11 +100,11 @@ DEGRADATIONS = {
 
 
 def degraded_frames(path: Path, name: str, seed: int) -> Iterator:
-    """The clip's frames (facs.face.read_frames), each degraded by ``name``."""
-    from facs.face import Frame, read_frames
+    """The clip's frames (facs.face.decode_frames), each degraded by ``name``."""
+    from facs.face import Frame, decode_frames
 
     steps = _steps(name, np.random.default_rng(seed))
-    for frame in read_frames(path):
+    for frame in decode_frames(path):
         image = frame.image
         for step in steps:
             image = step(image)

@@ -59,9 +59,9 @@ def loop_clip(src: Path, dst: Path, minutes: float) -> Path:
 
 
 def bare_landmarker_fps(path: Path) -> tuple[float, int]:
-    from facs.face import Landmarker, read_frames
+    from facs.face import Landmarker, decode_frames
 
-    frames = list(read_frames(path))
+    frames = list(decode_frames(path))
     with Landmarker(max_faces=1) as lm:
         lm.detect(frames[0])
         lm.reset()
@@ -73,10 +73,10 @@ def bare_landmarker_fps(path: Path) -> tuple[float, int]:
 
 
 def decode_fps(path: Path) -> float:
-    from facs.face import read_frames
+    from facs.face import decode_frames
 
     t0 = time.perf_counter()
-    n = sum(1 for _ in read_frames(path))
+    n = sum(1 for _ in decode_frames(path))
     return n / (time.perf_counter() - t0)
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from facs import Action, Code, InputError, intensity_to_letter
 from facs.series import CODE_COLUMNS, CODED, FRAME_COLUMNS, SIDE_COLUMNS, empty_frames
 from facs.timeline import (
-    EVENT_COLUMNS,
+    EVENT_TABLE_COLUMNS,
     Event,
     classify_eyelids,
     detect_events,
@@ -493,7 +493,7 @@ def test_events_table_columns_and_apex_code() -> None:
     )
     frames["AU06_L"] = frames["AU06_R"] = frames["AU06"]
     ev = detect_events(frames=frames)
-    assert tuple(ev.columns) == EVENT_COLUMNS
+    assert tuple(ev.columns) == EVENT_TABLE_COLUMNS
     assert ev["code"].tolist() == ["6", "12"]
     assert ev["apex_code"].tolist() == ["6B", "6B+12C"]
     assert ev["face"].dtype == np.int64 and ev["apex_frame"].dtype == np.int64
@@ -501,9 +501,9 @@ def test_events_table_columns_and_apex_code() -> None:
 
 def test_empty_results_keep_the_columns() -> None:
     ev = detect_events(frames=make_frames(10))
-    assert ev.empty and tuple(ev.columns) == EVENT_COLUMNS
+    assert ev.empty and tuple(ev.columns) == EVENT_TABLE_COLUMNS
     coded, ev = process(empty_frames())
-    assert ev.empty and tuple(ev.columns) == EVENT_COLUMNS
+    assert ev.empty and tuple(ev.columns) == EVENT_TABLE_COLUMNS
     assert coded.empty and coded.columns[-1] == "code"
 
 

@@ -549,11 +549,11 @@ def render_clip(
 
 def detection_rate(path: Path) -> float:
     """Fraction of the clip's frames in which the MediaPipe landmarker finds a face."""
-    from facs.face import Landmarker, read_frames
+    from facs.face import Landmarker, decode_frames
 
     found = total = 0
     with Landmarker(max_faces=1) as landmarker:
-        for frame in read_frames(path):
+        for frame in decode_frames(path):
             total += 1
             found += bool(landmarker.detect(frame))
     return found / max(total, 1)

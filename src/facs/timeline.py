@@ -52,7 +52,7 @@ from facs.notation import INTENSITY_LETTERS, Action, intensity_to_letter
 from facs.series import CODE_COLUMNS, CODED, SIDE_COLUMNS, column_code, validate_frames
 
 __all__ = [
-    "EVENT_COLUMNS",
+    "EVENT_TABLE_COLUMNS",
     "Event",
     "classify_eyelids",
     "detect_events",
@@ -66,8 +66,9 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
 
-#: Columns of the events table, in order.
-EVENT_COLUMNS: tuple[str, ...] = (
+#: Every column of the events table the timeline writes, in order; the first eight are
+#: :data:`facs.formats.EVENT_COLUMNS`, the ones an events table must have.
+EVENT_TABLE_COLUMNS: tuple[str, ...] = (
     "face", "code", "side", "onset_s", "apex_s", "offset_s", "peak", "letter",
     "onset_frame", "apex_frame", "offset_frame", "column", "apex_code",
 )  # fmt: skip
@@ -817,7 +818,7 @@ def detect_events(
     Returns
     -------
     pandas.DataFrame
-        One row per event, columns :data:`EVENT_COLUMNS`: ``face``, ``code``,
+        One row per event, columns :data:`EVENT_TABLE_COLUMNS`: ``face``, ``code``,
         ``side``, ``onset_s``, ``apex_s``, ``offset_s``, ``peak``, ``letter``,
         ``onset_frame``, ``apex_frame``, ``offset_frame``, ``column`` and
         ``apex_code`` (:func:`frame_codes` of the whole face at the apex),
@@ -928,7 +929,7 @@ _SIDE_RANK = {None: 0, "L": 1, "R": 2}
 
 
 def _events_table(frames: pd.DataFrame, found: list[_Found]) -> pd.DataFrame:
-    """The events table (columns :data:`EVENT_COLUMNS`), sorted by onset, face and code."""
+    """The events table (columns :data:`EVENT_TABLE_COLUMNS`), sorted by onset, face and code."""
     time_s = frames["time_s"].to_numpy(dtype=np.float64)
     frame_no = frames["frame"].to_numpy(dtype=np.int64)
     first = np.array([f.first for f in found], dtype=np.intp)
@@ -980,7 +981,7 @@ def events_to_list(events: pd.DataFrame) -> list[Event]:
     >>> [str(e.action) for e in events_to_list(table)]
     ['45E']
     """
-    needed = [c for c in EVENT_COLUMNS if c != "apex_code"]
+    needed = [c for c in EVENT_TABLE_COLUMNS if c != "apex_code"]
     missing = [c for c in needed if c not in events.columns]
     if missing:
         raise InputError(f"events table: missing column(s) {', '.join(missing)}")

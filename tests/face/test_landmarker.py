@@ -22,8 +22,8 @@ from facs.face import (
     FaceFrame,
     Frame,
     Landmarker,
+    decode_frames,
     face_confidence,
-    read_frames,
     transform_to_pose,
 )
 
@@ -167,7 +167,7 @@ def still_landmarker(model_path: Path) -> Iterator[Landmarker]:
 
 
 def first_frame(path: Path) -> Frame:
-    return next(iter(read_frames(path)))
+    return next(iter(decode_frames(path)))
 
 
 @pytest.mark.slow
@@ -235,7 +235,9 @@ def test_multi_face_image(real_dir: Path, model_path: Path) -> None:
 @pytest.mark.slow
 def test_no_face_video(real_dir: Path, model_path: Path) -> None:
     with Landmarker(model_path=model_path, max_faces=2) as landmarker:
-        counts = [len(landmarker.detect(f)) for f in read_frames(real_dir / "no_face.mp4", end=1.5)]
+        counts = [
+            len(landmarker.detect(f)) for f in decode_frames(real_dir / "no_face.mp4", end=1.5)
+        ]
     assert len(counts) > 30
     assert sum(counts) == 0
 
@@ -244,8 +246,8 @@ def test_no_face_video(real_dir: Path, model_path: Path) -> None:
 def test_face_then_no_face(real_dir: Path, model_path: Path) -> None:
     path = real_dir / "face_noface.mov"
     with Landmarker(model_path=model_path, max_faces=2) as landmarker:
-        early = [len(landmarker.detect(f)) for f in read_frames(path, end=1.0)]
-        late = [len(landmarker.detect(f)) for f in read_frames(path, start=4.5, end=5.5)]
+        early = [len(landmarker.detect(f)) for f in decode_frames(path, end=1.0)]
+        late = [len(landmarker.detect(f)) for f in decode_frames(path, start=4.5, end=5.5)]
     assert np.mean([c == 1 for c in early]) > 0.9
     assert np.mean([c == 0 for c in late]) > 0.9
 
@@ -255,7 +257,7 @@ def test_ids_are_stable_in_a_clip(real_dir: Path, model_path: Path) -> None:
     with Landmarker(model_path=model_path, max_faces=3) as landmarker:
         faces = [
             face
-            for frame in read_frames(real_dir / "single_face.mp4", end=1.0)
+            for frame in decode_frames(real_dir / "single_face.mp4", end=1.0)
             for face in landmarker.detect(frame)
         ]
     assert len(faces) == 30
@@ -342,7 +344,9 @@ def measured_pose(rom_dir: Path, clip: str, model_path: Path) -> tuple[np.ndarra
     fps = meta["fps"]
     estimated, expected = [], []
     with Landmarker(model_path=model_path, max_faces=1) as landmarker:
-        for frame in read_frames(rom_dir / f"{clip}.mp4", start=first / fps, end=(last + 1) / fps):
+        for frame in decode_frames(
+            rom_dir / f"{clip}.mp4", start=first / fps, end=(last + 1) / fps
+        ):
             faces = landmarker.detect(frame)
             if faces:
                 estimated.append([faces[0].yaw, faces[0].pitch, faces[0].roll])

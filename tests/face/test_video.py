@@ -1,4 +1,4 @@
-"""Decoding: probe and read_frames over videos, images and folders."""
+"""Decoding: probe and decode_frames over videos, images and folders."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from facs._errors import InputError
-from facs.face import IMAGE_SUFFIXES, Frame, VideoInfo, _video, probe, read_frames
+from facs.face import IMAGE_SUFFIXES, Frame, VideoInfo, _video, decode_frames, probe
 
 from ._media import grey_frames, write_video
 
@@ -57,7 +57,7 @@ def test_probe_real_files(
 
 
 def test_read_frames_is_lazy_and_closes_early(real_dir: Path) -> None:
-    frames = read_frames(real_dir / "WolfgangLanger_Pexels.mp4")
+    frames = decode_frames(real_dir / "WolfgangLanger_Pexels.mp4")
     assert isinstance(frames, types.GeneratorType)
     first = list(itertools.islice(frames, 3))
     frames.close()
@@ -65,7 +65,7 @@ def test_read_frames_is_lazy_and_closes_early(real_dir: Path) -> None:
 
 
 def test_read_frames_video(real_dir: Path) -> None:
-    frames = list(read_frames(real_dir / "single_face.mp4"))
+    frames = list(decode_frames(real_dir / "single_face.mp4"))
     assert len(frames) == 72
     assert [f.index for f in frames] == list(range(72))
     np.testing.assert_allclose([f.time_s for f in frames], np.arange(72) / 30, atol=1e-9)
@@ -76,7 +76,7 @@ def test_read_frames_video(real_dir: Path) -> None:
 
 
 def test_hevc_mov_decodes(real_dir: Path) -> None:
-    frames = list(read_frames(real_dir / "face_noface.mov", end=1.0))
+    frames = list(decode_frames(real_dir / "face_noface.mov", end=1.0))
     assert len(frames) >= 20  # variable frame rate: 30 in the first second
     assert all(f.image.shape == (540, 960, 3) for f in frames)
     times = [f.time_s for f in frames]
@@ -93,8 +93,8 @@ def test_hevc_mov_decodes(real_dir: Path) -> None:
 )
 def test_seek_keeps_whole_file_indices(real_dir: Path, name: str, start: float, end: float) -> None:
     path = real_dir / name
-    full = {f.index: f for f in read_frames(path, end=end + 0.5)}
-    part = list(read_frames(path, start=start, end=end))
+    full = {f.index: f for f in decode_frames(path, end=end + 0.5)}
+    part = list(decode_frames(path, start=start, end=end))
     assert part, "the range holds frames"
     assert all(start <= f.time_s < end for f in part)
     expected = [i for i, f in full.items() if start <= f.time_s < end]
@@ -106,8 +106,8 @@ def test_seek_keeps_whole_file_indices(real_dir: Path, name: str, start: float, 
 
 def test_consecutive_ranges_share_no_frame(real_dir: Path) -> None:
     path = real_dir / "single_face.mp4"
-    first = [f.index for f in read_frames(path, end=1.0)]
-    second = [f.index for f in read_frames(path, start=1.0, end=2.0)]
+    first = [f.index for f in decode_frames(path, end=1.0)]
+    second = [f.index for f in decode_frames(path, start=1.0, end=2.0)]
     assert first == list(range(30))
     assert second == list(range(30, 60))
 
@@ -137,19 +137,19 @@ def test_unseekable_input_is_decoded_from_the_start(
     real_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = real_dir / "face_noface.mov"
-    expected = [(f.index, f.time_s) for f in read_frames(path, start=2.0, end=2.3)]
+    expected = [(f.index, f.time_s) for f in decode_frames(path, start=2.0, end=2.3)]
     original = _video._open_container
     monkeypatch.setattr(_video, "_open_container", lambda p: _Unseekable(original(p)))
-    assert [(f.index, f.time_s) for f in read_frames(path, start=2.0, end=2.3)] == expected
+    assert [(f.index, f.time_s) for f in decode_frames(path, start=2.0, end=2.3)] == expected
 
 
 def test_start_after_the_end_gives_nothing(real_dir: Path) -> None:
-    assert list(read_frames(real_dir / "single_face.mp4", start=100.0)) == []
+    assert list(decode_frames(real_dir / "single_face.mp4", start=100.0)) == []
 
 
 def test_probe_result_can_be_reused(real_dir: Path) -> None:
     info = probe(real_dir / "single_face.mp4")
-    assert len(list(read_frames(info.path, info=info, end=0.5))) == 15
+    assert len(list(decode_frames(info.path, info=info, end=0.5))) == 15
 
 
 @pytest.mark.parametrize(
@@ -158,7 +158,7 @@ def test_probe_result_can_be_reused(real_dir: Path) -> None:
 )
 def test_bad_range(real_dir: Path, start: float | None, end: float | None, match: str) -> None:
     with pytest.raises(ValueError, match=match):
-        read_frames(real_dir / "single_face.mp4", start=start, end=end)
+        decode_frames(real_dir / "single_face.mp4", start=start, end=end)
 
 
 # --------------------------------------------------------------------------- written clips
@@ -178,7 +178,7 @@ def test_containers(tiny_videos: dict[str, Path], kind: str, fmt: str, codec: st
     path = tiny_videos[kind]
     info = probe(path)
     assert (info.kind, info.codec, info.width, info.height) == ("video", codec, 64, 48)
-    frames = list(read_frames(path))
+    frames = list(decode_frames(path))
     assert [f.index for f in frames] == [0, 1, 2, 3, 4]
     np.testing.assert_allclose([f.time_s for f in frames], [0, 0.04, 0.08, 0.12, 0.16], atol=1e-9)
     levels = [float(f.image.mean()) for f in frames]
@@ -188,10 +188,10 @@ def test_containers(tiny_videos: dict[str, Path], kind: str, fmt: str, codec: st
 def test_variable_frame_rate(tmp_path: Path) -> None:
     pts_ms = [0, 40, 100, 110, 300, 333, 600, 1000]
     path = write_video(tmp_path / "vfr.mkv", grey_frames(len(pts_ms)), pts=pts_ms)
-    frames = list(read_frames(path))
+    frames = list(decode_frames(path))
     assert [f.index for f in frames] == list(range(len(pts_ms)))
     np.testing.assert_allclose([f.time_s for f in frames], np.array(pts_ms) / 1000, atol=1e-9)
-    later = list(read_frames(path, start=0.3, end=0.7))
+    later = list(decode_frames(path, start=0.3, end=0.7))
     assert [(f.index, f.time_s) for f in later] == [(4, 0.3), (5, 0.333), (6, 0.6)]
 
 
@@ -201,7 +201,7 @@ def test_avi_with_gaps_is_not_truncated(tmp_path: Path) -> None:
     pts_ms = [0, 40, 100, 110, 300, 333, 600]
     path = write_video(tmp_path / "gaps.avi", grey_frames(len(pts_ms)), pts=pts_ms)
     assert probe(path).n_frames == 640
-    frames = list(read_frames(path))
+    frames = list(decode_frames(path))
     np.testing.assert_allclose([f.time_s for f in frames], np.array(pts_ms) / 1000, atol=1e-9)
 
 
@@ -212,7 +212,7 @@ def test_display_rotation_is_applied(tmp_path: Path) -> None:
     path = write_video(tmp_path / "rotated.mp4", [image] * 3, rotation=90)
     info = probe(path)
     assert (info.width, info.height) == (48, 64)
-    shown = next(read_frames(path)).image
+    shown = next(decode_frames(path)).image
     assert shown.shape == (64, 48, 3)
     expected = np.rot90(image)  # counter-clockwise: the block ends bottom-left
     assert np.abs(shown.astype(int) - expected.astype(int)).mean() < 3
@@ -222,10 +222,10 @@ def test_display_rotation_is_applied(tmp_path: Path) -> None:
 
 
 def test_single_image(real_dir: Path) -> None:
-    frames = list(read_frames(real_dir / "single_face.jpg"))
+    frames = list(decode_frames(real_dir / "single_face.jpg"))
     assert len(frames) == 1
     assert (frames[0].index, frames[0].time_s, frames[0].image.shape) == (0, 0.0, (562, 572, 3))
-    assert list(read_frames(real_dir / "single_face.jpg", start=0.5)) == []
+    assert list(decode_frames(real_dir / "single_face.jpg", start=0.5)) == []
 
 
 @pytest.mark.parametrize("suffix", [".png", ".bmp", ".tiff", ".webp", ".PNG"])
@@ -237,14 +237,14 @@ def test_lossless_image_formats(tmp_path: Path, rng: np.random.Generator, suffix
     else:
         Image.fromarray(pixels).save(path)
     assert probe(path).kind == "image"
-    np.testing.assert_array_equal(next(read_frames(path)).image, pixels)
+    np.testing.assert_array_equal(next(decode_frames(path)).image, pixels)
 
 
 def test_grey_and_alpha_images_become_rgb(tmp_path: Path) -> None:
     Image.fromarray(np.full((8, 9), 77, np.uint8)).save(tmp_path / "grey.png")
     Image.fromarray(np.full((8, 9, 4), 200, np.uint8)).save(tmp_path / "rgba.png")
     for name in ("grey.png", "rgba.png"):
-        image = next(read_frames(tmp_path / name)).image
+        image = next(decode_frames(tmp_path / name)).image
         assert image.shape == (8, 9, 3) and image.dtype == np.uint8
 
 
@@ -255,7 +255,7 @@ def test_exif_orientation_is_applied(tmp_path: Path) -> None:
     Image.fromarray(pixels).save(tmp_path / "phone.jpg", exif=exif)
     info = probe(tmp_path / "phone.jpg")
     assert (info.width, info.height) == (40, 60)
-    assert next(read_frames(tmp_path / "phone.jpg")).image.shape == (60, 40, 3)
+    assert next(decode_frames(tmp_path / "phone.jpg")).image.shape == (60, 40, 3)
 
 
 def _image_folder(folder: Path) -> Path:
@@ -277,7 +277,7 @@ def test_image_folder_natural_order(tmp_path: Path) -> None:
         8,
         6,
     )
-    frames = list(read_frames(folder))
+    frames = list(decode_frames(folder))
     assert [int(f.image[0, 0, 0]) for f in frames] == [10, 20, 100]
     assert [(f.index, f.time_s) for f in frames] == [(0, 0.0), (1, 1.0), (2, 2.0)]
 
@@ -285,9 +285,9 @@ def test_image_folder_natural_order(tmp_path: Path) -> None:
 def test_image_folder_with_fps_and_range(tmp_path: Path) -> None:
     folder = _image_folder(tmp_path / "shots")
     assert probe(folder, fps=10).duration_s == pytest.approx(0.3)
-    frames = list(read_frames(folder, fps=10, start=0.1))
+    frames = list(decode_frames(folder, fps=10, start=0.1))
     assert [(f.index, f.time_s) for f in frames] == [(1, 0.1), (2, 0.2)]
-    assert [f.index for f in read_frames(folder, end=1.0)] == [0]
+    assert [f.index for f in decode_frames(folder, end=1.0)] == [0]
 
 
 def test_image_suffixes_are_lower_case() -> None:
@@ -310,14 +310,14 @@ def test_missing_file(tmp_path: Path) -> None:
         probe(path)
     _one_line(err, path)
     with pytest.raises(InputError, match="no such file"):
-        read_frames(path)  # raises when called, before iteration
+        decode_frames(path)  # raises when called, before iteration
 
 
 def test_zero_byte_file(tmp_path: Path) -> None:
     path = tmp_path / "empty.mp4"
     path.touch()
     with pytest.raises(InputError, match="empty") as err:
-        read_frames(path)
+        decode_frames(path)
     _one_line(err, path)
 
 
@@ -342,7 +342,7 @@ def test_truncated_image(tmp_path: Path, real_dir: Path) -> None:
     path = tmp_path / "half.jpg"
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(InputError, match="truncated") as err:
-        list(read_frames(path))
+        list(decode_frames(path))
     _one_line(err, path)
 
 
@@ -378,7 +378,7 @@ def test_moov_less_head(tmp_path: Path, real_dir: Path) -> None:
     path = tmp_path / "head.mp4"
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(InputError, match="not a readable video") as err:
-        read_frames(path)
+        decode_frames(path)
     _one_line(err, path)
 
 
@@ -409,7 +409,7 @@ def test_truncated_mid_packet(tmp_path: Path, faststart: Path) -> None:
     path.write_bytes(data[: len(data) // 2])
     assert probe(path).n_frames == 72  # the index still announces everything
     with pytest.raises(InputError, match=r"decode error at frame \d+|truncated") as err:
-        list(read_frames(path))
+        list(decode_frames(path))
     _one_line(err, path)
 
 
@@ -423,7 +423,7 @@ def test_truncated_at_packet_boundary(tmp_path: Path, faststart: Path) -> None:
     path = tmp_path / "cut.mp4"
     path.write_bytes(data[:cut])
     with pytest.raises(InputError, match=r"truncated: decoded \d+ of 72 frames") as err:
-        list(read_frames(path))
+        list(decode_frames(path))
     _one_line(err, path)
 
 
@@ -436,7 +436,7 @@ def test_corrupt_bytes_mid_stream(
     path = tmp_path / "corrupt.mp4"
     path.write_bytes(bytes(data))
     with pytest.raises(InputError, match=r"decode error at frame \d+ \(after [\d.]+ s\)") as err:
-        list(read_frames(path))
+        list(decode_frames(path))
     _one_line(err, path)
 
 

@@ -16,7 +16,7 @@ from facs import InputError
 from facs.formats import read_eaf, read_events, write_eaf, write_events
 from facs.notation import intensity_to_letter
 from facs.series import FRAME_COLUMNS
-from facs.timeline import EVENT_COLUMNS, process
+from facs.timeline import EVENT_TABLE_COLUMNS, process
 
 HUMAN_EAF = """<?xml version="1.0" encoding="UTF-8"?>
 <ANNOTATION_DOCUMENT AUTHOR="coder" DATE="2020-01-01T00:00:00+00:00" FORMAT="3.0" VERSION="3.0">
@@ -114,7 +114,7 @@ def test_no_overlap_within_a_tier(tmp_path: Path) -> None:
 def test_roundtrip(tmp_path: Path) -> None:
     events = make_events()
     back = read_eaf(write_eaf(events, tmp_path / "t.eaf"))
-    assert list(back.columns) == [*EVENT_COLUMNS, "tier", "annotator"]
+    assert list(back.columns) == [*EVENT_TABLE_COLUMNS, "tier", "annotator"]
     cols = ["face", "code", "side", "onset_s", "apex_s", "offset_s", "letter"]
     pd.testing.assert_frame_equal(back[cols], events[cols], check_dtype=False)
     np.testing.assert_allclose(back["peak"], events["peak"])

@@ -26,7 +26,7 @@ from facs.formats import (
     read_pyfeat,
 )
 from facs.series import CODE_COLUMNS, FRAME_COLUMNS, SIDE_COLUMNS, validate_frames
-from facs.timeline import EVENT_COLUMNS
+from facs.timeline import EVENT_TABLE_COLUMNS
 
 SHARED_DATA = Path(
     os.environ.get("FACS_DATA_DIR", Path(__file__).resolve().parents[3] / "shared" / "data")
@@ -140,7 +140,7 @@ def test_openface_synthetic(tmp_path: Path) -> None:
 def test_openface_events_match_the_timeline(tmp_path: Path) -> None:
     data = read_peer(openface_csv(tmp_path / "of.csv"))
     assert isinstance(data, PeerData) and data.tool == "openface"
-    assert list(data.events.columns) == list(EVENT_COLUMNS)
+    assert list(data.events.columns) == list(EVENT_TABLE_COLUMNS)
     events = data.events[["code", "side", "letter"]].to_dict("records")
     assert events == [{"code": "12", "side": None, "letter": "C"}]
     assert data.frames["code"].iloc[20] == "12C"

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from facs import CodeError, InputError
-from facs.face import read_frames
+from facs.face import decode_frames
 from facs.formats import write_frames
 from facs.series import empty_frames
 from facs.synth import animate, parse_timeline, replay
@@ -52,7 +52,7 @@ def test_animate_mp4_is_playable(tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
     path = animate("0 -> 12E@0.2", tmp_path / "clip.mp4", fps=10, size=SIZE, transition=0.3,
                    progress=lambda d, t: seen.append((d, t)))  # fmt: skip
-    frames = list(read_frames(path))
+    frames = list(decode_frames(path))
     assert len(frames) == 10  # (0.5 + 0.3 + 0.2) s at 10 fps
     assert frames[0].image.shape == (SIZE[1], SIZE[0], 3)
     assert seen[-1] == (10, 10)
@@ -101,7 +101,7 @@ def _table(tmp_path: Path) -> Path:
 def test_replay(tmp_path: Path) -> None:
     table = _table(tmp_path)
     path = replay(table, tmp_path / "replay.mp4", size=SIZE)
-    frames = list(read_frames(path))
+    frames = list(decode_frames(path))
     assert len(frames) == 6  # the table's own 10 fps
     images = [f.image.astype(int) for f in frames]
     grey = images[3]

@@ -2,7 +2,7 @@
 
 The first stage of the data flow (see DESIGN.md)::
 
-    video / image / folder ──► read_frames ──► Frame ──► Landmarker.detect ──► FaceFrame
+    video / image / folder ──► decode_frames ──► Frame ──► Landmarker.detect ──► FaceFrame
                                 (PyAV, Pillow)            (MediaPipe FaceLandmarker,
                                                            FaceTracker for stable ids)
 
@@ -23,7 +23,7 @@ from facs.face._landmarker import (
 from facs.face._model import MODEL_ENV, MODEL_SHA256, SKIP_HASH_ENV, locate_model
 from facs.face._run import FrameFaces, perceive
 from facs.face._tracking import FaceTracker, box_iou, landmarks_to_box
-from facs.face._video import IMAGE_SUFFIXES, Frame, VideoInfo, probe, read_frames
+from facs.face._video import IMAGE_SUFFIXES, Frame, VideoInfo, decode_frames, probe
 
 __all__ = [
     "BLENDSHAPE_NAMES",
@@ -38,11 +38,11 @@ __all__ = [
     "Landmarker",
     "VideoInfo",
     "box_iou",
+    "decode_frames",
     "face_confidence",
     "landmarks_to_box",
     "locate_model",
     "perceive",
     "probe",
-    "read_frames",
     "transform_to_pose",
 ]

@@ -316,7 +316,7 @@ class Landmarker:
 
     Examples
     --------
-    Typical use, over a clip: ``for frame in read_frames("take.mp4"): faces =
+    Typical use, over a clip: ``for frame in decode_frames("take.mp4"): faces =
     landmarker.detect(frame)``. A frame without a face gives an empty list:
 
     >>> import numpy as np
@@ -445,7 +445,7 @@ class Landmarker:
         Parameters
         ----------
         frame : Frame
-            A frame from :func:`read_frames` (or built from any RGB uint8
+            A frame from :func:`decode_frames` (or built from any RGB uint8
             array). In video mode, pass the frames of a clip in time order.
 
         Returns

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from facs.face._landmarker import FaceFrame, Landmarker
-from facs.face._video import Frame, VideoInfo, read_frames
+from facs.face._video import Frame, VideoInfo, decode_frames
 
 __all__ = ["FrameFaces", "perceive"]
 
@@ -83,7 +83,7 @@ def perceive(
     on_frame
         Called after each frame (for progress bars).
     """
-    frames = read_frames(path, start=start, end=end, info=info, fps=fps)
+    frames = decode_frames(path, start=start, end=end, info=info, fps=fps)
     if mode is None:
         mode = "video" if info is None or info.kind == "video" else "image"
     q: queue.Queue[object] = queue.Queue(maxsize=_QUEUE_FRAMES)

@@ -1,6 +1,6 @@
 """Decode video files, single images and folders of images into RGB frames.
 
-Everything here streams: :func:`read_frames` holds one decoded frame at a time,
+Everything here streams: :func:`decode_frames` holds one decoded frame at a time,
 so memory does not grow with the length of the video.
 
 Time and index conventions
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from av.video.frame import VideoFrame
     from av.video.stream import VideoStream
 
-__all__ = ["IMAGE_SUFFIXES", "Frame", "VideoInfo", "probe", "read_frames"]
+__all__ = ["IMAGE_SUFFIXES", "Frame", "VideoInfo", "decode_frames", "probe"]
 
 #: File name endings read as still images (case-insensitive), with Pillow.
 IMAGE_SUFFIXES = frozenset({".bmp", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp"})
@@ -355,7 +355,7 @@ def _probe_video(path: Path) -> VideoInfo:
 # --------------------------------------------------------------------------- read
 
 
-def read_frames(
+def decode_frames(
     path: str | os.PathLike[str],
     *,
     start: float | None = None,
@@ -408,14 +408,14 @@ def read_frames(
     >>> folder = tempfile.TemporaryDirectory()
     >>> for i in range(1, 12):
     ...     Image.fromarray(np.zeros((48, 64, 3), np.uint8)).save(f"{folder.name}/shot{i}.png")
-    >>> for frame in read_frames(folder.name, fps=10, start=0.5, end=0.7):
+    >>> for frame in decode_frames(folder.name, fps=10, start=0.5, end=0.7):
     ...     print(frame.index, frame.time_s, frame.image.shape)
     5 0.5 (48, 64, 3)
     6 0.6 (48, 64, 3)
     >>> folder.cleanup()
 
     With a video, ``start`` seeks and the indices stay those of the whole file:
-    ``read_frames("take.mp4", start=2.0, end=3.0)`` on a 30 fps clip yields
+    ``decode_frames("take.mp4", start=2.0, end=3.0)`` on a 30 fps clip yields
     frames 60 to 89.
     """
     _check_range(start, end)

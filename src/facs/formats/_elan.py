@@ -62,7 +62,7 @@ from facs._errors import CodeError, InputError
 from facs.formats._atomic import write_text_atomic
 from facs.notation import Action, Code, intensity_to_letter, letter_to_intensity
 from facs.series import CODED, code_column
-from facs.timeline import EVENT_COLUMNS
+from facs.timeline import EVENT_TABLE_COLUMNS
 
 __all__ = ["TierLayout", "read_eaf", "write_eaf"]
 
@@ -149,7 +149,7 @@ def write_eaf(
     Parameters
     ----------
     events : pandas.DataFrame
-        An events table (:data:`facs.timeline.EVENT_COLUMNS`; at least
+        An events table (:data:`facs.timeline.EVENT_TABLE_COLUMNS`; at least
         ``face, code, side, onset_s, apex_s, offset_s, peak, letter``).
     path : str or os.PathLike
         The ``.eaf`` to write; missing folders are created.
@@ -413,7 +413,7 @@ def read_eaf(
     Returns
     -------
     pandas.DataFrame
-        :data:`facs.timeline.EVENT_COLUMNS` plus ``tier`` and ``annotator``,
+        :data:`facs.timeline.EVENT_TABLE_COLUMNS` plus ``tier`` and ``annotator``,
         one row per FACS item of each annotation, sorted by onset, face and
         code. ``code`` is the item without intensity (``"12"``, ``"L12"``,
         ``"19"`` for AD19), ``side`` its prefix (or ``None``), ``letter`` A–E
@@ -693,7 +693,7 @@ def _events_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
             row["apex_code"] = str(Code.from_actions(active))
         except CodeError:
             row["apex_code"] = "+".join(sorted({str(a) for a in active}))
-    columns = [*EVENT_COLUMNS, "tier", "annotator"]
+    columns = [*EVENT_TABLE_COLUMNS, "tier", "annotator"]
     table = pd.DataFrame({c: [r[c] for r in rows] for c in columns}, columns=columns)
     ints = ("face", "onset_frame", "apex_frame", "offset_frame")
     floats = ("onset_s", "apex_s", "offset_s", "peak")

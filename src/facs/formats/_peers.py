@@ -119,7 +119,7 @@ class PeerData:
         classified, with the per-frame FACS string in ``code``; what
         ``facs code`` writes as ``frames.csv``.
     events : pandas.DataFrame
-        The events (:data:`facs.timeline.EVENT_COLUMNS`), as ``events.csv``.
+        The events (:data:`facs.timeline.EVENT_TABLE_COLUMNS`), as ``events.csv``.
     mapped : dict of str to str
         Tool column → facs column it fills (``"AU12_r" → "AU12"``,
         ``"pose_Ry" → "yaw"``).

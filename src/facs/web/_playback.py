@@ -52,7 +52,7 @@ def make_playback(video: Path, outdir: Path) -> Path | None:
     import av
     import numpy as np
 
-    from facs.face import probe, read_frames
+    from facs.face import decode_frames, probe
     from facs.formats import atomic_path
 
     target = outdir / PLAYBACK_NAME
@@ -73,7 +73,7 @@ def make_playback(video: Path, outdir: Path) -> Path | None:
         if codec == "libx264":
             stream.options = {"crf": "23", "preset": "veryfast"}
         last = -1
-        for frame in read_frames(video, info=info):
+        for frame in decode_frames(video, info=info):
             image = frame.image
             if scale < 1.0 or image.shape[:2] != (height, width):
                 from PIL import Image
