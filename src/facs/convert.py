@@ -413,7 +413,7 @@ def write_any(
     notes += report.lines()
     if kind == "livelink":
         return [write_livelink(weights, target, fps=fps or 60.0)], notes
-    from facs.formats import write_text_atomic
+    from facs.formats._atomic import write_text_atomic
 
     return [write_text_atomic(target, weights.to_csv(index=False, float_format="%.4f"))], notes
 

@@ -27,6 +27,7 @@ __all__ = [
     "SOURCES",
     "EmotionMatch",
     "Prototype",
+    "explain_data",
     "match_emotions",
     "normalise_emotion",
     "prototypes",
@@ -269,3 +270,16 @@ def match_emotions(code: Code | str, *, include_partial: bool = True) -> list[Em
             order.index(m.source),
         ),
     )
+
+
+def explain_data(code: Code) -> dict[str, Any]:
+    """A code explained as one JSON-ready document: each item, warnings, emotion matches.
+
+    What ``facs explain --json`` prints and the web page's explainer shows.
+
+    >>> sorted(explain_data(Code.parse("6+12")))[:3]
+    ['actions', 'code', 'emotions']
+    """
+    data = code.to_dict()
+    data["emotions"] = [m.to_dict() for m in match_emotions(code)]
+    return data

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facs.face import FaceTracker, box_iou, landmarks_to_box
+from facs.face import FaceTracker, landmarks_to_box
+from facs.face._tracking import box_iou
 
 
 def box(cx: float, cy: float, size: float = 100.0) -> list[float]:

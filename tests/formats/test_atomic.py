@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from facs.formats import atomic_path, to_jsonable, write_json_atomic, write_text_atomic
+from facs.formats._atomic import atomic_path, to_jsonable, write_json_atomic, write_text_atomic
 
 
 class Boom(RuntimeError):

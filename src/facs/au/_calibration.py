@@ -207,7 +207,7 @@ class Actor:
 
 def write_actor(actor: Actor, path: str | Path) -> Path:
     """Write ``actor.json`` atomically."""
-    from facs.formats import write_json_atomic
+    from facs.formats._atomic import write_json_atomic
 
     return write_json_atomic(Path(path), actor.to_json())
 

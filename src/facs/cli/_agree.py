@@ -154,7 +154,7 @@ def agree_cmd(
     """
     with user_errors():
         from facs._errors import InputError
-        from facs.formats import write_json_atomic
+        from facs.formats._atomic import write_json_atomic
         from facs.reliability import agree_files
 
         if len(files) < 2:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,34 +49,14 @@ def print_json(data: Any) -> None:
 
 @contextmanager
 def quiet_native_logs() -> Iterator[None]:
-    """Silence what native libraries (MediaPipe, TensorFlow Lite) print on fd 2.
+    """:func:`facs.face._quiet.quiet_native_logs`, with the error console kept on the terminal."""
+    from facs.face._quiet import quiet_native_logs as quiet
 
-    Python's own stderr (Rich progress bars, our error lines) is re-pointed to
-    a duplicate of the real stderr, so only native log lines are dropped.
-    Set ``FACS_DEBUG=1`` to keep them.
-    """
-    if os.environ.get("FACS_DEBUG") or not hasattr(sys.stderr, "fileno"):
-        yield
-        return
-    try:
-        fd = sys.stderr.fileno()
-    except (OSError, ValueError):  # a captured stream (tests)
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(fd)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    real = os.fdopen(os.dup(saved), "w", buffering=1)
-    old_stderr, old_file = sys.stderr, err_console.file
-    os.dup2(devnull, fd)
-    sys.stderr = real
-    err_console.file = real
-    try:
-        yield
-    finally:
-        real.flush()
-        os.dup2(saved, fd)
-        sys.stderr, err_console.file = old_stderr, old_file
-        real.close()
-        os.close(saved)
-        os.close(devnull)
+    old = err_console.file  # read before sys.stderr is re-pointed (Rich may follow it)
+    with quiet() as real:
+        if real is not None:
+            err_console.file = real
+        try:
+            yield
+        finally:
+            err_console.file = old

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -10,19 +10,12 @@ from rich.text import Text
 
 from facs.catalogue import KINDS, REGIONS, Entry, catalogue
 from facs.cli._common import console, print_json, user_errors
-from facs.emotions import SOURCES, EmotionMatch, match_emotions, suggest
+from facs.emotions import SOURCES, EmotionMatch, explain_data, match_emotions, suggest
 from facs.notation import Code
 
-__all__ = ["explain", "explain_data", "list_codes", "lookup", "suggest_cmd"]
+__all__ = ["explain", "list_codes", "lookup", "suggest_cmd"]
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
-
-
-def explain_data(code: Code) -> dict[str, Any]:
-    """The JSON document ``facs explain --json`` prints."""
-    data = code.to_dict()
-    data["emotions"] = [m.to_dict() for m in match_emotions(code)]
-    return data
 
 
 def _entry_table(entries: list[Entry], title: str) -> Table:

@@ -22,7 +22,7 @@ from facs.face._landmarker import (
 )
 from facs.face._model import MODEL_ENV, MODEL_SHA256, SKIP_HASH_ENV, locate_model
 from facs.face._run import FrameFaces, perceive
-from facs.face._tracking import FaceTracker, box_iou, landmarks_to_box
+from facs.face._tracking import FaceTracker, landmarks_to_box
 from facs.face._video import IMAGE_SUFFIXES, Frame, VideoInfo, decode_frames, probe
 
 __all__ = [
@@ -37,7 +37,6 @@ __all__ = [
     "FrameFaces",
     "Landmarker",
     "VideoInfo",
-    "box_iou",
     "decode_frames",
     "face_confidence",
     "landmarks_to_box",

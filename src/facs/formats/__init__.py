@@ -11,7 +11,6 @@ or value) when something is wrong.
 ('face', 'code', 'side')
 """
 
-from facs.formats._atomic import atomic_path, to_jsonable, write_json_atomic, write_text_atomic
 from facs.formats._elan import TierLayout, read_eaf, write_eaf
 from facs.formats._peers import (
     PEER_TOOLS,
@@ -43,7 +42,6 @@ __all__ = [
     "PeerTool",
     "TableFormat",
     "TierLayout",
-    "atomic_path",
     "detect_peer",
     "empty_events",
     "facet_intensity",
@@ -55,11 +53,8 @@ __all__ = [
     "read_openface",
     "read_peer",
     "read_pyfeat",
-    "to_jsonable",
     "write_eaf",
     "write_events",
     "write_frames",
-    "write_json_atomic",
     "write_summary",
-    "write_text_atomic",
 ]

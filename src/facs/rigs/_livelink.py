@@ -254,7 +254,7 @@ def write_livelink(weights: pd.DataFrame, path: str | Path, *, fps: float = 60.0
     >>> read_livelink(out, fps=30)[["time_s", "eyeBlinkLeft"]].values.tolist()
     [[0.0, 0.0], [0.03333333333333333, 1.0]]
     """
-    from facs.formats import write_text_atomic
+    from facs.formats._atomic import write_text_atomic
 
     if not isinstance(weights, pd.DataFrame):
         raise InputError("weights must be a pandas DataFrame")

@@ -202,6 +202,6 @@ def scanlist_csv(poses: list[Pose]) -> str:
 
 def write_scanlist(poses: list[Pose], path: str | Path) -> Path:
     """Write a pose list as a calibration script CSV, atomically."""
-    from facs.formats import write_text_atomic
+    from facs.formats._atomic import write_text_atomic
 
     return write_text_atomic(path, scanlist_csv(poses))

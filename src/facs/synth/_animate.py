@@ -188,7 +188,7 @@ def _write_clip(
     frames: Iterator[npt.NDArray[np.uint8]], path: Path, *, fps: float, size: tuple[int, int]
 ) -> Path:
     """Write RGB frames to an mp4 (PyAV) or gif (Pillow) atomically; return the path."""
-    from facs.formats import atomic_path
+    from facs.formats._atomic import atomic_path
 
     fmt = _check_clip(path)
     width, height = size

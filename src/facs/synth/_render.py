@@ -502,7 +502,7 @@ def _check_suffix(path: Path, allowed: tuple[str, ...] = IMAGE_SUFFIXES) -> str:
 
 
 def _save(fig: Figure, path: str | os.PathLike[str]) -> Path:
-    from facs.formats import atomic_path
+    from facs.formats._atomic import atomic_path
 
     target = Path(path)
     fmt = _check_suffix(target)

@@ -140,7 +140,7 @@ def sheet(
     from matplotlib.figure import Figure
 
     from facs.emotions import prototypes
-    from facs.formats import atomic_path
+    from facs.formats._atomic import atomic_path
 
     target = Path(path)
     if target.suffix.lower() != ".pdf":

@@ -71,8 +71,8 @@ class Job:
 def _child(video: str, outdir: str, done: Any, total: Any, results: Any) -> None:
     """Body of the coding process: code ``video``, save to ``outdir``, report on ``results``."""
     try:
-        from facs.cli._common import quiet_native_logs
         from facs.coding import code
+        from facs.face._quiet import quiet_native_logs
         from facs.web._playback import make_playback
 
         def progress(d: int, t: int | None) -> None:

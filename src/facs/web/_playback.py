@@ -53,7 +53,7 @@ def make_playback(video: Path, outdir: Path) -> Path | None:
     import numpy as np
 
     from facs.face import decode_frames, probe
-    from facs.formats import atomic_path
+    from facs.formats._atomic import atomic_path
 
     target = outdir / PLAYBACK_NAME
     if browser_playable(video):

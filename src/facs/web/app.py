@@ -442,7 +442,7 @@ def create_app(
     @app.get("/api/codes/{code}")
     def code_detail(code: str) -> dict[str, Any]:
         from facs.catalogue import catalogue
-        from facs.cli._vocab import explain_data
+        from facs.emotions import explain_data
         from facs.notation import Code
 
         try:
@@ -481,7 +481,7 @@ def create_app(
 
     @app.get("/api/explain")
     def explain(code: Annotated[str, Query(max_length=500)]) -> dict[str, Any]:
-        from facs.cli._vocab import explain_data
+        from facs.emotions import explain_data
         from facs.notation import Code
 
         try:
