@@ -38,7 +38,6 @@ from facs.reliability import (
     icc_3_1,
     match_events,
     read_coding,
-    weighted_kappa,
 )
 from facs.series import FRAME_COLUMNS
 from facs.timeline import process
@@ -135,20 +134,21 @@ def test_cohen_kappa_matches_sklearn(
 @given(pair_of(st.integers(min_value=1, max_value=5)), st.sampled_from(["linear", "quadratic"]))
 def test_weighted_kappa_matches_sklearn(pair: tuple[list[int], list[int]], weights: str) -> None:
     a, b = pair
-    ours = weighted_kappa(a, b, weights=weights, labels=[1, 2, 3, 4, 5])  # type: ignore[arg-type]
+    ours = cohen_kappa(a, b, weights=weights, labels=[1, 2, 3, 4, 5])  # type: ignore[arg-type]
     theirs = _quiet(cohen_kappa_score, a, b, weights=weights, labels=[1, 2, 3, 4, 5])
     assert (ours is None) == (not math.isfinite(theirs))
     if ours is not None:
         assert ours == pytest.approx(theirs, abs=1e-12)
 
 
-def test_weighted_kappa_default_is_linear() -> None:
+def test_weighted_kappa_is_cohen_kappa_with_weights() -> None:
+    """One way to weight kappa: cohen_kappa(weights=...); bad weights are refused."""
     a, b = [1, 2, 3, 4, 5, 2], [1, 3, 3, 5, 4, 2]
-    assert weighted_kappa(a, b, labels=range(1, 6)) == pytest.approx(
+    assert cohen_kappa(a, b, labels=range(1, 6), weights="linear") == pytest.approx(
         cohen_kappa_score(a, b, weights="linear", labels=[1, 2, 3, 4, 5])
     )
     with pytest.raises(ValueError, match="weights"):
-        weighted_kappa(a, b, weights="cubic")  # type: ignore[arg-type]
+        cohen_kappa(a, b, weights="cubic")  # type: ignore[arg-type]
 
 
 @settings(max_examples=150, deadline=None)

@@ -100,7 +100,6 @@ __all__ = [
     "icc_3_1",
     "match_events",
     "read_coding",
-    "weighted_kappa",
 ]
 
 Kind = Literal["events", "frames"]
@@ -271,27 +270,6 @@ def cohen_kappa(
     if chance <= _TINY:
         return None
     return 1.0 - float(np.sum(w * observed)) / chance
-
-
-def weighted_kappa(
-    a: npt.ArrayLike,
-    b: npt.ArrayLike,
-    *,
-    weights: Weights = "linear",
-    labels: npt.ArrayLike | None = None,
-) -> float | None:
-    """Weighted Cohen's kappa for ordinal ratings (intensity letters).
-
-    :func:`cohen_kappa` with ``weights``; linear by default, because
-    quadratic-weighted kappa converges to the ICC (Fleiss and Cohen, 1973),
-    which is reported beside it.
-
-    >>> round(weighted_kappa([1, 2, 3, 4, 5], [1, 2, 3, 5, 5], labels=[1, 2, 3, 4, 5]), 3)
-    0.884
-    """
-    if weights not in ("linear", "quadratic"):
-        raise ValueError(f"weights must be 'linear' or 'quadratic', got {weights!r}")
-    return cohen_kappa(a, b, labels=labels, weights=weights)
 
 
 def fleiss_kappa(ratings: npt.ArrayLike, *, labels: npt.ArrayLike | None = None) -> float | None:
@@ -641,7 +619,7 @@ def _statistics(u: _Units, *, letter_labels: Sequence[int], weights: Weights) ->
     for pair in u.letters:
         both = np.concatenate(pair) if pair else np.zeros((0, 2), dtype=np.int64)
         wk.append(
-            weighted_kappa(both[:, 0], both[:, 1], weights=weights, labels=letter_labels)
+            cohen_kappa(both[:, 0], both[:, 1], weights=weights, labels=letter_labels)
             if len(both) >= 2
             else None
         )
