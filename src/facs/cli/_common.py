@@ -52,11 +52,15 @@ def quiet_native_logs() -> Iterator[None]:
     """:func:`facs.face._quiet.quiet_native_logs`, with the error console kept on the terminal."""
     from facs.face._quiet import quiet_native_logs as quiet
 
-    old = err_console.file  # read before sys.stderr is re-pointed (Rich may follow it)
     with quiet() as real:
-        if real is not None:
-            err_console.file = real
+        if real is None:  # nothing was re-pointed (FACS_DEBUG, a captured stderr)
+            yield
+            return
+        # Rich's console follows sys.stderr unless given a file: hand it the real
+        # stderr for the run, then give back exactly what it had (None: follow again).
+        saved = err_console._file
+        err_console.file = real
         try:
             yield
         finally:
-            err_console.file = old
+            err_console._file = saved
