@@ -808,9 +808,20 @@ def code(
     if actor is not None and not hasattr(actor, "neutral"):
         actor = read_actor(actor)
     src = Path(path)
+    for name, value in (("start", start), ("end", end)):
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            raise ParameterError(f"{name} must be a finite number of seconds >= 0, got {value}")
+    if start is not None and end is not None and end <= start:
+        raise ParameterError(f"end must be after start, got start={start:g}, end={end:g}")
+    if isinstance(max_faces, bool) or not isinstance(max_faces, int) or max_faces < 1:
+        raise ParameterError(f"max_faces must be an integer >= 1, got {max_faces!r}")
     info = probe(src, fps=fps)
     if workers < 1:
         raise ParameterError(f"workers must be at least 1, got {workers}")
+    if start is not None and info.duration_s is not None and start >= info.duration_s:
+        raise ParameterError(
+            f"start {start:g} s is past the end of {src.name} ({info.duration_s:g} s long)"
+        )
     expected = info.n_frames
     if expected and info.fps and (start is not None or end is not None):
         t0 = start or 0.0

@@ -38,6 +38,7 @@ the command line prints.
 
 from __future__ import annotations
 
+import csv
 import math
 import os
 from dataclasses import dataclass, field, replace
@@ -123,6 +124,8 @@ def _read_table(path: Path, *, nrows: int | None = None) -> pd.DataFrame:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, expected a CSV file") from None
+    except csv.Error as err:  # the delimiter sniffer gives up on a damaged first line
+        raise InputError(f"{path}: not a readable table ({err})") from None
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as err:

@@ -128,3 +128,47 @@ def test_two_runs_on_one_output_folder_do_not_collide(shared_data: Path, tmp_pat
         second = _facs("code", str(shared_data / "real" / "single_face.jpg"), "-o", str(out))
     assert second.returncode != 0 and "another `facs code` is writing there" in second.stderr
     assert "Traceback" not in second.stderr and not (out / "frames.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--start", "-1"], "start must be a finite number of seconds >= 0"),
+        (["--start", "2", "--end", "1"], "end must be after start"),
+        (["--start", "nan"], "start must be a finite number"),
+        (["--max-faces", "0"], "max_faces must be an integer >= 1"),
+        (["--start", "100"], "past the end of single_face.mp4"),
+        (["--fps", "0"], "fps must be a positive number"),
+    ],
+)
+def test_bad_arguments_are_one_line_exit_2(
+    shared_data: Path, tmp_path: Path, args: list[str], says: str
+) -> None:
+    src = str(shared_data / "real" / "single_face.mp4")
+    result = _facs("code", src, "-o", str(tmp_path / "out"), "-q", *args)
+    assert result.returncode == 2, result.stderr
+    assert says in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bad_outputs_and_tiny_images_are_one_line_exit_2(shared_data: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    src = str(shared_data / "real" / "single_face.jpg")
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    read_only = tmp_path / "ro"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    tiny = tmp_path / "one.png"
+    Image.new("RGB", (1, 1)).save(tiny)  # MediaPipe's graph failed on it
+    cases = [
+        (["code", src, "-o", str(a_file)], "must be a folder"),
+        (["code", src, "-o", str(read_only / "out")], "cannot write to"),
+        (["code", str(tiny), "-o", str(tmp_path / "t")], "image too small to hold a face"),
+    ]
+    for args, says in cases:
+        result = _facs(*args)
+        if "cannot write" in says and result.returncode == 0:  # running as root: writable
+            continue
+        assert result.returncode == 2 and says in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr

@@ -54,3 +54,58 @@ def test_stopping_the_server_marks_running_jobs_interrupted(tmp_path: Path) -> N
     assert stored[job.id]["state"] == "interrupted"
     again = Jobs(slow, history=list(stored.values()))
     assert again.latest("clip") == jobs.get(job.id)
+
+
+def test_a_job_cut_off_after_writing_everything_is_done_on_restart() -> None:
+    from facs.web._jobs import Jobs
+
+    rows = [
+        {"id": "a", "video": "v1", "state": "running", "created": 1.0},
+        {"id": "b", "video": "v2", "state": "running", "created": 2.0},
+    ]
+    jobs = Jobs(lambda *a: None, history=rows, finished=lambda job: job.video == "v1")
+    assert jobs.get("a").state == "done"  # type: ignore[union-attr]
+    assert jobs.get("b").state == "interrupted"  # type: ignore[union-attr]
+    jobs.shutdown()
+
+
+def test_a_coding_child_dies_with_its_server(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """SIGKILL the server: its coding child goes too instead of writing on."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import multiprocessing as mp, sys, time\n"
+        "from facs.web._jobs import _die_with_parent\n"
+        "def child():\n"
+        "    _die_with_parent()\n"
+        "    time.sleep(60)\n"
+        "if __name__ == '__main__':\n"
+        "    p = mp.get_context('spawn').Process(target=child, daemon=False)\n"
+        "    p.start()\n"
+        "    print(p.pid, flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    child = int(server.stdout.readline())  # type: ignore[union-attr]
+    time.sleep(1.0)  # the child has armed its signal
+    os.kill(server.pid, signal.SIGKILL)
+    server.wait()
+    server.stdout.close()  # type: ignore[union-attr]
+    for _ in range(40):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        # a zombie reaped by init also counts as gone
+        with open(f"/proc/{child}/stat") as stat:
+            if stat.read().split()[2] == "Z":
+                break
+        time.sleep(0.1)
+    else:
+        os.kill(child, signal.SIGKILL)
+        raise AssertionError("the coding child outlived its server")

@@ -276,3 +276,21 @@ def test_the_body_limit_stops_reading_past_the_limit() -> None:
     asyncio.run(_BodyLimit(app, upload=1_000_000)(scope, endless, collect))
     assert sent[0]["status"] == 413 and len(sent) == 2
     assert pulled <= 1_000_000 + _ENVELOPE + 65536  # not one chunk more than needed
+
+
+def test_far_event_times_are_refused_on_the_way_in(client: TestClient, video_id: str) -> None:
+    """An event at 1e308 s was stored, then ELAN export was a 500 and CSV export wrote inf."""
+    base = f"/api/videos/{video_id}/annotations/alice"
+    far = {"code": "12", "onset_s": 0, "apex_s": 1, "offset_s": 1e308}
+    resp = client.put(base, json={"revision": 0, "events": [far]})
+    assert resp.status_code == 422 and "864000" in resp.json()["detail"]
+    assert client.get(base).json()["revision"] == 0
+
+
+def test_a_damaged_workspace_database_is_one_clear_error(tmp_path: Path) -> None:
+    from facs import InputError
+    from facs.web.app import create_app
+
+    (tmp_path / "facs.sqlite").write_text("not a database")
+    with pytest.raises(InputError, match="workspace database is damaged"):
+        create_app(tmp_path)

@@ -61,7 +61,14 @@ def _locked(outdir: Path) -> Iterator[None]:
     """Hold the output folder for this run; a second `facs code` on it is refused."""
     import fcntl
 
-    outdir.mkdir(parents=True, exist_ok=True)
+    if outdir.exists() and not outdir.is_dir():
+        raise InputError(f"{outdir}: the output must be a folder, and this is a file")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        handle_path = outdir / LOCK
+        handle_path.touch(exist_ok=True)
+    except OSError as err:
+        raise InputError(f"cannot write to {outdir}: {err.strerror or err}") from None
     with open(outdir / LOCK, "a+") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

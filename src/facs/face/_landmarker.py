@@ -32,7 +32,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from facs._errors import ModelError
+from facs._errors import ModelError, ParameterError
 from facs.face._appearance import sample_appearance
 from facs.face._model import locate_model
 from facs.face._tracking import FaceTracker, landmarks_to_box
@@ -342,7 +342,7 @@ class Landmarker:
         if mode not in ("video", "image"):
             raise ValueError(f"`mode` must be 'video' or 'image', got {mode!r}")
         if isinstance(max_faces, bool) or not isinstance(max_faces, int) or max_faces < 1:
-            raise ValueError(f"`max_faces` must be an integer >= 1, got {max_faces!r}")
+            raise ParameterError(f"max_faces must be an integer >= 1, got {max_faces!r}")
         if min_presence_confidence is None:
             min_presence_confidence = min_detection_confidence
         for name, value in (

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from facs._errors import InputError
+from facs._errors import InputError, ParameterError
 from facs._validate import check_positive
 
 if TYPE_CHECKING:
@@ -154,6 +154,8 @@ def _check_exists(path: Path) -> None:
 #: Largest still accepted (pixels): 50 megapixels (an 8K frame is 33; a
 #: 12000×12000 PNG of 165 KB would decode to 432 MB of RGB).
 MAX_IMAGE_PIXELS = 50_000_000
+#: Smallest side a still may have (MediaPipe's graph fails on a 1×1 image).
+MIN_IMAGE_SIDE = 16
 
 
 def _load_image(path: Path) -> tuple[np.ndarray, str]:
@@ -168,6 +170,11 @@ def _load_image(path: Path) -> tuple[np.ndarray, str]:
             opened = Image.open(path)
         with opened:
             width, height = opened.size
+            if min(width, height) < MIN_IMAGE_SIDE:
+                raise InputError(
+                    f"{path}: image too small to hold a face ({width}×{height} pixels, "
+                    f"at least {MIN_IMAGE_SIDE} on each side)"
+                )
             if width * height > MAX_IMAGE_PIXELS:
                 raise InputError(
                     f"{path}: image too large to code ({width}×{height} = "
@@ -178,6 +185,8 @@ def _load_image(path: Path) -> tuple[np.ndarray, str]:
             upright = ImageOps.exif_transpose(opened)
             rgb = upright.convert("RGB")
             array = np.asarray(rgb, dtype=np.uint8)
+    except InputError:
+        raise
     except UnidentifiedImageError:
         raise InputError(f"{path}: not a readable image") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
@@ -234,9 +243,9 @@ def _fps_of(stream: VideoStream) -> float | None:
 def _check_range(start: float | None, end: float | None) -> None:
     for name, value in (("start", start), ("end", end)):
         if value is not None and not (math.isfinite(value) and value >= 0):
-            raise ValueError(f"`{name}` must be a finite number of seconds >= 0, got {value}")
+            raise ParameterError(f"{name} must be a finite number of seconds >= 0, got {value}")
     if start is not None and end is not None and end <= start:
-        raise ValueError(f"`end` must be after `start`, got start={start}, end={end}")
+        raise ParameterError(f"end must be after start, got start={start:g}, end={end:g}")
 
 
 # --------------------------------------------------------------------------- probe

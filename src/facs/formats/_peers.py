@@ -859,6 +859,9 @@ def _import_affectiva(path: PathLike) -> _Imported:
         raise InputError(
             f"{source} line {err.lineno}, column {err.colno}: not valid JSON ({err.msg})"
         ) from None
+    except (RecursionError, ValueError) as err:  # nested past Python's limit; huge integers
+        reason = "nested too deeply" if isinstance(err, RecursionError) else str(err)[:80]
+        raise InputError(f"{source}: not a readable JSON document ({reason})") from None
     records = _records(document, source)
     if not records:
         raise InputError(f"{source}: no records (an empty list)")

@@ -14,6 +14,7 @@ they are given the same way, so that what one writes the other reads.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -42,6 +43,10 @@ __all__ = [
 
 TableFormat = Literal["csv", "parquet"]
 PathLike = str | os.PathLike[str]
+
+#: Latest event time a table may hold (seconds; 10 days): far times are a unit mistake,
+#: and one at 1e308 s could be stored but not exported.
+MAX_EVENT_S = 864_000.0
 
 #: Required columns of an events table, in order.
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -155,6 +160,14 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise InputError(f"cannot read {path}: not a readable Parquet file ({detail})") from None
 
 
+def _float_or_nan(text: str) -> float:
+    try:
+        value = float(text)
+    except (ValueError, OverflowError):
+        return float("nan")
+    return value if math.isfinite(value) else float("nan")
+
+
 def _where(fmt: TableFormat | None, position: int, source: str = "") -> str:
     """Human location of 0-based data row ``position``: for a CSV file, its true line.
 
@@ -187,7 +200,10 @@ def _conform(
         if pd.api.types.is_bool_dtype(values):
             values = values.astype("int64")
         if not pd.api.types.is_numeric_dtype(values):
-            numbers = pd.to_numeric(values, errors="coerce")
+            try:
+                numbers = pd.to_numeric(values, errors="coerce")
+            except OverflowError:  # an integer too large for any number type
+                numbers = pd.to_numeric(values.astype(str).map(_float_or_nan), errors="coerce")
             bad = np.flatnonzero(numbers.isna().to_numpy() & values.notna().to_numpy())
             if bad.size:
                 i = int(bad[0])
@@ -284,6 +300,13 @@ def _validate_events(events: pd.DataFrame, *, source: str, fmt: TableFormat | No
         i = int(bad[0])
         raise InputError(
             f"{source}, {_where(fmt, i, source)}: event times must be numbers, got {_row(times[i])}"
+        )
+    bad = np.flatnonzero((times < 0).any(axis=1) | (times > MAX_EVENT_S).any(axis=1))
+    if bad.size:
+        i = int(bad[0])
+        raise InputError(
+            f"{source}, {_where(fmt, i, source)}: event times must lie within 0-{MAX_EVENT_S:g} s"
+            f" (10 days), got {_row(times[i])}"
         )
     bad = np.flatnonzero((times[:, 0] > times[:, 1]) | (times[:, 1] > times[:, 2]))
     if bad.size:

@@ -105,7 +105,7 @@ def timecode_seconds(timecode: str, fps: float) -> float:
 
 
 def _infer_fps(frames: list[float]) -> float:
-    top = max((math.floor(f) for f in frames), default=0)
+    top = max((math.floor(f) for f in frames if math.isfinite(f)), default=0)
     return next((r for r in _STANDARD_FPS if top < r), 60.0) if top >= 23 else 60.0
 
 

@@ -70,6 +70,7 @@ class Job:
 
 def _child(video: str, outdir: str, done: Any, total: Any, results: Any) -> None:
     """Body of the coding process: code ``video``, save to ``outdir``, report on ``results``."""
+    _die_with_parent()
     try:
         from facs.coding import code
         from facs.face._quiet import quiet_native_logs
@@ -87,6 +88,38 @@ def _child(video: str, outdir: str, done: Any, total: Any, results: Any) -> None
         results.put(("ok", ""))
     except BaseException as err:  # reported to the page
         results.put(("error", " ".join(str(err).split()) or type(err).__name__))
+
+
+def _die_with_parent() -> None:
+    """End this coding child when the server that started it dies (even by SIGKILL).
+
+    Linux: the kernel sends SIGKILL when the parent goes (``prctl
+    PR_SET_PDEATHSIG``). Elsewhere, and as a fallback, a watchdog thread ends
+    the process once its parent id changes.
+    """
+    import os
+    import signal
+    import sys
+
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL("libc.so.6", use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+        except OSError:
+            pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:  # the parent went before the signal was armed
+        os._exit(1)
 
 
 def default_coder(
@@ -168,6 +201,7 @@ class Jobs:
         *,
         persist: Callable[[dict[str, Any]], None] | None = None,
         history: list[dict[str, Any]] | None = None,
+        finished: Callable[[Job], bool] | None = None,
     ) -> None:
         self._coder = coder
         self._persist = persist
@@ -179,7 +213,10 @@ class Jobs:
         for row in sorted(history or [], key=lambda r: float(r.get("created", 0.0))):
             job = Job(**{k: row[k] for k in Job.__dataclass_fields__ if k in row})
             if job.state in ACTIVE:
-                job.state, job.error = "interrupted", "the server stopped while this job ran"
+                if finished is not None and finished(job):  # its outputs were all written
+                    job.state, job.error = "done", None
+                else:
+                    job.state, job.error = "interrupted", "the server stopped while this job ran"
                 self._save(job)
             self._jobs[job.id] = job
 

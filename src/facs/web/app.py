@@ -37,7 +37,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from facs._errors import CodeError, FACSError
+from facs._errors import CodeError, FACSError, InputError
 from facs.web import _db
 from facs.web._jobs import Coder, Job, JobBusy, Jobs, default_coder
 from facs.web._playback import PLAYBACK_NAME
@@ -67,6 +67,9 @@ RowId = Annotated[int, Field(ge=1, le=_MAX_INT)]
 #: An event's code is one item ("R12", "AD19"): a few characters; a long one is refused
 #: before it is parsed.
 _MAX_CODE = 32
+#: Latest time an event may have (seconds; 10 days): one at 1e308 s was stored, then
+#: could be exported neither to ELAN (a 500) nor sensibly to CSV (inf).
+MAX_EVENT_S = 864_000.0
 #: Most events one request may carry (a 20-minute take coded densely has a few thousand).
 _MAX_EVENTS = 100_000
 Revision = Annotated[int, Field(ge=0, le=_MAX_INT)]
@@ -78,9 +81,9 @@ class EventIn(BaseModel):
     face: int = Field(0, ge=0, le=2**31 - 1)
     code: str = Field(max_length=_MAX_CODE)
     side: str = Field("", max_length=1)
-    onset_s: float = Field(ge=0, allow_inf_nan=False)
-    apex_s: float = Field(ge=0, allow_inf_nan=False)
-    offset_s: float = Field(ge=0, allow_inf_nan=False)
+    onset_s: float = Field(ge=0, le=MAX_EVENT_S, allow_inf_nan=False)
+    apex_s: float = Field(ge=0, le=MAX_EVENT_S, allow_inf_nan=False)
+    offset_s: float = Field(ge=0, le=MAX_EVENT_S, allow_inf_nan=False)
     peak: float = Field(0.0, ge=0, le=5, allow_inf_nan=False)
     letter: str = Field("", max_length=1)
 
@@ -339,12 +342,30 @@ def create_app(
     videos_dir, codings_dir, renders_dir = root / "videos", root / "codings", root / "renders"
     for folder in (root, videos_dir, codings_dir, renders_dir):
         folder.mkdir(parents=True, exist_ok=True)
-    engine = _db.make_engine(root / "facs.sqlite")
-    sessions = _db.make_sessions(engine)
+    from sqlalchemy.exc import DatabaseError
+
+    database = root / "facs.sqlite"
+    try:
+        engine = _db.make_engine(database)
+        sessions = _db.make_sessions(engine)
+        history = _db.load_jobs(sessions)
+    except DatabaseError as err:
+        raise InputError(
+            f"{database}: the workspace database is damaged ({err.orig}); move it aside to "
+            "start with an empty one (annotations in it are then not shown)"
+        ) from None
+
+    def finished(job: Any) -> bool:
+        """Did a job cut off by a stopped server write its whole coding anyway?"""
+        out = codings_dir / str(job.video)
+        names = ("frames.csv", "events.csv", "summary.json")
+        return all((out / n).is_file() and (out / n).stat().st_mtime >= job.created for n in names)
+
     jobs = Jobs(
         coder or default_coder,
         persist=lambda job: _db.save_job(sessions, job),
-        history=_db.load_jobs(sessions),
+        history=history,
+        finished=finished,
     )
 
     @contextlib.asynccontextmanager
