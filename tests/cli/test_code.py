@@ -164,8 +164,9 @@ def test_bad_outputs_and_tiny_images_are_one_line_exit_2(shared_data: Path, tmp_
     cases = [
         (["code", src, "-o", str(a_file)], "must be a folder"),
         (["code", src, "-o", str(read_only / "out")], "cannot write to"),
-        (["code", str(tiny), "-o", str(tmp_path / "t")], "image too small to hold a face"),
     ]
+    tiny_run = _facs("code", str(tiny), "-o", str(tmp_path / "t"))  # no face, not a crash
+    assert tiny_run.returncode == 0 and "no face found" in tiny_run.stderr, tiny_run.stderr
     for args, says in cases:
         result = _facs(*args)
         if "cannot write" in says and result.returncode == 0:  # running as root: writable

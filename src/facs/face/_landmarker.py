@@ -196,6 +196,10 @@ def face_confidence(landmarks: ArrayLike, presence: ArrayLike | None = None) -> 
     return inside
 
 
+#: Smallest image side a face can be found in (pixels); smaller frames have no face.
+MIN_IMAGE_SIDE = 16
+
+
 @dataclass(frozen=True, eq=False)
 class FaceFrame:
     """One face in one frame, as the landmarker sees it.
@@ -459,6 +463,8 @@ class Landmarker:
 
         pixels = frame.image
         height, width = pixels.shape[:2]
+        if min(height, width) < MIN_IMAGE_SIDE:  # no face fits; MediaPipe's graph fails on 1×1
+            return []
         image = Image(image_format=ImageFormat.SRGB, data=np.ascontiguousarray(pixels))
         if self.mode == "video":
             result = self._task.detect_for_video(image, self._timestamp_ms(frame.time_s))

@@ -154,8 +154,6 @@ def _check_exists(path: Path) -> None:
 #: Largest still accepted (pixels): 50 megapixels (an 8K frame is 33; a
 #: 12000×12000 PNG of 165 KB would decode to 432 MB of RGB).
 MAX_IMAGE_PIXELS = 50_000_000
-#: Smallest side a still may have (MediaPipe's graph fails on a 1×1 image).
-MIN_IMAGE_SIDE = 16
 
 
 def _load_image(path: Path) -> tuple[np.ndarray, str]:
@@ -170,11 +168,6 @@ def _load_image(path: Path) -> tuple[np.ndarray, str]:
             opened = Image.open(path)
         with opened:
             width, height = opened.size
-            if min(width, height) < MIN_IMAGE_SIDE:
-                raise InputError(
-                    f"{path}: image too small to hold a face ({width}×{height} pixels, "
-                    f"at least {MIN_IMAGE_SIDE} on each side)"
-                )
             if width * height > MAX_IMAGE_PIXELS:
                 raise InputError(
                     f"{path}: image too large to code ({width}×{height} = "
