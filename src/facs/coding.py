@@ -30,7 +30,7 @@ import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from facs._errors import FACSError, InputError, ParameterError
+from facs._progress import Progress
 from facs._validate import parse_span
 from facs.face._appearance import APPEARANCE_POINTS
 
@@ -50,9 +51,6 @@ CHUNK_FRAMES = 256
 MIN_BASELINE_S = 1.0
 #: Most calm frames a baseline median is taken over.
 MAX_BASELINE_FRAMES = 300
-
-Progress = Callable[[int, int | None], None]
-"""Progress callback: (frames done, frames expected or None)."""
 
 
 # ----------------------------------------------------------------- chunk store

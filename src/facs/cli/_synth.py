@@ -54,7 +54,7 @@ def _notes(codes: list[str]) -> None:
 
 
 @contextmanager
-def _bar(label: str, quiet: bool) -> Iterator[Callable[[int, int], None]]:
+def _bar(label: str, quiet: bool) -> Iterator[Callable[[int, int | None], None]]:
     """A progress callback; the bar appears with the first frame (not before an error)."""
     from rich.progress import (
         BarColumn,
@@ -71,7 +71,7 @@ def _bar(label: str, quiet: bool) -> Iterator[Callable[[int, int], None]]:
     task = bar.add_task(label, total=None)
     started = False
 
-    def update(done: int, total: int) -> None:
+    def update(done: int, total: int | None) -> None:
         nonlocal started
         if not started:
             bar.start()

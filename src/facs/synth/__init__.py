@@ -38,7 +38,7 @@ from facs.synth._model import (
     shown_codes,
 )
 from facs.synth._muscles import Muscle, load_muscles
-from facs.synth._render import IMAGE_SUFFIXES, VIEWS, View, compare, render, render_image
+from facs.synth._render import RENDER_SUFFIXES, VIEWS, View, compare, render, render_image
 from facs.synth._sheet import sheet
 
 __all__ = [
@@ -46,8 +46,8 @@ __all__ = [
     "DEFAULT_HOLD",
     "DEFAULT_TRANSITION",
     "DISPLAY_GAIN",
-    "IMAGE_SUFFIXES",
     "JAW_27_GAIN",
+    "RENDER_SUFFIXES",
     "VIEWS",
     "FaceModel",
     "Mesh",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from facs._errors import CodeError, InputError
+from facs._progress import Progress
 from facs._validate import check_positive
 from facs.notation import Code
 from facs.synth._model import (
@@ -53,8 +54,7 @@ __all__ = [
 CLIP_SUFFIXES = (".mp4", ".gif")
 DEFAULT_TRANSITION = 0.6  # seconds from one step to the next
 DEFAULT_HOLD = 0.5  # seconds each step is held
-#: ``progress(done, total)`` after each frame.
-Progress = Callable[[int, int], None]
+
 _HOLD = re.compile(r"^(?P<code>.*?)\s*@\s*(?P<hold>[^@]*)$")
 
 

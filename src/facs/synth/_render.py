@@ -60,11 +60,11 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["IMAGE_SUFFIXES", "VIEWS", "View", "compare", "render", "render_image"]
+__all__ = ["RENDER_SUFFIXES", "VIEWS", "View", "compare", "render", "render_image"]
 
 View = Literal["front", "three-quarter", "profile"]
 #: Suffixes :func:`render` and :func:`compare` write.
-IMAGE_SUFFIXES = (".png", ".svg")
+RENDER_SUFFIXES = (".png", ".svg")
 
 #: Per view: the window's centre x and half width, in inter-ocular units (the top edge is
 #: at ``_TOP``; the bottom follows from the aspect ratio).
@@ -492,7 +492,7 @@ def _as_code(code: Code | str) -> Code:
     return Code.parse(code) if isinstance(code, str) else code
 
 
-def _check_suffix(path: Path, allowed: tuple[str, ...] = IMAGE_SUFFIXES) -> str:
+def _check_suffix(path: Path, allowed: tuple[str, ...] = RENDER_SUFFIXES) -> str:
     """The output format of ``path`` (``"png"``), or an InputError naming the allowed ones."""
     suffix = path.suffix.lower()
     if suffix not in allowed:

@@ -27,16 +27,17 @@ __all__ = [
     "Job",
     "JobBusy",
     "JobCancelled",
+    "JobProgress",
     "Jobs",
-    "Progress",
     "default_coder",
 ]
 
 #: ``progress(done, total, step)``: frames done, frames expected (``None`` if unknown), step name.
-Progress = Callable[[int, "int | None", str], None]
+#: A coding job's progress: (frames done, frames expected or None, the step's name).
+JobProgress = Callable[[int, "int | None", str], None]
 #: ``coder(video, outdir, progress, cancelled)`` codes ``video`` into ``outdir``; it must
 #: return soon after ``cancelled`` is set, raising :class:`JobCancelled`.
-Coder = Callable[[Path, Path, Progress, threading.Event], None]
+Coder = Callable[[Path, Path, JobProgress, threading.Event], None]
 State = Literal["queued", "running", "done", "error", "cancelled", "interrupted"]
 #: States of a job that has not ended.
 ACTIVE = ("queued", "running")
@@ -123,7 +124,7 @@ def _die_with_parent() -> None:
 
 
 def default_coder(
-    video: Path, outdir: Path, progress: Progress, cancelled: threading.Event
+    video: Path, outdir: Path, progress: JobProgress, cancelled: threading.Event
 ) -> None:
     """Code ``video`` with :func:`facs.code` in a child process and save it to ``outdir``.
 
