@@ -131,23 +131,25 @@ def _load_chunk(path: Path) -> dict[str, np.ndarray]:
     return out
 
 
-def _good_chunks(folder: Path, part: int) -> list[Path]:
-    """The part's chunks that read back whole, in order; a damaged one and all after it go.
+def _good_chunks(folder: Path, part: int) -> list[tuple[Path, np.ndarray]]:
+    """The part's chunks that read back whole, in order, each with its ``frames`` array.
 
     A chunk cut short by a crash or a full disk, or emptied by hand, is
     deleted with every later chunk of its part, so the part resumes from the
-    last good one instead of failing every rerun.
+    last good one instead of failing every rerun. Each chunk is read once
+    here; the resume point and the progress count use what was read.
     """
     chunks = sorted(folder.glob(f"part{part}_*.npz"))
+    good: list[tuple[Path, np.ndarray]] = []
     for k, chunk in enumerate(chunks):
         try:
-            _load_chunk(chunk)
+            good.append((chunk, _load_chunk(chunk)["frames"]))
         except _BAD_CHUNK:
             for later in chunks[k:]:
                 later.unlink(missing_ok=True)
             (folder / f"part{part}.done").unlink(missing_ok=True)
-            return chunks[:k]
-    return chunks
+            break
+    return good
 
 
 def _perceive_part(
@@ -171,13 +173,13 @@ def _perceive_part(
     resume = start
     last_index = -1
     if chunks:
-        last = _load_chunk(chunks[-1])["frames"]
+        last = chunks[-1][1]
         if len(last):
             resume = float(last[-1, 1])
             last_index = int(last[-1, 0])
         if counter is not None:
             with counter.get_lock():
-                counter.value += sum(len(_load_chunk(c)["frames"]) for c in chunks)
+                counter.value += sum(len(frames) for _, frames in chunks)
     info = probe(path, fps=fps)
     rows: list[Any] = []
     number = len(chunks)
