@@ -174,53 +174,22 @@ def _window_frames(window_s: float, interval: float) -> int:
     return max(1, n + 1 if n % 2 == 0 else n)
 
 
-@cache
-def _savgol_weights(window: int, polyorder: int) -> FloatArray:
-    """Savitzky–Golay smoothing weights: the centre value of a least-squares polynomial.
-
-    >>> (_savgol_weights(5, 2) * 35).round(6).tolist()
-    [-3.0, 12.0, 17.0, 12.0, -3.0]
-    """
-    half = window // 2
-    x = np.arange(-half, half + 1, dtype=np.float64)
-    weights: FloatArray = np.linalg.pinv(np.vander(x, polyorder + 1, increasing=True))[0]
-    return weights
-
-
-def _median3(segment: FloatArray) -> FloatArray:
-    """Centred median of 3 rows (edges repeat the end values), along axis 0."""
-    padded = np.concatenate((segment[:1], segment, segment[-1:]))
-    a, b, c = padded[:-2], padded[1:-1], padded[2:]
-    med: FloatArray = np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))
-    return med
-
-
-def _savgol(segment: FloatArray, window: int, polyorder: int) -> FloatArray:
-    """Centred Savitzky–Golay filter along axis 0 (edges repeat the end values)."""
-    half = window // 2
-    padded = np.concatenate(
-        (np.repeat(segment[:1], half, 0), segment, np.repeat(segment[-1:], half, 0))
-    )
-    n = segment.shape[0]
-    out = np.zeros_like(segment)
-    for i, w in enumerate(_savgol_weights(window, polyorder)):
-        out += w * padded[i : i + n]
-    return out
-
-
 def _filter(segment: FloatArray, window: int, *, median: bool) -> FloatArray:
     """Optional centred median of 3, then a centred Savitzky–Golay, along axis 0.
 
-    The Savitzky–Golay fit is quartic from 7 frames on (it keeps sharp, lopsided
-    apexes in place) and quadratic on 5; shorter windows leave the values as
-    they are.
+    Edges repeat the end values (``mode="nearest"``). The Savitzky–Golay fit is
+    quartic from 7 frames on (it keeps sharp, lopsided apexes in place) and
+    quadratic on 5; shorter windows leave the values as they are.
     """
+    from scipy.ndimage import median_filter
+    from scipy.signal import savgol_filter
+
     n = segment.shape[0]
     if median and n >= 3:
-        segment = _median3(segment)
+        segment = median_filter(segment, size=(3, 1), mode="nearest")
     length = min(window, n if n % 2 else n - 1)
     if length >= 5:
-        segment = _savgol(segment, length, 4 if length >= 7 else 2)
+        segment = savgol_filter(segment, length, 4 if length >= 7 else 2, axis=0, mode="nearest")
     return segment
 
 
