@@ -97,7 +97,7 @@ def test_no_face_video_gives_rows_not_errors(shared_data: Path) -> None:
     coding = facs.code(shared_data / "real" / "no_face.mp4")
     assert len(coding.frames) == 95 and (coding.frames["success"] == 0).all()
     assert coding.frames["code"].eq("").all() and coding.events.empty
-    assert coding.summary["faces"] == 0
+    assert coding.summary.faces == 0
 
 
 def test_face_then_no_face(shared_data: Path) -> None:
@@ -109,10 +109,10 @@ def test_face_then_no_face(shared_data: Path) -> None:
 
 def test_still_image_uses_population_neutral(shared_data: Path) -> None:
     coding = facs.code(shared_data / "real" / "multi_face.jpg")
-    assert coding.summary["kind"] == "image"
-    assert coding.summary["faces"] >= 2
-    assert coding.summary["calibration"]["population_neutral_used"] is True
-    assert coding.frames["face"].nunique() == coding.summary["faces"]
+    assert coding.summary.kind == "image"
+    assert coding.summary.faces >= 2
+    assert coding.summary.calibration.population_neutral_used is True
+    assert coding.frames["face"].nunique() == coding.summary.faces
 
 
 def test_image_folder_and_start_end(shared_data: Path, tmp_path: Path) -> None:
@@ -129,7 +129,7 @@ def test_image_folder_and_start_end(shared_data: Path, tmp_path: Path) -> None:
 
 def test_neutral_span_and_raw(shared_data: Path) -> None:
     coding = facs.code(shared_data / "real" / "single_face.mp4", neutral=(0.0, 0.5), raw=True)
-    assert coding.summary["per_face"]["0"]["baseline"]["kind"] == "manual"
+    assert coding.summary.per_face["0"].baseline["kind"] == "manual"
     assert coding.raw is not None and {"mouthSmileLeft", "lm000_x"} <= set(coding.raw.columns)
     with pytest.raises(facs.InputError, match="neutral span"):
         facs.code(shared_data / "real" / "single_face.mp4", neutral=(50.0, 60.0))
@@ -140,7 +140,7 @@ def test_two_workers_match_one(shared_data: Path) -> None:
     two = facs.code(shared_data / "real" / "single_face.mp4", workers=2)
     assert one.frames["frame"].tolist() == two.frames["frame"].tolist()
     assert two.frames["face"].nunique() == 1  # ids stitched across the split
-    assert two.summary["workers"] == 2
+    assert two.summary.workers == 2
 
 
 def test_interrupted_perception_resumes(shared_data: Path, tmp_path: Path) -> None:
@@ -198,10 +198,10 @@ def test_held_out_accuracy_does_not_regress(held_out_clip, shared_data: Path) ->
 def test_real_take_steady_head_lips_and_baseline_report(shared_data: Path) -> None:
     """Pexels: crying, then laughing; a seated person who shifts; the baseline is reported."""
     coding = facs.code(shared_data / "real" / "WolfgangLanger_Pexels.mp4")
-    calibration = coding.summary["calibration"]
-    assert calibration["neutral"] in ("auto", "partial")
-    assert isinstance(calibration["population_regions"], list)
-    regions = coding.summary["per_face"]["0"]["baseline"]["regions"]
+    calibration = coding.summary.calibration
+    assert calibration.neutral in ("auto", "partial")
+    assert isinstance(calibration.population_regions, list)
+    regions = coding.summary.per_face["0"].baseline["regions"]
     assert set(regions) == {"nose", "brows", "eyes", "lower"}
     assert set(regions.values()) <= {"population", "own calm frames"}
     f = coding.frames.set_index("time_s")
@@ -247,10 +247,10 @@ def test_a_covered_mouth_is_not_scored(tmp_path: Path) -> None:
 
 def test_stills_respect_max_faces_and_carry_boxes(shared_data: Path, tmp_path: Path) -> None:
     one = facs.code(shared_data / "real" / "multi_face.jpg", max_faces=1)
-    assert one.summary["faces"] == 1 and len(one.frames) == 1
+    assert one.summary.faces == 1 and len(one.frames) == 1
     every = facs.code(shared_data / "real" / "multi_face.jpg", max_faces=8)
     boxes = every.frames[["box_x", "box_y", "box_w", "box_h"]]
-    assert every.summary["faces"] >= 4 and boxes.notna().all().all()
+    assert every.summary.faces >= 4 and boxes.notna().all().all()
     assert (boxes["box_w"] > 20).all() and boxes[["box_x", "box_y"]].drop_duplicates().shape[
         0
     ] == len(boxes)
@@ -274,8 +274,8 @@ def test_image_folder_is_coded_as_the_clip_it_is(tmp_path: Path) -> None:
     for i in range(40):
         (raised if 20 <= i < 30 else neutral).save(tmp_path / f"f{i:03d}.png")
     coding = facs.code(tmp_path, max_faces=1)
-    assert coding.summary["kind"] == "images"
-    assert coding.summary["per_face"]["0"]["baseline"]["kind"] == "auto"
+    assert coding.summary.kind == "images"
+    assert coding.summary.per_face["0"].baseline["kind"] == "auto"
     rest = coding.frames[coding.frames["frame"] < 18]
     assert (rest["code"] == "0").mean() >= 0.8, rest["code"].tolist()  # no 1E+2E at rest
     assert coding.frames.set_index("frame").loc[23:27, "AU02"].min() >= 1.0

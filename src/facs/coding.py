@@ -40,10 +40,11 @@ import pandas as pd
 
 from facs._errors import FACSError, InputError, ParameterError
 from facs._progress import Progress
+from facs._summary import Summary, summarise
 from facs._validate import parse_span
 from facs.face._appearance import APPEARANCE_POINTS
 
-__all__ = ["Coding", "Progress", "code", "face_track", "parse_span"]
+__all__ = ["Coding", "Progress", "Summary", "code", "face_track", "parse_span"]
 
 #: Frames per perception chunk on disk.
 CHUNK_FRAMES = 256
@@ -604,7 +605,7 @@ class Coding:
 
     frames: pd.DataFrame
     events: pd.DataFrame
-    summary: dict[str, Any]
+    summary: Summary
     raw: pd.DataFrame | None = None
 
     def codes(self, face: int | None = None) -> pd.Series:
@@ -635,8 +636,8 @@ class Coding:
         if plot:
             from facs.plot import plot_timeline
 
-            title = f"{Path(str(self.summary.get('input', ''))).name}"
-            unclocked = self.summary.get("kind") == "images" and not self.summary.get("fps")
+            title = Path(self.summary.input).name
+            unclocked = self.summary.kind == "images" and not self.summary.fps
             written.append(
                 plot_timeline(
                     self.frames,
@@ -646,118 +647,8 @@ class Coding:
                     x_label="image" if unclocked else "time (s)",
                 )
             )
-        written.append(write_summary(self.summary, out / "summary.json"))
+        written.append(write_summary(self.summary.to_dict(), out / "summary.json"))
         return written
-
-
-def _summary(
-    path: Path,
-    info: Any,
-    frames: pd.DataFrame,
-    events: pd.DataFrame,
-    baselines: dict[int, Any],
-    *,
-    start: float | None,
-    end: float | None,
-    elapsed: float,
-    workers: int,
-    actor: Any = None,
-) -> dict[str, Any]:
-    from facs.au._estimator import load_estimator
-    from facs.face import locate_model
-    from facs.series import CODE_COLUMNS
-
-    est = load_estimator()
-    faces = sorted(int(f) for f in frames["face"].unique() if f >= 0)
-    per_face: dict[str, Any] = {}
-    for f in faces:
-        rows = frames[frames["face"] == f]
-        ev = events[events["face"] == f] if len(events) else events
-        totals = {}
-        for col in CODE_COLUMNS:
-            e = ev[ev["code"].map(lambda c, col=col: _code_column(c) == col)] if len(ev) else ev
-            if len(e) or (rows[col] >= 1).any():
-                totals[col] = {
-                    "events": len(e),
-                    "seconds": round(
-                        float((e["offset_s"] - e["onset_s"]).sum()) if len(e) else 0.0, 3
-                    ),
-                    "max": round(float(rows[col].max()), 3),
-                    "mean": round(float(rows[col].mean()), 3),
-                }
-        per_face[str(f)] = {
-            "frames": len(rows),
-            "first_s": round(float(rows["time_s"].min()), 3),
-            "last_s": round(float(rows["time_s"].max()), 3),
-            "baseline": baselines[f].to_dict() if f in baselines else None,
-            "codes": totals,
-        }
-    population = any(b.kind == "population" for b in baselines.values())
-    partial = sorted({r for b in baselines.values() for r in b.population_regions})
-    kinds = sorted({b.kind for b in baselines.values()})
-    if population and all(b.n_frames == 0 for b in baselines.values()):
-        note = (
-            "a still or a clip too short for a baseline: compared with a population "
-            "neutral face, so identity differences can read as actions"
-        )
-    elif population or partial:
-        note = (
-            "no calm moment in the take for "
-            + (", ".join(_REGION_WORDS.get(r, r) for r in partial) if partial else "any region")
-            + ": those regions are compared with a population neutral face (their own "
-            "calmest frames still showed an expression); the others with the face's "
-            "own calmest frames. Mark a neutral span (--neutral) or calibrate the actor "
-            "to do better"
-        )
-    elif actor is not None:
-        note = "each face compared with the actor's calibrated neutral"
-    else:
-        note = "each face compared with its own neutral baseline"
-    n_frames = int(frames["frame"].nunique())
-    return {
-        "input": str(path),
-        "kind": info.kind,
-        "width": info.width,
-        "height": info.height,
-        "fps": info.fps,
-        "duration_s": info.duration_s,
-        "start_s": start,
-        "end_s": end,
-        "frames": n_frames,
-        "frames_with_face": int(frames.loc[frames["success"] == 1, "frame"].nunique()),
-        "faces": len(faces),
-        "model": {
-            "landmarker": str(locate_model().name),
-            "estimator": est.info,
-        },
-        "calibration": {
-            "neutral": ", ".join(kinds) if kinds else None,
-            "population_neutral_used": population,
-            "population_regions": partial,
-            "note": note,
-            "actor": None if actor is None else {"name": actor.name, **actor.info},
-        },
-        "per_face": per_face,
-        "elapsed_s": round(elapsed, 2),
-        "workers": workers,
-        "fps_processed": round(n_frames / elapsed, 2) if elapsed > 0 else None,
-    }
-
-
-_REGION_WORDS = {
-    "lower": "the lower face",
-    "nose": "the nose",
-    "brows": "the brows",
-    "eyes": "the eyes",
-}
-
-
-def _code_column(code: str) -> str:
-    from facs.notation import Action
-
-    a = Action.parse(code)
-    prefix = "AD" if a.kind == "AD" else "AU"
-    return f"{prefix}{a.number:02d}"
 
 
 def code(
@@ -850,7 +741,7 @@ def code(
         if cleanup:
             shutil.rmtree(root, ignore_errors=True)
     elapsed = time.perf_counter() - began
-    summary = _summary(
+    summary = summarise(
         src, info, frames, events, baselines, start=start, end=end, elapsed=elapsed,
         workers=workers, actor=actor,
     )  # fmt: skip

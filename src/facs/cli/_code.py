@@ -192,12 +192,12 @@ def _code_locked(
     shutil.rmtree(work, ignore_errors=True)
     s = coding.summary
     console.print(
-        f"[bold]{input.name}[/]: {s['frames']} frames, {s['faces']} face(s), "
-        f"{len(coding.events)} events, {s['fps_processed']} fps"
+        f"[bold]{input.name}[/]: {s.frames} frames, {s.faces} face(s), "
+        f"{len(coding.events)} events, {s.fps_processed} fps"
     )
-    if s["faces"] == 0:
+    if s.faces == 0:
         err_console.print("[yellow]warning:[/] no face found in any frame")
-    if s["calibration"]["population_neutral_used"]:
+    if s.calibration.population_neutral_used:
         err_console.print(
             "[yellow]note:[/] no per-face baseline (still or short clip): "
             "compared with a population neutral"

@@ -1,0 +1,301 @@
+"""The schema of ``summary.json``: what a coding run saw, assumed and produced.
+
+:class:`Summary` is :attr:`facs.coding.Coding.summary`; ``Coding.save`` writes
+it as ``summary.json`` (:meth:`Summary.to_dict`), and :meth:`Summary.read`
+reads one back. docs/summary.md lists every key; a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from facs._errors import InputError
+
+__all__ = ["Summary"]
+
+
+@dataclass(frozen=True)
+class CodeTotals:
+    """One code's totals for one face."""
+
+    #: Events of the code (both sides and the bilateral code count).
+    events: int
+    #: Seconds inside those events.
+    seconds: float
+    #: Largest intensity in any frame (0–5, 5 = E).
+    max: float
+    #: Mean intensity over the face's frames.
+    mean: float
+
+
+@dataclass(frozen=True)
+class FaceSummary:
+    """One tracked face."""
+
+    #: Rows of frames.csv for this face.
+    frames: int
+    #: First and last time the face was seen, in seconds.
+    first_s: float
+    last_s: float
+    #: The neutral the face was compared with: ``kind`` (``auto``, ``partial``,
+    #: ``manual``, ``population`` or ``actor``), ``frames``, ``span_s``,
+    #: ``pose_deg`` and, for automatic baselines, ``regions`` (which face
+    #: regions used the face's own calm frames and which the population's).
+    baseline: dict[str, Any] | None
+    #: Per code column (``AU12``, ``AD19`` …) that occurred (an event or a frame ≥ A).
+    codes: dict[str, CodeTotals]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """The models that coded the run."""
+
+    #: File name of the MediaPipe face landmarker model.
+    landmarker: str
+    #: The AU estimator's metadata (version, training data, features).
+    estimator: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CalibrationInfo:
+    """How neutral faces were chosen."""
+
+    #: Baseline kinds used, comma-separated (``auto``, ``partial, population`` …).
+    neutral: str | None
+    #: True when any face was compared, in part or whole, with the population neutral.
+    population_neutral_used: bool
+    #: Regions (``brows``, ``eyes``, ``nose``, ``lower``) taken from the population neutral.
+    population_regions: list[str]
+    #: The above, in a sentence for a person.
+    note: str
+    #: ``name`` and metadata of the actor file given with ``--actor``, else None.
+    actor: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a coding run saw, assumed and produced (``summary.json``).
+
+    >>> s = Summary.from_dict(Summary.example().to_dict())
+    >>> s.frames, s.faces, s.calibration.population_neutral_used
+    (2, 1, False)
+    >>> s.per_face["0"].codes["AU12"].events
+    1
+    """
+
+    #: The input path as given.
+    input: str
+    #: ``video``, ``image`` or ``images`` (a folder).
+    kind: str
+    #: Frame size in pixels.
+    width: int
+    height: int
+    #: Frames per second (None for a still or an unclocked folder).
+    fps: float | None
+    #: Length of the input in seconds (None for a still).
+    duration_s: float | None
+    #: The coded range asked for (``--start``/``--end``), None when not given.
+    start_s: float | None
+    end_s: float | None
+    #: Frames decoded, and those in which a face was found.
+    frames: int
+    frames_with_face: int
+    #: Faces tracked.
+    faces: int
+    model: ModelInfo
+    calibration: CalibrationInfo
+    #: Per face id (as a string, the JSON key).
+    per_face: dict[str, FaceSummary] = field(default_factory=dict)
+    #: Wall time of the run, processes used, and frames per second achieved.
+    elapsed_s: float = 0.0
+    workers: int = 1
+    fps_processed: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``summary.json`` (keys in schema order)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Summary:
+        """A summary from its JSON object; unknown keys are ignored (newer files).
+
+        Raises
+        ------
+        InputError
+            A key of the schema is missing or has the wrong shape.
+        """
+        try:
+            values = _known(cls, data)
+            values["model"] = ModelInfo(**_known(ModelInfo, data["model"]))
+            values["calibration"] = CalibrationInfo(**_known(CalibrationInfo, data["calibration"]))
+            faces = {}
+            for key, face in dict(data.get("per_face", {})).items():
+                f = _known(FaceSummary, face)
+                f["codes"] = {c: CodeTotals(**_known(CodeTotals, t)) for c, t in f["codes"].items()}
+                faces[str(key)] = FaceSummary(**f)
+            values["per_face"] = faces
+            return cls(**values)
+        except (KeyError, TypeError, AttributeError, ValueError) as err:
+            raise InputError(f"not a facs summary: {type(err).__name__}: {err}") from None
+
+    @classmethod
+    def read(cls, path: str | Path) -> Summary:
+        """Read a ``summary.json``.
+
+        Raises
+        ------
+        InputError
+            The file is missing, not JSON, or not a facs summary.
+        """
+        p = Path(path)
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except OSError as err:
+            raise InputError(f"{p}: cannot read ({err.strerror or err})") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise InputError(f"{p}: not JSON ({err})") from None
+        if not isinstance(data, dict):
+            raise InputError(f"{p}: not a facs summary (a JSON object is expected)")
+        try:
+            return cls.from_dict(data)
+        except InputError as err:
+            raise InputError(f"{p}: {err}") from None
+
+    @classmethod
+    def example(cls) -> Summary:
+        """A small, complete summary (for docs and tests)."""
+        totals = CodeTotals(events=1, seconds=0.5, max=3.0, mean=1.2)
+        face = FaceSummary(
+            frames=2, first_s=0.0, last_s=0.04, baseline=None, codes={"AU12": totals}
+        )
+        return cls(
+            input="take.mp4", kind="video", width=640, height=360, fps=25.0, duration_s=0.08,
+            start_s=None, end_s=None, frames=2, frames_with_face=2, faces=1,
+            model=ModelInfo(landmarker="face_landmarker.task", estimator={}),
+            calibration=CalibrationInfo(
+                neutral="auto", population_neutral_used=False, population_regions=[],
+                note="each face compared with its own neutral baseline", actor=None,
+            ),
+            per_face={"0": face}, elapsed_s=0.1, workers=1, fps_processed=20.0,
+        )  # fmt: skip
+
+
+def _known(cls: type, data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise TypeError(f"{cls.__name__}: a JSON object is expected, got {type(data).__name__}")
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
+
+
+_REGION_WORDS = {
+    "lower": "the lower face",
+    "nose": "the nose",
+    "brows": "the brows",
+    "eyes": "the eyes",
+}
+
+
+def _code_column(code: str) -> str:
+    from facs.notation import Action
+
+    a = Action.parse(code)
+    prefix = "AD" if a.kind == "AD" else "AU"
+    return f"{prefix}{a.number:02d}"
+
+
+def summarise(
+    path: Path,
+    info: Any,
+    frames: pd.DataFrame,
+    events: pd.DataFrame,
+    baselines: dict[int, Any],
+    *,
+    start: float | None,
+    end: float | None,
+    elapsed: float,
+    workers: int,
+    actor: Any = None,
+) -> Summary:
+    """The summary of a coding run (:func:`facs.code` calls it)."""
+    from facs.au._estimator import load_estimator
+    from facs.face import locate_model
+    from facs.series import CODE_COLUMNS
+
+    est = load_estimator()
+    faces = sorted(int(f) for f in frames["face"].unique() if f >= 0)
+    per_face: dict[str, FaceSummary] = {}
+    columns = events["code"].map(_code_column) if len(events) else pd.Series(dtype=str)
+    for f in faces:
+        rows = frames[frames["face"] == f]
+        totals = {}
+        for col in CODE_COLUMNS:
+            e = events[(events["face"] == f) & (columns == col)] if len(events) else events
+            if len(e) or (rows[col] >= 1).any():
+                totals[col] = CodeTotals(
+                    events=len(e),
+                    seconds=round(
+                        float((e["offset_s"] - e["onset_s"]).sum()) if len(e) else 0.0, 3
+                    ),
+                    max=round(float(rows[col].max()), 3),
+                    mean=round(float(rows[col].mean()), 3),
+                )
+        per_face[str(f)] = FaceSummary(
+            frames=len(rows),
+            first_s=round(float(rows["time_s"].min()), 3),
+            last_s=round(float(rows["time_s"].max()), 3),
+            baseline=baselines[f].to_dict() if f in baselines else None,
+            codes=totals,
+        )
+    population = any(b.kind == "population" for b in baselines.values())
+    partial = sorted({r for b in baselines.values() for r in b.population_regions})
+    kinds = sorted({b.kind for b in baselines.values()})
+    if population and all(b.n_frames == 0 for b in baselines.values()):
+        note = (
+            "a still or a clip too short for a baseline: compared with a population "
+            "neutral face, so identity differences can read as actions"
+        )
+    elif population or partial:
+        note = (
+            "no calm moment in the take for "
+            + (", ".join(_REGION_WORDS.get(r, r) for r in partial) if partial else "any region")
+            + ": those regions are compared with a population neutral face (their own "
+            "calmest frames still showed an expression); the others with the face's "
+            "own calmest frames. Mark a neutral span (--neutral) or calibrate the actor "
+            "to do better"
+        )
+    elif actor is not None:
+        note = "each face compared with the actor's calibrated neutral"
+    else:
+        note = "each face compared with its own neutral baseline"
+    n_frames = int(frames["frame"].nunique())
+    return Summary(
+        input=str(path),
+        kind=info.kind,
+        width=info.width,
+        height=info.height,
+        fps=info.fps,
+        duration_s=info.duration_s,
+        start_s=start,
+        end_s=end,
+        frames=n_frames,
+        frames_with_face=int(frames.loc[frames["success"] == 1, "frame"].nunique()),
+        faces=len(faces),
+        model=ModelInfo(landmarker=str(locate_model().name), estimator=est.info),
+        calibration=CalibrationInfo(
+            neutral=", ".join(kinds) if kinds else None,
+            population_neutral_used=population,
+            population_regions=partial,
+            note=note,
+            actor=None if actor is None else {"name": actor.name, **actor.info},
+        ),
+        per_face=per_face,
+        elapsed_s=round(elapsed, 2),
+        workers=workers,
+        fps_processed=round(n_frames / elapsed, 2) if elapsed > 0 else None,
+    )
