@@ -279,3 +279,41 @@ def test_image_folder_is_coded_as_the_clip_it_is(tmp_path: Path) -> None:
     rest = coding.frames[coding.frames["frame"] < 18]
     assert (rest["code"] == "0").mean() >= 0.8, rest["code"].tolist()  # no 1E+2E at rest
     assert coding.frames.set_index("frame").loc[23:27, "AU02"].min() >= 1.0
+
+
+def _chunk_with_faces(store: Path, name: str, frame: int, centres: list[float]) -> None:
+    """A one-frame chunk with square faces (0.2 wide) centred at these x (normalised)."""
+    n = len(centres)
+    landmarks = np.zeros((n, 478, 3), np.float32)
+    for i, x in enumerate(centres):
+        landmarks[i, :, 0] = np.linspace(x - 0.1, x + 0.1, 478)
+        landmarks[i, :, 1] = np.linspace(0.4, 0.6, 478)
+    np.savez(
+        store / name,
+        frames=np.array([[frame, frame / 25, 100, 100]], np.float64),
+        face_frame=np.full(n, frame, np.int64),
+        face_id=np.arange(n, dtype=np.int64),
+        landmarks=landmarks,
+        blendshapes=np.zeros((n, 52), np.float32),
+        pose=np.zeros((n, 3), np.float32),
+        confidence=np.ones(n, np.float32),
+        appearance=np.zeros((n, 92, 3), np.uint8),
+    )
+
+
+def test_parts_are_stitched_by_the_trackers_rule(tmp_path: Path) -> None:
+    """A face at a part's start is the nearby face at the previous part's end."""
+    from facs.coding import _stitch_ids
+
+    _chunk_with_faces(tmp_path, "part0_00000.npz", 0, [0.2, 0.7])
+    # Part 1's tracker numbered its faces left to right, and a third face came in.
+    _chunk_with_faces(tmp_path, "part1_00000.npz", 1, [0.25, 0.5, 0.72])
+    # Part 2 sees only the middle face.
+    _chunk_with_faces(tmp_path, "part2_00000.npz", 2, [0.5])
+    assert _stitch_ids(tmp_path, 3) == [{0: 0, 1: 1}, {0: 0, 1: 2, 2: 1}, {0: 2}]
+    # Half a face size apart is the same face; two sizes apart is not.
+    for sub, x, expect in (("near", 0.3, 0), ("far", 0.6, 1)):
+        (tmp_path / sub).mkdir()
+        _chunk_with_faces(tmp_path / sub, "part0_00000.npz", 0, [0.2])
+        _chunk_with_faces(tmp_path / sub, "part1_00000.npz", 1, [x])
+        assert _stitch_ids(tmp_path / sub, 2)[1] == {0: expect}

@@ -315,51 +315,41 @@ def _iter_chunks(store: Path, parts: int) -> Iterator[dict[str, np.ndarray]]:
 
 
 def _stitch_ids(store: Path, parts: int) -> list[dict[int, int]]:
-    """Map each part's local face ids onto global ids by position at the part boundary."""
-    from facs.face import landmarks_to_box
+    """Map each part's local face ids onto global ids.
+
+    A face at the start of a part is the face at the end of the part before
+    by the rule the tracker uses from frame to frame
+    (:func:`facs.face._tracking.match_centres`, one face size); others get new ids.
+    """
+    from facs.face._batch import FaceBatch
+    from facs.face._tracking import MAX_DISTANCE, box_centres_sizes, match_centres
 
     maps: list[dict[int, int]] = []
     next_id = 0
-    last_boxes: dict[int, np.ndarray] = {}
+    last: dict[int, np.ndarray] = {}  # global id -> its last box in the part before
     for part in range(parts):
-        chunks = sorted(store.glob(f"part{part}_*.npz"))
-        local_first: dict[int, np.ndarray] = {}
-        local_last: dict[int, np.ndarray] = {}
-        for chunk in chunks:
-            d = _load_chunk(chunk)
-            w, h = (d["frames"][0, 2], d["frames"][0, 3]) if len(d["frames"]) else (1, 1)
-            for fid, lm in zip(d["face_id"], d["landmarks"], strict=True):
-                box = landmarks_to_box(lm, width=int(w), height=int(h))
-                local_first.setdefault(int(fid), box)
-                local_last[int(fid)] = box
+        first: dict[int, np.ndarray] = {}
+        final: dict[int, np.ndarray] = {}
+        for chunk in sorted(store.glob(f"part{part}_*.npz")):
+            batch = FaceBatch.from_chunk(_load_chunk(chunk))
+            for fid, box in zip(batch.face.tolist(), batch.corners(), strict=True):
+                first.setdefault(fid, box)
+                final[fid] = box
+        local = sorted(first)
+        known = sorted(last)
         mapping: dict[int, int] = {}
-        used: set[int] = set()
-        for fid in sorted(local_first):
-            best, best_d = None, math.inf
-            for gid, box in last_boxes.items():
-                if gid in used:
-                    continue
-                size = max(box[2] - box[0], 1.0)
-                dist = (
-                    float(
-                        np.linalg.norm(
-                            (box[:2] + box[2:]) / 2
-                            - (local_first[fid][:2] + local_first[fid][2:]) / 2
-                        )
-                    )
-                    / size
-                )
-                if dist < 0.5 and dist < best_d:
-                    best, best_d = gid, dist
-            if best is None:
-                best = next_id
+        if known and local:
+            known_c, known_s = box_centres_sizes(np.array([last[g] for g in known]))
+            new_c, _ = box_centres_sizes(np.array([first[f] for f in local]))
+            for i, j in match_centres(known_c, known_s, new_c, MAX_DISTANCE):
+                mapping[local[j]] = known[i]
+        for fid in local:  # new faces, left to right as the tracker numbers them
+            if fid not in mapping:
+                mapping[fid] = next_id
                 next_id += 1
-            else:
-                used.add(best)
-            mapping[fid] = best
-            next_id = max(next_id, best + 1)
+        next_id = max([next_id, *(g + 1 for g in mapping.values())])
         maps.append(mapping)
-        last_boxes = {mapping[f]: b for f, b in local_last.items()}
+        last = {mapping[f]: box for f, box in final.items()}
     return maps
 
 
@@ -556,6 +546,7 @@ def face_track(
     """
     from facs.au._estimator import load_estimator
     from facs.face import probe
+    from facs.face._batch import FaceBatch
 
     src = Path(path)
     info = probe(src)
@@ -573,18 +564,12 @@ def face_track(
         rows: dict[int, list[tuple[np.ndarray, ...]]] = {}
         for part in range(parts):
             for chunk in sorted(store.glob(f"part{part}_*.npz")):
-                d = _load_chunk(chunk)
-                if not len(d["face_id"]):
-                    continue
-                w, h = d["frames"][0, 2], d["frames"][0, 3]
-                times = dict(zip(d["frames"][:, 0].astype(int), d["frames"][:, 1], strict=True))
-                ids = np.array([maps[part].get(int(f), int(f)) for f in d["face_id"]])
-                for gid in np.unique(ids):
-                    sel = np.flatnonzero(ids == gid)
-                    aligned, size = est.align(d["landmarks"][sel] * np.array([w, h, w], np.float32))
-                    t = np.array([times[int(i)] for i in d["face_frame"][sel]])
-                    rows.setdefault(int(gid), []).append(
-                        (t, aligned, size, d["blendshapes"][sel], d["pose"][sel].astype(float))
+                batch = FaceBatch.from_chunk(_load_chunk(chunk), maps[part])
+                for gid in batch.faces():
+                    face = batch[batch.face == gid]
+                    aligned, size = est.align(face.landmarks_px())
+                    rows.setdefault(gid, []).append(
+                        (face.time_s, aligned, size, face.blendshapes, face.pose)
                     )
     finally:
         if cleanup:

@@ -84,6 +84,11 @@ class FaceBatch:
         low, high = xy.min(axis=1), xy.max(axis=1)
         return np.concatenate([low, high - low], axis=1).astype(np.float64)
 
+    def corners(self) -> np.ndarray:
+        """Each face's box in pixels, (N, 4): x0, y0, x1, y1 (the tracker's boxes)."""
+        xy = self.landmarks[:, :, :2] * np.array([self.width, self.height], np.float32)
+        return np.concatenate([xy.min(axis=1), xy.max(axis=1)], axis=1).astype(np.float64)
+
     def faces(self) -> list[int]:
         """The face ids present, in order."""
         return [int(f) for f in np.unique(self.face)]

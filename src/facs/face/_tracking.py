@@ -18,6 +18,10 @@ from numpy.typing import ArrayLike
 
 __all__ = ["FaceTracker", "box_iou", "landmarks_to_box"]
 
+#: Farthest a face's box centre moves between two sightings, in face sizes
+#: (square root of the box area), and still is the same face.
+MAX_DISTANCE = 1.0
+
 
 def landmarks_to_box(landmarks: ArrayLike, *, width: int = 1, height: int = 1) -> np.ndarray:
     """Bounding box of a set of landmarks.
@@ -80,6 +84,43 @@ def box_iou(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     return np.asarray(iou, dtype=np.float64)
 
 
+def box_centres_sizes(boxes: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Centres (N, 2) and sizes (N,: square root of the area) of ``x0, y0, x1, y1`` boxes."""
+    array = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    centres = np.column_stack([(array[:, 0] + array[:, 2]) / 2, (array[:, 1] + array[:, 3]) / 2])
+    extent = np.clip(array[:, 2:] - array[:, :2], 0, None)
+    return centres, np.sqrt(extent[:, 0] * extent[:, 1])
+
+
+def match_centres(
+    known: np.ndarray, sizes: np.ndarray, centres: np.ndarray, max_distance: float
+) -> list[tuple[int, int]]:
+    """The one rule that says two face boxes are the same face.
+
+    Pairs ``(i, j)`` of known faces (centres ``known``, sizes ``sizes``) and
+    new boxes (``centres``) by an optimal (Hungarian) assignment on the
+    distance between centres in face sizes (of the known face); a pair
+    farther apart than ``max_distance`` face sizes is no match. :class:`FaceTracker` uses it from
+    frame to frame, :func:`facs.code` at the boundaries between the parts
+    that worker processes coded.
+
+    >>> match_centres(np.array([[0.0, 0], [10, 0]]), np.array([2.0, 2]),
+    ...               np.array([[11.0, 0], [30, 0]]), 1.0)
+    [(1, 0)]
+    """
+    if not len(known) or not len(centres):
+        return []
+    from scipy.optimize import linear_sum_assignment
+
+    cost = np.linalg.norm(known[:, None, :] - centres[None, :, :], axis=2)
+    cost = cost / np.maximum(sizes, 1e-9)[:, None]
+    # Pairs out of reach cost more than any set of pairs in reach, so the
+    # assignment never trades a match for two impossible ones.
+    gated = np.where(cost <= max_distance, cost, 1e6)
+    rows, cols = linear_sum_assignment(gated)
+    return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True) if cost[r, c] <= max_distance]
+
+
 @dataclass
 class _Track:
     id: int
@@ -124,7 +165,11 @@ class FaceTracker:
     """
 
     def __init__(
-        self, *, max_gap: int = 5, max_distance: float = 1.0, velocity_smoothing: float = 0.5
+        self,
+        *,
+        max_gap: int = 5,
+        max_distance: float = MAX_DISTANCE,
+        velocity_smoothing: float = 0.5,
     ) -> None:
         if max_gap < 0:
             raise ValueError(f"`max_gap` must be >= 0, got {max_gap}")
@@ -165,24 +210,13 @@ class FaceTracker:
         array = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
         if not np.all(np.isfinite(array)):
             raise ValueError("`boxes` must be finite")
-        centres = np.column_stack(
-            [(array[:, 0] + array[:, 2]) / 2, (array[:, 1] + array[:, 3]) / 2]
-        )
-        extent = np.clip(array[:, 2:] - array[:, :2], 0, None)
-        sizes = np.sqrt(extent[:, 0] * extent[:, 1])
+        centres, sizes = box_centres_sizes(array)
         ids: list[int | None] = [None] * len(array)
 
         if self._tracks and len(array):
-            from scipy.optimize import linear_sum_assignment
-
             predicted = np.array([track.predicted() for track in self._tracks])
-            scale = np.array([max(track.size, 1e-9) for track in self._tracks])
-            cost = np.linalg.norm(predicted[:, None, :] - centres[None, :, :], axis=2)
-            cost = cost / scale[:, None]
-            rows, cols = linear_sum_assignment(cost)
-            for row, col in zip(rows, cols, strict=True):
-                if cost[row, col] > self.max_distance:
-                    continue
+            scale = np.array([track.size for track in self._tracks])
+            for row, col in match_centres(predicted, scale, centres, self.max_distance):
                 track = self._tracks[row]
                 steps = track.missed + 1
                 step_velocity = (centres[col] - track.centre) / steps
