@@ -172,7 +172,7 @@ def perceive_frames(frames, *, max_faces: int = 1) -> dict[str, np.ndarray]:
     with Landmarker(max_faces=max_faces) as landmarker:
         for frame in frames:
             faces = landmarker.detect(frame)
-            index.append(frame.index)
+            index.append(frame.frame)
             times.append(frame.time_s)
             sizes.append(frame.image.shape[1::-1])
             if faces:

@@ -150,7 +150,7 @@ def covered_clip(clip: str) -> dict[str, np.ndarray]:
             if kinds[i] and np.isfinite(clean["landmarks"][i]).all():
                 _draw(img, kinds[i], clean["landmarks"][i], rng)
                 hidden = _hidden(frame.image, np.asarray(img), clean["landmarks"][i])
-            faces = lmk.detect(Frame(frame.index, frame.time_s, np.asarray(img)))
+            faces = lmk.detect(Frame(frame.frame, frame.time_s, np.asarray(img)))
             if faces:
                 times.append(frame.time_s)
                 apps.append(faces[0].appearance)

@@ -108,7 +108,7 @@ def degraded_frames(path: Path, name: str, seed: int) -> Iterator:
         image = frame.image
         for step in steps:
             image = step(image)
-        yield Frame(index=frame.index, time_s=frame.time_s, image=np.ascontiguousarray(image))
+        yield Frame(frame=frame.frame, time_s=frame.time_s, image=np.ascontiguousarray(image))
 
 
 def _clip_path(clip: str) -> Path:

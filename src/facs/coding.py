@@ -66,8 +66,8 @@ def _store_key(path: Path, start: float | None, end: float | None, max_faces: in
 
 def _save_chunk(target: Path, rows: list[Any]) -> None:
     """Write one chunk of FrameFaces atomically."""
-    frames = np.array([(r.index, r.time_s, r.width, r.height) for r in rows], dtype=np.float64)
-    faces = [(r.index, f) for r in rows for f in r.faces]
+    frames = np.array([(r.frame, r.time_s, r.width, r.height) for r in rows], dtype=np.float64)
+    faces = [(r.frame, f) for r in rows for f in r.faces]
     n = len(faces)
     n_samples = len(APPEARANCE_POINTS)
     n_points, n_shapes = (
@@ -185,7 +185,7 @@ def _perceive_part(
     rows: list[Any] = []
     number = len(chunks)
     for item in perceive(path, info=info, start=resume, end=end, max_faces=max_faces, fps=fps):
-        if item.index <= last_index:  # already stored before the interruption
+        if item.frame <= last_index:  # already stored before the interruption
             continue
         rows.append(item)
         if counter is not None:

@@ -271,7 +271,7 @@ def test_video_timestamps_are_forced_up(real_dir: Path, model_path: Path) -> Non
     with Landmarker(model_path=model_path) as landmarker:
         for _ in range(3):  # same time_s three times, then back in time
             assert len(landmarker.detect(frame)) == 1
-        earlier = Frame(index=1, time_s=-5.0, image=frame.image)
+        earlier = Frame(frame=1, time_s=-5.0, image=frame.image)
         assert len(landmarker.detect(earlier)) == 1
 
 
@@ -350,7 +350,7 @@ def measured_pose(rom_dir: Path, clip: str, model_path: Path) -> tuple[np.ndarra
             faces = landmarker.detect(frame)
             if faces:
                 estimated.append([faces[0].yaw, faces[0].pitch, faces[0].roll])
-                expected.append(truth[frame.index])
+                expected.append(truth[frame.frame])
     assert len(estimated) > 0.95 * (last - first + 1)
     return np.array(estimated), np.array(expected)
 

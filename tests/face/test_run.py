@@ -20,11 +20,11 @@ def test_perceive_video(real_dir: Path, model_path: Path) -> None:
             real_dir / "single_face.mp4",
             end=0.5,
             max_faces=2,
-            on_frame=lambda r: seen.append(r.index),
+            on_frame=lambda r: seen.append(r.frame),
         )
     )
     assert all(isinstance(r, FrameFaces) for r in results)
-    assert [r.index for r in results] == list(range(15)) == seen
+    assert [r.frame for r in results] == list(range(15)) == seen
     assert all((r.width, r.height) == (640, 360) and len(r.faces) == 1 for r in results)
 
 

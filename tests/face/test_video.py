@@ -61,13 +61,13 @@ def test_read_frames_is_lazy_and_closes_early(real_dir: Path) -> None:
     assert isinstance(frames, types.GeneratorType)
     first = list(itertools.islice(frames, 3))
     frames.close()
-    assert [f.index for f in first] == [0, 1, 2]
+    assert [f.frame for f in first] == [0, 1, 2]
 
 
 def test_read_frames_video(real_dir: Path) -> None:
     frames = list(decode_frames(real_dir / "single_face.mp4"))
     assert len(frames) == 72
-    assert [f.index for f in frames] == list(range(72))
+    assert [f.frame for f in frames] == list(range(72))
     np.testing.assert_allclose([f.time_s for f in frames], np.arange(72) / 30, atol=1e-9)
     image = frames[10].image
     assert image.shape == (360, 640, 3) and image.dtype == np.uint8
@@ -93,21 +93,21 @@ def test_hevc_mov_decodes(real_dir: Path) -> None:
 )
 def test_seek_keeps_whole_file_indices(real_dir: Path, name: str, start: float, end: float) -> None:
     path = real_dir / name
-    full = {f.index: f for f in decode_frames(path, end=end + 0.5)}
+    full = {f.frame: f for f in decode_frames(path, end=end + 0.5)}
     part = list(decode_frames(path, start=start, end=end))
     assert part, "the range holds frames"
     assert all(start <= f.time_s < end for f in part)
     expected = [i for i, f in full.items() if start <= f.time_s < end]
-    assert [f.index for f in part] == expected
+    assert [f.frame for f in part] == expected
     for frame in part:
-        assert frame.time_s == pytest.approx(full[frame.index].time_s, abs=1e-9)
-        np.testing.assert_array_equal(frame.image, full[frame.index].image)
+        assert frame.time_s == pytest.approx(full[frame.frame].time_s, abs=1e-9)
+        np.testing.assert_array_equal(frame.image, full[frame.frame].image)
 
 
 def test_consecutive_ranges_share_no_frame(real_dir: Path) -> None:
     path = real_dir / "single_face.mp4"
-    first = [f.index for f in decode_frames(path, end=1.0)]
-    second = [f.index for f in decode_frames(path, start=1.0, end=2.0)]
+    first = [f.frame for f in decode_frames(path, end=1.0)]
+    second = [f.frame for f in decode_frames(path, start=1.0, end=2.0)]
     assert first == list(range(30))
     assert second == list(range(30, 60))
 
@@ -137,10 +137,10 @@ def test_unseekable_input_is_decoded_from_the_start(
     real_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = real_dir / "face_noface.mov"
-    expected = [(f.index, f.time_s) for f in decode_frames(path, start=2.0, end=2.3)]
+    expected = [(f.frame, f.time_s) for f in decode_frames(path, start=2.0, end=2.3)]
     original = _video._open_container
     monkeypatch.setattr(_video, "_open_container", lambda p: _Unseekable(original(p)))
-    assert [(f.index, f.time_s) for f in decode_frames(path, start=2.0, end=2.3)] == expected
+    assert [(f.frame, f.time_s) for f in decode_frames(path, start=2.0, end=2.3)] == expected
 
 
 def test_start_after_the_end_gives_nothing(real_dir: Path) -> None:
@@ -179,7 +179,7 @@ def test_containers(tiny_videos: dict[str, Path], kind: str, fmt: str, codec: st
     info = probe(path)
     assert (info.kind, info.codec, info.width, info.height) == ("video", codec, 64, 48)
     frames = list(decode_frames(path))
-    assert [f.index for f in frames] == [0, 1, 2, 3, 4]
+    assert [f.frame for f in frames] == [0, 1, 2, 3, 4]
     np.testing.assert_allclose([f.time_s for f in frames], [0, 0.04, 0.08, 0.12, 0.16], atol=1e-9)
     levels = [float(f.image.mean()) for f in frames]
     np.testing.assert_allclose(levels, [20, 40, 60, 80, 100], atol=6)
@@ -189,10 +189,10 @@ def test_variable_frame_rate(tmp_path: Path) -> None:
     pts_ms = [0, 40, 100, 110, 300, 333, 600, 1000]
     path = write_video(tmp_path / "vfr.mkv", grey_frames(len(pts_ms)), pts=pts_ms)
     frames = list(decode_frames(path))
-    assert [f.index for f in frames] == list(range(len(pts_ms)))
+    assert [f.frame for f in frames] == list(range(len(pts_ms)))
     np.testing.assert_allclose([f.time_s for f in frames], np.array(pts_ms) / 1000, atol=1e-9)
     later = list(decode_frames(path, start=0.3, end=0.7))
-    assert [(f.index, f.time_s) for f in later] == [(4, 0.3), (5, 0.333), (6, 0.6)]
+    assert [(f.frame, f.time_s) for f in later] == [(4, 0.3), (5, 0.333), (6, 0.6)]
 
 
 def test_avi_with_gaps_is_not_truncated(tmp_path: Path) -> None:
@@ -224,7 +224,7 @@ def test_display_rotation_is_applied(tmp_path: Path) -> None:
 def test_single_image(real_dir: Path) -> None:
     frames = list(decode_frames(real_dir / "single_face.jpg"))
     assert len(frames) == 1
-    assert (frames[0].index, frames[0].time_s, frames[0].image.shape) == (0, 0.0, (562, 572, 3))
+    assert (frames[0].frame, frames[0].time_s, frames[0].image.shape) == (0, 0.0, (562, 572, 3))
     assert list(decode_frames(real_dir / "single_face.jpg", start=0.5)) == []
 
 
@@ -279,15 +279,15 @@ def test_image_folder_natural_order(tmp_path: Path) -> None:
     )
     frames = list(decode_frames(folder))
     assert [int(f.image[0, 0, 0]) for f in frames] == [10, 20, 100]
-    assert [(f.index, f.time_s) for f in frames] == [(0, 0.0), (1, 1.0), (2, 2.0)]
+    assert [(f.frame, f.time_s) for f in frames] == [(0, 0.0), (1, 1.0), (2, 2.0)]
 
 
 def test_image_folder_with_fps_and_range(tmp_path: Path) -> None:
     folder = _image_folder(tmp_path / "shots")
     assert probe(folder, fps=10).duration_s == pytest.approx(0.3)
     frames = list(decode_frames(folder, fps=10, start=0.1))
-    assert [(f.index, f.time_s) for f in frames] == [(1, 0.1), (2, 0.2)]
-    assert [f.index for f in decode_frames(folder, end=1.0)] == [0]
+    assert [(f.frame, f.time_s) for f in frames] == [(1, 0.1), (2, 0.2)]
+    assert [f.frame for f in decode_frames(folder, end=1.0)] == [0]
 
 
 def test_image_suffixes_are_lower_case() -> None:
@@ -445,9 +445,9 @@ def test_corrupt_bytes_mid_stream(
 
 def test_frame_validates_its_image() -> None:
     with pytest.raises(ValueError, match=r"shape \(H, W, 3\)"):
-        Frame(index=0, time_s=0.0, image=np.zeros((4, 4), np.uint8))
+        Frame(frame=0, time_s=0.0, image=np.zeros((4, 4), np.uint8))
     with pytest.raises(ValueError, match="uint8"):
-        Frame(index=0, time_s=0.0, image=np.zeros((4, 4, 3), np.float32))
+        Frame(frame=0, time_s=0.0, image=np.zeros((4, 4, 3), np.float32))
 
 
 def test_fps_must_be_positive(tmp_path: Path) -> None:
@@ -471,3 +471,10 @@ def test_oversize_stills_are_refused_before_decoding(tmp_path: Path, monkeypatch
     assert bomb.stat().st_size < 500_000
     with pytest.raises(InputError, match="too large to code"):
         probe(bomb)
+
+
+def test_frame_number_is_frame_and_index_is_a_deprecated_alias() -> None:
+    frame = Frame(frame=7, time_s=0.28, image=np.zeros((2, 2, 3), np.uint8))
+    assert frame.frame == 7
+    with pytest.warns(DeprecationWarning, match="Frame.frame"):
+        assert frame.index == 7

@@ -25,7 +25,7 @@ class FaceBatch:
     Attributes
     ----------
     frame : (N,) int64
-        Frame index in the input.
+        Frame number in the input (``Frame.frame``).
     time_s : (N,) float64
         Frame time in seconds.
     face : (N,) int64

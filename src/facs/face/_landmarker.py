@@ -207,7 +207,7 @@ class FaceFrame:
     Attributes
     ----------
     frame : int
-        Index of the frame in the input (``Frame.index``).
+        Number of the frame in the input (``Frame.frame``).
     time_s : float
         Time of the frame in seconds (``Frame.time_s``).
     face : int
@@ -325,7 +325,7 @@ class Landmarker:
 
     >>> import numpy as np
     >>> from facs.face import Frame, Landmarker
-    >>> blank = Frame(index=0, time_s=0.0, image=np.zeros((120, 160, 3), np.uint8))
+    >>> blank = Frame(frame=0, time_s=0.0, image=np.zeros((120, 160, 3), np.uint8))
     >>> with Landmarker(max_faces=1) as landmarker:
     ...     landmarker.detect(blank)
     []
@@ -502,7 +502,7 @@ class Landmarker:
             yaw, pitch, roll = transform_to_pose(transform)
             faces.append(
                 FaceFrame(
-                    frame=frame.index,
+                    frame=frame.frame,
                     time_s=frame.time_s,
                     face=face_id,
                     landmarks=landmark_sets[i],

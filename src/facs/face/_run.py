@@ -1,6 +1,6 @@
 """Run perception over a whole input: decode and landmark detection, overlapped.
 
-:func:`perceive` yields, for every decoded frame, the frame's index, time and
+:func:`perceive` yields, for every decoded frame, the frame's number, time and
 size and the faces found in it. Decoding runs in a background thread feeding
 a small bounded queue, so decoding the next frame overlaps with landmark
 inference on the current one (both release the GIL in their native code),
@@ -27,9 +27,9 @@ _DONE = object()
 
 @dataclass(frozen=True)
 class FrameFaces:
-    """One decoded frame's index, time and size, and the faces in it."""
+    """One decoded frame's number, time and size, and the faces in it."""
 
-    index: int
+    frame: int
     time_s: float
     width: int
     height: int
@@ -100,7 +100,7 @@ def perceive(
                     raise item
                 assert isinstance(item, Frame)
                 h, w = item.image.shape[:2]
-                result = FrameFaces(item.index, item.time_s, w, h, landmarker.detect(item))
+                result = FrameFaces(item.frame, item.time_s, w, h, landmarker.detect(item))
                 if on_frame is not None:
                     on_frame(result)
                 yield result

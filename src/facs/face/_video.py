@@ -3,14 +3,14 @@
 Everything here streams: :func:`decode_frames` holds one decoded frame at a time,
 so memory does not grow with the length of the video.
 
-Time and index conventions
---------------------------
+Time and frame-number conventions
+---------------------------------
 ``Frame.time_s``
     Video: the frame's presentation timestamp, ``(pts - stream start) *
     time_base``, in seconds, so variable-frame-rate files get their true
-    times. Image folder: ``index / fps`` when ``fps`` is given, otherwise
-    ``index`` (0, 1, 2 … "seconds", i.e. one unit per image). Single image: 0.
-``Frame.index``
+    times. Image folder: ``frame / fps`` when ``fps`` is given, otherwise
+    ``frame`` (0, 1, 2 … "seconds", i.e. one unit per image). Single image: 0.
+``Frame.frame``
     0-based position of the frame among all frames the file decodes to,
     counted from the start of the file, also when ``start`` skips ahead.
 """
@@ -93,8 +93,10 @@ class Frame:
 
     Attributes
     ----------
-    index : int
-        0-based index of the frame in the whole file (see the module notes).
+    frame : int
+        0-based number of the frame in the whole file (see the module notes);
+        the ``frame`` column of frames tables. (``index`` is its old name,
+        kept as a deprecated alias.)
     time_s : float
         Presentation time in seconds from the start of the stream.
     image : numpy.ndarray, shape (H, W, 3), dtype uint8
@@ -103,13 +105,25 @@ class Frame:
     Examples
     --------
     >>> import numpy as np
-    >>> Frame(index=0, time_s=0.0, image=np.zeros((2, 3, 3), np.uint8)).image.shape
+    >>> Frame(frame=0, time_s=0.0, image=np.zeros((2, 3, 3), np.uint8)).image.shape
     (2, 3, 3)
     """
 
-    index: int
+    frame: int
     time_s: float
     image: np.ndarray
+
+    @property
+    def index(self) -> int:
+        """Deprecated: the frame number is :attr:`frame`, as in every frames table."""
+        import warnings
+
+        warnings.warn(
+            "Frame.index is now Frame.frame (one word for a frame number)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.frame
 
     def __post_init__(self) -> None:
         image = self.image
@@ -391,7 +405,7 @@ def decode_frames(
     Yields
     ------
     Frame
-        ``index``, ``time_s`` and an RGB ``image`` of shape (H, W, 3).
+        ``frame``, ``time_s`` and an RGB ``image`` of shape (H, W, 3).
 
     Raises
     ------
@@ -411,7 +425,7 @@ def decode_frames(
     >>> for i in range(1, 12):
     ...     Image.fromarray(np.zeros((48, 64, 3), np.uint8)).save(f"{folder.name}/shot{i}.png")
     >>> for frame in decode_frames(folder.name, fps=10, start=0.5, end=0.7):
-    ...     print(frame.index, frame.time_s, frame.image.shape)
+    ...     print(frame.frame, frame.time_s, frame.image.shape)
     5 0.5 (48, 64, 3)
     6 0.6 (48, 64, 3)
     >>> folder.cleanup()
@@ -441,7 +455,7 @@ def _in_range(time_s: float, start: float | None, end: float | None) -> bool:
 def _iter_image(path: Path, *, start: float | None, end: float | None) -> Iterator[Frame]:
     if _in_range(0.0, start, end):
         image, _ = _load_image(path)
-        yield Frame(index=0, time_s=0.0, image=image)
+        yield Frame(frame=0, time_s=0.0, image=image)
 
 
 def _iter_folder(
@@ -453,7 +467,7 @@ def _iter_folder(
             return
         if _in_range(time_s, start, end):
             image, _ = _load_image(file)
-            yield Frame(index=index, time_s=time_s, image=image)
+            yield Frame(frame=index, time_s=time_s, image=image)
 
 
 def _count_frames_before(path: Path, stream_index: int, pts: int) -> int:
@@ -524,7 +538,7 @@ def _decode_video(
                 if end is not None and time_s >= end - _TIME_EPS:
                     return False
                 if _in_range(time_s, start, end):
-                    yield Frame(index=index, time_s=time_s, image=_frame_to_rgb(frame))
+                    yield Frame(frame=index, time_s=time_s, image=_frame_to_rgb(frame))
         except av.FFmpegError as err:
             raise InputError(
                 f"{path}: decode error at frame {index + 1} (after {max(time_s, 0.0):.3f} s): "

@@ -121,7 +121,7 @@ def visibility(codes: list[str]) -> pd.DataFrame:
 
     def landmarks(detector: Landmarker, text: str) -> np.ndarray:
         image = render_image(text, size=_SIZE, label=False)
-        face = detector.detect(Frame(index=0, time_s=0.0, image=image))[0]
+        face = detector.detect(Frame(frame=0, time_s=0.0, image=image))[0]
         px = face.landmarks.astype(np.float64) * [face.width, face.height, face.width]
         return np.asarray(align(px[None], reference)[0], dtype=np.float64)
 
