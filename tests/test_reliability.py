@@ -24,12 +24,14 @@ from statsmodels.stats.anova import anova_lm
 from statsmodels.stats.inter_rater import aggregate_raters
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
 
-from facs import InputError
+from facs import InputError, ParameterError
 from facs.formats import write_events, write_frames
 from facs.reliability import (
     STATISTICS,
     agree,
+    agree_events,
     agree_files,
+    agree_frames,
     agreement_index,
     cohen_kappa,
     event_key,
@@ -617,6 +619,92 @@ def test_mixed_kinds_find_the_machine_events() -> None:
     assert again.per_code.loc["AU12", "agreement_index"] == 1.0
 
 
+# ------------------------------------------------------------- agree_events, agree_frames, agree
+
+
+def _same_result(a: object, b: object) -> None:
+    for field in ("kind", "coders", "settings"):
+        assert getattr(a, field) == getattr(b, field), field
+    pd.testing.assert_frame_equal(a.per_code, b.per_code)  # type: ignore[attr-defined]
+    pd.testing.assert_frame_equal(a.counts, b.counts)  # type: ignore[attr-defined]
+    pd.testing.assert_series_equal(a.overall, b.overall)  # type: ignore[attr-defined]
+
+
+def test_agree_events_alone() -> None:
+    ann = events(("12", 1.0, 2.0), ("12", 5.0, 6.0), ("6", 1.0, 2.0))
+    bob = events(("12", 1.3, 2.4), ("6", 8.0, 9.0))
+    result = agree_events([ann, bob], names=["ann", "bob"], tolerance_s=0.2, bin_s=1.0)
+    assert result.kind == "events" and result.coders == ("ann", "bob")
+    assert result.per_code.loc["AU12", "agreement_index"] == pytest.approx(2 / 3)
+    assert result.settings == {"merge_sides": False, "tolerance_s": 0.2, "bin_s": 1.0,
+                               "span_s": None, "converted": [], "weights": "linear"}  # fmt: skip
+    with pytest.raises(TypeError, match="threshold"):
+        agree_events([ann, bob], threshold=0.5)  # type: ignore[call-arg]
+
+
+def test_agree_events_turns_frames_into_events() -> None:
+    t = np.arange(90) / 30
+    machine = frames(90, AU12=np.where((t > 1) & (t < 2), 3.0, 0.0))
+    machine["AU12_L"] = machine["AU12_R"] = machine["AU12"]
+    result = agree_events([events(("12", 1.0, 2.0, 3.0, "C")), machine], names=["c", "m"])
+    assert result.settings["converted"] == ["m"]
+    assert result.per_code.loc["AU12", "agreement_index"] == 1.0
+    both = agree_events([machine, machine])  # frames only: compared as events all the same
+    assert both.kind == "events" and both.settings["converted"] == ["A", "B"]
+
+
+def test_agree_frames_alone() -> None:
+    a = frames(6, AU12=[0, 0.3, 2, 2, 0, 0])
+    b = frames(6, AU12=[0, 0, 2, 2, 0.2, 0])
+    result = agree_frames([a, b], codes=["12"], threshold=0.5, align="frame")
+    assert result.kind == "frames" and result.per_code.loc["AU12", "agreement_index"] == 1.0
+    assert result.settings == {"merge_sides": False, "threshold": 0.5, "alignment": "frame",
+                               "weights": "linear"}  # fmt: skip
+    with pytest.raises(InputError, match="B is an events table"):
+        agree_frames([a, events(("12", 1, 2))])
+    with pytest.raises(InputError, match="threshold must be within"):
+        agree_frames([a, b], threshold=5)
+    with pytest.raises(TypeError, match="tolerance_s"):
+        agree_frames([a, b], tolerance_s=0.5)  # type: ignore[call-arg]
+
+
+def test_agree_dispatches_as_the_specific_functions() -> None:
+    ann = events(("12", 1.0, 2.0, 3.0, "C"), ("6", 1.0, 2.5, 2.0, "B"))
+    bob = events(("12", 1.2, 2.1, 4.0, "D"), ("6", 1.1, 2.0, 2.0, "B"))
+    options = {"names": ["ann", "bob"], "tolerance_s": 0.3, "span_s": (0.0, 4.0)}
+    _same_result(agree([ann, bob], **options), agree_events([ann, bob], **options))
+    _same_result(agree([ann, bob], kind="events"), agree_events([ann, bob]))
+    a, b = _random_frames(6)
+    _same_result(
+        agree([a, b], threshold=0.5, weights="quadratic"),
+        agree_frames([a, b], threshold=0.5, weights="quadratic"),
+    )
+    _same_result(agree([a, b], kind="frames"), agree_frames([a, b]))
+    _same_result(agree([a, b], kind="events"), agree_events([a, b]))
+    _same_result(agree([ann, a]), agree_events([ann, a]))  # mixed: compared as events
+
+
+def test_agree_refuses_an_option_of_the_other_kind() -> None:
+    ann = events(("12", 1, 2))
+    a, b = _random_frames(7)
+    with pytest.raises(ParameterError, match=r"^threshold applies to frames tables, not events$"):
+        agree([ann, ann], threshold=0.0)  # even at its default
+    with pytest.raises(ParameterError, match="threshold, align apply to frames tables, not events"):
+        agree([ann, ann], threshold=0.5, align="time")
+    with pytest.raises(ParameterError, match=r"align applies .* not events \(events and frames"):
+        agree([ann, a], align="frame")  # mixed
+    with pytest.raises(ParameterError, match="threshold applies to frames tables, not events"):
+        agree([a, b], kind="events", threshold=0.5)
+    with pytest.raises(ParameterError, match="tolerance_s applies to events tables, not frames"):
+        agree([a, b], tolerance_s=0.5)
+    with pytest.raises(ParameterError, match="bin_s, span_s apply to events tables, not frames"):
+        agree([a, b], kind="frames", bin_s=1.0, span_s=(0.0, 1.0))
+    with pytest.raises(ParameterError, match="kind must be"):
+        agree([a, b], kind="video")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="fps"):
+        agree([a, b], fps=30)
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -646,6 +734,10 @@ def test_files_from_the_timeline(tmp_path: Path) -> None:
     (tmp_path / "other.csv").write_text("a,b\n1,2\n")
     with pytest.raises(InputError, match=r"other\.csv is neither"):
         agree_files([paths[0] / "events.csv", tmp_path / "other.csv"])
+    with pytest.raises(ParameterError, match="threshold applies to frames tables"):
+        agree_files([p / "events.csv" for p in paths], threshold=0.5)
+    with pytest.raises(ParameterError, match="tolerance_s applies to events tables"):
+        agree_files([p / "frames.parquet" for p in paths], tolerance_s=0.5)
 
 
 def test_event_agreement_over_a_far_time_is_a_clear_error(tmp_path: Path) -> None:

@@ -2,8 +2,10 @@
 
 Two or more codings of the same video are compared code by code, on events
 tables (``events.csv``: one row per scored action with onset, apex, offset)
-or on frames tables (``frames.csv``: intensity 0–5 per code per frame). Each
-code is keyed as its frames-table column: ``AU12``, ``AU12_L``, ``AD19``.
+or on frames tables (``frames.csv``: intensity 0–5 per code per frame):
+:func:`agree_events` and :func:`agree_frames`, or :func:`agree`, which picks
+one from the tables. Each code is keyed as its frames-table column: ``AU12``,
+``AU12_L``, ``AD19``.
 
 Statistics (every one ``None`` / NaN / JSON ``null`` where it is undefined):
 
@@ -80,7 +82,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from facs._errors import CodeError, InputError
+from facs._errors import CodeError, InputError, ParameterError
 from facs.formats import EVENT_COLUMNS, read_events, read_frames
 from facs.notation import Code, intensity_to_letter, letter_to_intensity
 from facs.series import CODE_COLUMNS, META_COLUMNS, SIDE_COLUMNS, code_column, validate_frames
@@ -91,7 +93,9 @@ __all__ = [
     "Kind",
     "Weights",
     "agree",
+    "agree_events",
     "agree_files",
+    "agree_frames",
     "agreement_index",
     "cohen_kappa",
     "event_key",
@@ -1037,76 +1041,202 @@ def _result(
     return Agreement(kind, tuple(coders), per_code, overall, count_table, settings)
 
 
-def agree(
+#: Options of :func:`agree_events` only, and of :func:`agree_frames` only.
+_EVENTS_ONLY = ("tolerance_s", "bin_s", "span_s")
+_FRAMES_ONLY = ("threshold", "align")
+
+
+def _coders(tables: Sequence[pd.DataFrame], names: Sequence[str] | None) -> list[str]:
+    if len(tables) < 2:
+        raise InputError(f"agreement needs at least two codings, got {len(tables)}")
+    return _coder_names(names, len(tables))
+
+
+def _kinds(tables: Sequence[pd.DataFrame], coders: list[str]) -> list[Kind]:
+    return [_table_kind(t, n) for t, n in zip(tables, coders, strict=True)]
+
+
+def _check_weights(weights: Weights) -> None:
+    if weights not in ("linear", "quadratic"):
+        raise InputError(f"weights must be 'linear' or 'quadratic', got {weights!r}")
+
+
+def agree_events(
     tables: Sequence[pd.DataFrame],
     *,
-    kind: Kind | Literal["auto"] = "auto",
     names: Sequence[str] | None = None,
     tolerance_s: float = 0.5,
     bin_s: float | None = None,
     span_s: tuple[float, float] | None = None,
+    codes: Sequence[str] | None = None,
+    merge_sides: bool = False,
+    weights: Weights = "linear",
+) -> Agreement:
+    """Agreement between two or more codings of the same video, event by event.
+
+    Events of one code are matched one to one (:func:`match_events`); kappa
+    is computed on time bins. Frames tables among ``tables`` (the machine's
+    frames next to coders' events) are first turned into events by
+    :mod:`facs.timeline` (a table with a ``code`` column is already
+    processed: only its events are found).
+
+    Parameters
+    ----------
+    tables : sequence of pandas.DataFrame
+        Events tables (columns of :data:`facs.formats.EVENT_COLUMNS`), or
+        frames tables (:mod:`facs.series`) to turn into events, one per
+        coder; the first is the reference for F1.
+    names : sequence of str, optional
+        Coder names (default ``A``, ``B`` …).
+    tolerance_s : float
+        Largest gap between two events that match (:func:`match_events`).
+    bin_s : float, optional
+        Time bin for kappa, in seconds (default ``tolerance_s``, or 0.1 s
+        when the tolerance is 0): a timing difference within the tolerance
+        then costs at most one bin at either end.
+    span_s : (float, float), optional
+        The time span coded, for the kappa bins (default per face: the
+        earliest onset to the latest offset of any coder).
+    codes : sequence of str, optional
+        Codes to report: FACS codes (``12``, ``L12``, ``19``; a code without
+        side brings its side keys along when present) or keys (``AU12``,
+        ``AU12_L``, ``AD19``: exactly that one). Default: every code any
+        coder scored.
+    merge_sides : bool
+        Count ``L12``/``R12`` as ``12``: a coder's overlapping events of one
+        code are merged into one.
+    weights : {"linear", "quadratic"}
+        Weights of the weighted kappa on the letters A–E.
+
+    Returns
+    -------
+    Agreement
+        ``kind`` ``"events"``; ``settings`` holds ``merge_sides``,
+        ``tolerance_s``, ``bin_s``, ``span_s``, ``converted`` (the codings
+        turned from frames into events) and ``weights``.
+
+    Raises
+    ------
+    InputError
+        Fewer than two tables; a table that is neither kind; no event in
+        any table; a code asked for that is no FACS code; an option out of
+        range.
+
+    See Also
+    --------
+    agree : Chooses this function or :func:`agree_frames` from the tables.
+    agree_frames : The same statistics, frame by frame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> def events(*rows):
+    ...     return pd.DataFrame([dict(face=0, code=c, side="", onset_s=on, apex_s=on,
+    ...         offset_s=off, peak=3.0, letter="") for c, on, off in rows])
+    >>> ann = events(("12", 1.0, 2.0), ("12", 5.0, 6.0))
+    >>> bob = events(("12", 1.3, 2.4))
+    >>> result = agree_events([ann, bob], tolerance_s=0.2)
+    >>> round(float(result.per_code.loc["AU12", "agreement_index"]), 3)  # 2 × 1 / (2 + 1)
+    0.667
+    """
+    coders = _coders(tables, names)
+    _check_number("tolerance_s", tolerance_s, allow_zero=True)
+    if bin_s is None:
+        bin_s = tolerance_s if tolerance_s > 0 else 0.1
+    _check_number("bin_s", bin_s)
+    if span_s is not None:
+        start, end = (float(v) for v in span_s)
+        if not (math.isfinite(start) and math.isfinite(end) and start < end):
+            raise InputError(f"span_s must be (start, end) with start < end, got {span_s!r}")
+        span_s = (start, end)
+    _check_weights(weights)
+    kinds = _kinds(tables, coders)
+
+    converted = [n for n, k in zip(coders, kinds, strict=True) if k == "frames"]
+    rows = []
+    for table, name, table_kind in zip(tables, coders, kinds, strict=True):
+        events = _frames_to_events(table, name) if table_kind == "frames" else table
+        rows.append(_event_rows(events, name))
+    if all(r.empty for r in rows):
+        raise InputError(f"no events in any coding ({', '.join(coders)})")
+    if merge_sides:
+        rows = [_merge_sides(r) for r in rows]
+    spans = _spans(rows, span_s)
+    available = set().union(*(set(r["key"]) for r in rows))
+    keys = _select_keys(available, codes, strict=None)
+    units = _events_units(rows, keys, tolerance_s=tolerance_s, bin_s=bin_s, spans=spans)
+    settings: dict[str, Any] = {
+        "merge_sides": merge_sides,
+        "tolerance_s": tolerance_s,
+        "bin_s": bin_s,
+        "span_s": span_s,
+        "converted": converted,
+        "weights": weights,
+    }
+    return _result(
+        "events", coders, units, letter_labels=_EVENT_LETTERS, weights=weights, settings=settings
+    )
+
+
+def agree_frames(
+    tables: Sequence[pd.DataFrame],
+    *,
+    names: Sequence[str] | None = None,
     threshold: float = 0.0,
     codes: Sequence[str] | None = None,
     merge_sides: bool = False,
     align: Align = "auto",
     weights: Weights = "linear",
 ) -> Agreement:
-    """Agreement between two or more codings of the same video.
+    """Agreement between two or more codings of the same video, frame by frame.
+
+    The tables' rows are paired (by frame number or by time); every
+    statistic is computed on the frames every coder has a valid value for.
 
     Parameters
     ----------
     tables : sequence of pandas.DataFrame
-        Events tables (columns of :data:`facs.formats.EVENT_COLUMNS`) or
-        frames tables (:mod:`facs.series`), one per coder; the first is the
+        Frames tables (:mod:`facs.series`), one per coder; the first is the
         reference for F1.
-    kind : {"auto", "events", "frames"}
-        ``auto`` reads it from the columns. When events and frames tables
-        are mixed (coders' events, the machine's frames), the frames tables
-        are turned into events by :mod:`facs.timeline` (a table with a
-        ``code`` column is already processed: only its events are found).
-        ``frames`` refuses events tables.
     names : sequence of str, optional
         Coder names (default ``A``, ``B`` …).
-    tolerance_s : float
-        Events: largest gap between two events that match (:func:`match_events`).
-    bin_s : float, optional
-        Events: time bin for kappa, in seconds (default ``tolerance_s``, or
-        0.1 s when the tolerance is 0): a timing difference within the
-        tolerance then costs at most one bin at either end.
-    span_s : (float, float), optional
-        Events: the time span coded, for the kappa bins (default per face:
-        the earliest onset to the latest offset of any coder).
     threshold : float
-        Frames: a code occurs where its intensity is above this (default 0;
-        0.5 counts only what rounds to a letter).
+        A code occurs where its intensity is above this (default 0; 0.5
+        counts only what rounds to a letter).
     codes : sequence of str, optional
         Codes to report: FACS codes (``12``, ``L12``, ``19``; a code without
         side brings its side keys along when present) or keys (``AU12``,
-        ``AU12_L``, ``AD19``: exactly that one). Default:
-        every code any coder scored (events) or every code column all the
-        frames tables share.
+        ``AU12_L``, ``AD19``: exactly that one). Default: every code column
+        all the tables share.
     merge_sides : bool
-        Count ``L12``/``R12`` as ``12`` (events: a coder's overlapping events
-        of one code are merged; frames: only bilateral columns are kept).
+        Count ``L12``/``R12`` as ``12``: only the bilateral columns are kept.
     align : {"auto", "frame", "time"}
-        Frames: rows are paired by ``(face, frame)``, or by ``time_s`` (the
-        nearest row of the same face within half a frame of the coarser
-        table). ``auto`` pairs by frame unless paired rows' times differ by
-        more than half a frame.
+        Rows are paired by ``(face, frame)``, or by ``time_s`` (the nearest
+        row of the same face within half a frame of the coarser table).
+        ``auto`` pairs by frame unless paired rows' times differ by more
+        than half a frame.
     weights : {"linear", "quadratic"}
-        Weights of the weighted kappa on letters.
+        Weights of the weighted kappa on the letters 0–5 (intensity
+        rounded, 0 absent).
 
     Returns
     -------
     Agreement
+        ``kind`` ``"frames"``; ``settings`` holds ``merge_sides``,
+        ``threshold``, ``alignment`` (``frame`` or ``time``) and ``weights``.
 
     Raises
     ------
     InputError
-        Fewer than two tables; a table that is neither kind; ``kind="frames"``
-        with an events table; no event in any table; no frame common to all
-        the frames tables; a code asked for that a frames table lacks; an
-        option out of range.
+        Fewer than two tables; a table that is neither kind; an events
+        table (:func:`agree_events` compares those); no frame common to all
+        the tables; a code asked for that a table lacks; an option out of
+        range.
+
+    See Also
+    --------
+    agree : Chooses this function or :func:`agree_events` from the tables.
+    agree_events : The same statistics on events (and on events mixed with frames).
 
     Examples
     --------
@@ -1118,67 +1248,20 @@ def agree(
     ...                         success=1, AU12=values)
     >>> coder = frames([0, 2, 3, 3, 0, 0])
     >>> machine = frames([0, 1.6, 3.2, 2.6, 1, 0])
-    >>> result = agree([coder, machine], codes=["12"], names=["coder", "machine"])
+    >>> result = agree_frames([coder, machine], codes=["12"], names=["coder", "machine"])
     >>> result.per_code.loc["AU12", ["agreement_index", "f1", "weighted_kappa"]].round(3).tolist()
     [0.857, 0.857, 0.778]
     """
-    if len(tables) < 2:
-        raise InputError(f"agreement needs at least two codings, got {len(tables)}")
-    coders = _coder_names(names, len(tables))
-    _check_number("tolerance_s", tolerance_s, allow_zero=True)
-    if bin_s is None:
-        bin_s = tolerance_s if tolerance_s > 0 else 0.1
-    _check_number("bin_s", bin_s)
+    coders = _coders(tables, names)
     if not (isinstance(threshold, int | float) and 0 <= threshold < 5):
         raise InputError(f"threshold must be within 0–5 (below 5), got {threshold!r}")
-    if span_s is not None:
-        start, end = (float(v) for v in span_s)
-        if not (math.isfinite(start) and math.isfinite(end) and start < end):
-            raise InputError(f"span_s must be (start, end) with start < end, got {span_s!r}")
-        span_s = (start, end)
-    if weights not in ("linear", "quadratic"):
-        raise InputError(f"weights must be 'linear' or 'quadratic', got {weights!r}")
+    _check_weights(weights)
     if align not in ("auto", "frame", "time"):
         raise InputError(f"align must be 'auto', 'frame' or 'time', got {align!r}")
-    if kind not in ("auto", "events", "frames"):
-        raise InputError(f"kind must be 'auto', 'events' or 'frames', got {kind!r}")
-
-    kinds = [_table_kind(t, n) for t, n in zip(tables, coders, strict=True)]
-    if kind == "frames" and "events" in kinds:
+    kinds = _kinds(tables, coders)
+    if "events" in kinds:
         name = coders[kinds.index("events")]
         raise InputError(f"{name} is an events table; frames agreement needs frames tables")
-    if kind == "auto":
-        kind = "frames" if all(k == "frames" for k in kinds) else "events"
-
-    settings: dict[str, Any] = {"merge_sides": merge_sides}
-    if kind == "events":
-        converted = [n for n, k in zip(coders, kinds, strict=True) if k == "frames"]
-        rows = []
-        for table, name, table_kind in zip(tables, coders, kinds, strict=True):
-            events = _frames_to_events(table, name) if table_kind == "frames" else table
-            rows.append(_event_rows(events, name))
-        if all(r.empty for r in rows):
-            raise InputError(f"no events in any coding ({', '.join(coders)})")
-        if merge_sides:
-            rows = [_merge_sides(r) for r in rows]
-        spans = _spans(rows, span_s)
-        available = set().union(*(set(r["key"]) for r in rows))
-        keys = _select_keys(available, codes, strict=None)
-        units = _events_units(rows, keys, tolerance_s=tolerance_s, bin_s=bin_s, spans=spans)
-        settings |= {
-            "tolerance_s": tolerance_s,
-            "bin_s": bin_s,
-            "span_s": span_s,
-            "converted": converted,
-        }
-        return _result(
-            "events",
-            coders,
-            units,
-            letter_labels=_EVENT_LETTERS,
-            weights=weights,
-            settings={**settings, "weights": weights},
-        )
 
     checked = [validate_frames(t, source=n) for t, n in zip(tables, coders, strict=True)]
     shared = set.intersection(*({str(c) for c in t.columns} & _FRAME_KEYS for t in checked))
@@ -1194,10 +1277,95 @@ def agree(
             f" aligned by {alignment}"
         )
     units = _frames_units(list(checked), positions, keys, threshold=threshold)
-    settings |= {"threshold": threshold, "alignment": alignment, "weights": weights}
+    settings: dict[str, Any] = {
+        "merge_sides": merge_sides,
+        "threshold": threshold,
+        "alignment": alignment,
+        "weights": weights,
+    }
     return _result(
         "frames", coders, units, letter_labels=_FRAME_LETTERS, weights=weights, settings=settings
     )
+
+
+def agree(
+    tables: Sequence[pd.DataFrame], *, kind: Kind | Literal["auto"] = "auto", **options: Any
+) -> Agreement:
+    """Agreement between two or more codings of the same video: events or frames.
+
+    Calls :func:`agree_events` or :func:`agree_frames` with ``options``.
+    Their options differ:
+
+    - both: ``names``, ``codes``, ``merge_sides``, ``weights``;
+    - events only (:func:`agree_events`): ``tolerance_s``, ``bin_s``, ``span_s``;
+    - frames only (:func:`agree_frames`): ``threshold``, ``align``.
+
+    Parameters
+    ----------
+    tables : sequence of pandas.DataFrame
+        Events tables (columns of :data:`facs.formats.EVENT_COLUMNS`) or
+        frames tables (:mod:`facs.series`), one per coder; the first is the
+        reference for F1.
+    kind : {"auto", "events", "frames"}
+        ``auto`` reads it from the columns: frames when every table is a
+        frames table, else events (the frames tables among events tables,
+        the machine's next to coders', are turned into events). ``events``
+        turns every frames table into events; ``frames`` refuses events
+        tables.
+    **options
+        The options of the function chosen, by keyword (see each).
+
+    Returns
+    -------
+    Agreement
+
+    Raises
+    ------
+    ParameterError
+        An option of the other kind (``threshold`` or ``align`` for events,
+        ``tolerance_s``, ``bin_s`` or ``span_s`` for frames); a ``kind``
+        other than the three.
+    InputError
+        What the function chosen raises; with ``kind="auto"``, fewer than
+        two tables, bad ``names`` or a table that is neither kind come first.
+    TypeError
+        An option neither function has.
+
+    See Also
+    --------
+    agree_events, agree_frames, agree_files
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ann = pd.DataFrame([dict(face=0, code="12", side="", onset_s=1.0, apex_s=1.5,
+    ...                          offset_s=2.0, peak=3.0, letter="C")])
+    >>> bob = ann.assign(onset_s=1.2)
+    >>> result = agree([ann, bob], tolerance_s=0.3)
+    >>> result.kind, result.per_code.equals(agree_events([ann, bob], tolerance_s=0.3).per_code)
+    ('events', True)
+    >>> agree([ann, bob], threshold=0.5)
+    Traceback (most recent call last):
+    ...
+    facs._errors.ParameterError: threshold applies to frames tables, not events
+    """
+    if kind not in ("auto", "events", "frames"):
+        raise ParameterError(f"kind must be 'auto', 'events' or 'frames', got {kind!r}")
+    chosen: Kind = "frames" if kind == "frames" else "events"
+    mixed = False
+    if kind == "auto":  # as agree_events and agree_frames would read the tables
+        kinds = _kinds(tables, _coders(tables, options.get("names")))
+        chosen = "frames" if all(k == "frames" for k in kinds) else "events"
+        mixed = chosen == "events" and "frames" in kinds
+    other: Kind = "frames" if chosen == "events" else "events"
+    wrong = [o for o in (_FRAMES_ONLY if chosen == "events" else _EVENTS_ONLY) if o in options]
+    if wrong:
+        verb = "applies" if len(wrong) == 1 else "apply"
+        why = " (events and frames tables together are compared as events)" if mixed else ""
+        raise ParameterError(f"{', '.join(wrong)} {verb} to {other} tables, not {chosen}{why}")
+    if chosen == "events":
+        return agree_events(tables, **options)
+    return agree_frames(tables, **options)
 
 
 # =========================================================================== files

@@ -100,7 +100,18 @@ def _settings_line(result: Any) -> str:
     return legend + ".\n" + "; ".join(parts) + "."
 
 
+def _given(ctx: typer.Context, **options: Any) -> dict[str, Any]:
+    """The options typed on the command line (not left at their default), by library name."""
+
+    def typed(param: str) -> bool:
+        source = ctx.get_parameter_source(param)  # click's ParameterSource (typer vendors click)
+        return source is not None and source.name != "DEFAULT"
+
+    return {option: value for option, (param, value) in options.items() if typed(param)}
+
+
 def agree_cmd(
+    ctx: typer.Context,
     files: Annotated[
         list[Path],
         typer.Argument(
@@ -150,7 +161,9 @@ def agree_cmd(
     Ekman–Friesen agreement index, Cohen's kappa (two coders) or Fleiss' kappa
     (more), F1 against the first file, ICC(3,1) and weighted kappa on
     intensities. Events are matched one to one when they overlap or lie within
-    --tolerance seconds of each other.
+    --tolerance seconds of each other. The events options (--tolerance, --bin,
+    --span) are an error on frames files, the frames ones (--threshold, --align)
+    on events files.
     """
     with user_errors():
         from facs._errors import InputError
@@ -159,17 +172,23 @@ def agree_cmd(
 
         if len(files) < 2:
             raise InputError(f"agreement needs at least two files, got {len(files)}")
+        span_s = _span(span)
+        # Only the kind-specific options typed: agree refuses those of the other kind.
+        kind_options = _given(
+            ctx,
+            tolerance_s=("tolerance", tolerance),
+            bin_s=("bin_s", bin_s),
+            span_s=("span", span_s),
+            threshold=("threshold", threshold),
+            align=("align", align.value),
+        )
         result = agree_files(
             files,
             names=_split(names),
-            tolerance_s=tolerance,
-            bin_s=bin_s,
-            span_s=_span(span),
-            threshold=threshold,
             codes=_split(codes),
             merge_sides=merge_sides,
-            align=align.value,
             weights=weights.value,
+            **kind_options,
         )
         report = result.to_json()
         report["files"] = [str(f) for f in files]
