@@ -25,7 +25,7 @@ from statsmodels.stats.inter_rater import aggregate_raters
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
 
 from facs import InputError, ParameterError
-from facs.formats import write_events, write_frames
+from facs.formats import read_coding, write_events, write_frames
 from facs.reliability import (
     STATISTICS,
     agree,
@@ -39,7 +39,6 @@ from facs.reliability import (
     fleiss_kappa,
     icc_3_1,
     match_events,
-    read_coding,
 )
 from facs.series import FRAME_COLUMNS
 from facs.timeline import process

@@ -141,6 +141,7 @@ def detect_format(path: PathLike) -> FromFormat:
         Missing file, or a table none of the readers recognise.
     """
     from facs.formats import detect_peer
+    from facs.formats._tables import table_kind
 
     p = Path(path)
     if p.is_dir():
@@ -154,7 +155,7 @@ def detect_format(path: PathLike) -> FromFormat:
     if p.suffix.lower() == ".json":
         return "affectiva"
     head: list[str] = []
-    if p.suffix.lower() in (".csv", ".txt", ".tsv"):
+    if p.suffix.lower() in (".csv", ".txt", ".tsv", ".parquet", ".pq"):
         try:
             head = [str(c) for c in _read_table(p, nrows=5).columns]
         except InputError:
@@ -162,10 +163,8 @@ def detect_format(path: PathLike) -> FromFormat:
     names = {c.strip().lower() for c in head}
     if {"timecode", "blendshapecount"} <= names:
         return "livelink"
-    if {"onset_s", "offset_s", "code"} <= names:
-        return "facs"  # an events table
-    if {"frame", "time_s", "face", "success"} <= names:
-        return "facs"  # a frames table
+    if table_kind(head) is not None:
+        return "facs"  # an events or frames table
     from facs.rigs import load_rig
 
     best: tuple[int, str] = (0, "")
@@ -189,7 +188,7 @@ def _process(raw: pd.DataFrame, fps: float | None) -> tuple[pd.DataFrame, pd.Dat
 
 
 def _read_facs(path: Path) -> tuple[pd.DataFrame | None, pd.DataFrame]:
-    from facs.formats import empty_events, read_events, read_frames
+    from facs.formats import empty_events, read_coding, read_events, read_frames
 
     if path.is_dir():
         frames = read_frames(path / "frames.csv") if (path / "frames.csv").exists() else None
@@ -197,10 +196,8 @@ def _read_facs(path: Path) -> tuple[pd.DataFrame | None, pd.DataFrame]:
         if frames is None and events is None:
             raise InputError(f"{path}: a folder without frames.csv or events.csv")
         return frames, events if events is not None else empty_events()
-    columns = {str(c).lower() for c in _read_table(path, nrows=5).columns}
-    if {"onset_s", "offset_s"} <= columns:
-        return None, read_events(path)
-    return read_frames(path), empty_events()
+    kind, table = read_coding(path)
+    return (None, table) if kind == "events" else (table, empty_events())
 
 
 def read_any(

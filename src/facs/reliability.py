@@ -83,7 +83,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from facs._errors import CodeError, InputError, ParameterError
-from facs.formats import EVENT_COLUMNS, read_events, read_frames
+from facs.formats import EVENT_COLUMNS, read_coding
+from facs.formats._tables import TableKind, table_kind
 from facs.notation import Code, intensity_to_letter, letter_to_intensity
 from facs.series import CODE_COLUMNS, META_COLUMNS, SIDE_COLUMNS, code_column, validate_frames
 
@@ -103,10 +104,9 @@ __all__ = [
     "fleiss_kappa",
     "icc_3_1",
     "match_events",
-    "read_coding",
 ]
 
-Kind = Literal["events", "frames"]
+Kind = TableKind
 Weights = Literal["linear", "quadratic"]
 Align = Literal["auto", "frame", "time"]
 FloatArray = npt.NDArray[np.float64]
@@ -843,11 +843,14 @@ def _frames_units(
 
 
 def _table_kind(table: pd.DataFrame, name: str) -> Kind:
-    columns = set(map(str, table.columns))
-    if set(EVENT_COLUMNS) <= columns:
-        return "events"
-    if {"frame", "time_s", "face", "success"} <= columns:
-        return "frames"
+    kind = table_kind(list(table.columns))
+    if kind == "events":
+        missing = [c for c in EVENT_COLUMNS if c not in table.columns]
+        if missing:
+            raise InputError(f"{name}: events table without column(s) {', '.join(missing)}")
+        return kind
+    if kind == "frames":
+        return kind
     raise InputError(
         f"{name} is neither an events table (columns {', '.join(EVENT_COLUMNS)})"
         f" nor a frames table (columns {', '.join(META_COLUMNS)}, AU01 …)"
@@ -1154,8 +1157,8 @@ def agree_events(
 
     converted = [n for n, k in zip(coders, kinds, strict=True) if k == "frames"]
     rows = []
-    for table, name, table_kind in zip(tables, coders, kinds, strict=True):
-        events = _frames_to_events(table, name) if table_kind == "frames" else table
+    for table, name, kind_of in zip(tables, coders, kinds, strict=True):
+        events = _frames_to_events(table, name) if kind_of == "frames" else table
         rows.append(_event_rows(events, name))
     if all(r.empty for r in rows):
         raise InputError(f"no events in any coding ({', '.join(coders)})")
@@ -1369,29 +1372,6 @@ def agree(
 
 
 # =========================================================================== files
-
-
-def read_coding(path: str | Path) -> tuple[Kind, pd.DataFrame]:
-    """Read an events or frames table (CSV or Parquet), telling which by its columns.
-
-    Raises
-    ------
-    InputError
-        The file is missing or unreadable, or is neither kind (the message
-        names the file).
-    """
-    p = Path(path)
-    try:
-        if p.name.lower().endswith((".parquet", ".pq")):
-            import pyarrow.parquet as pq
-
-            columns = list(pq.read_schema(p).names)
-        else:
-            columns = [str(c) for c in pd.read_csv(p, nrows=0).columns]
-    except Exception:  # let the real reader name what is wrong
-        return "events", read_events(p)
-    kind = _table_kind(pd.DataFrame(columns=columns), str(path))
-    return kind, read_events(p) if kind == "events" else read_frames(p)
 
 
 def _default_names(paths: Sequence[Path]) -> list[str]:

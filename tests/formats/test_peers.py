@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,13 +19,10 @@ from facs import InputError
 from facs.formats import (
     PEER_TOOLS,
     PeerData,
+    PeerTool,
     detect_peer,
     facet_intensity,
-    read_affectiva,
-    read_facet,
-    read_openface,
     read_peer,
-    read_pyfeat,
 )
 from facs.series import CODE_COLUMNS, FRAME_COLUMNS, SIDE_COLUMNS, validate_frames
 from facs.timeline import EVENT_TABLE_COLUMNS
@@ -34,6 +33,20 @@ SHARED_DATA = Path(
 PEER_DIR = SHARED_DATA / "peer-formats"
 OPENFACE_AUS = ["01", "02", "04", "05", "06", "07", "09", "10", "12", "14", "15", "17",
                 "20", "23", "25", "26", "45"]  # fmt: skip
+
+
+def _raw(tool: PeerTool) -> Callable[..., pd.DataFrame]:
+    """read_peer's imported table for one tool (what the tool wrote, mapped, not smoothed)."""
+
+    def read(path: Path, **options: Any) -> pd.DataFrame:
+        return read_peer(path, tool, **options).raw
+
+    read.__name__ = f"read_{tool}"
+    return read
+
+
+read_openface, read_pyfeat = _raw("openface"), _raw("pyfeat")
+read_facet, read_affectiva = _raw("facet"), _raw("affectiva")
 
 
 @pytest.fixture(scope="session")

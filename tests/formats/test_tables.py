@@ -350,3 +350,29 @@ def test_all_is_sorted_and_exported() -> None:
     public = {n for n in vars(facs.formats) if not n.startswith("_")} - {"annotations"}
     modules = {n for n in public if type(getattr(facs.formats, n)).__name__ == "module"}
     assert public - modules == set(names)
+
+
+def test_one_sniffer_tells_facs_tables(tmp_path: Path) -> None:
+    """read_coding, detect_format and agree tell events from frames by one rule."""
+    from facs.convert import detect_format
+    from facs.formats import read_coding
+    from facs.formats._tables import table_kind
+    from facs.series import empty_frames
+
+    events = tmp_path / "ev.csv"
+    write_events(
+        pd.DataFrame({"face": [0], "code": ["12"], "side": [None], "onset_s": [0.0],
+                      "apex_s": [0.5], "offset_s": [1.0], "peak": [3.0], "letter": ["C"]}),
+        events,
+    )  # fmt: skip
+    frames = write_frames(empty_frames(), tmp_path / "fr.parquet")
+    assert read_coding(events)[0] == "events" and len(read_coding(events)[1]) == 1
+    assert read_coding(frames)[0] == "frames"
+    assert detect_format(events) == detect_format(frames) == "facs"
+    assert table_kind([" code ", "onset_s", "offset_s"]) == "events"
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n")
+    with pytest.raises(InputError, match="neither an events table"):
+        read_coding(other)
+    with pytest.raises(InputError, match=r"no such file|not found|cannot"):
+        read_coding(tmp_path / "missing.csv")

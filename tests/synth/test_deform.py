@@ -13,14 +13,13 @@ from facs import CodeError
 from facs.emotions import prototypes
 from facs.notation import Action, Code
 from facs.synth import (
-    DISPLAY_GAIN,
     deform,
     deform_columns,
     load_face_model,
     missing_shapes,
     shown_codes,
 )
-from facs.synth._model import LIP_INNER_LOWER, LIP_INNER_UPPER
+from facs.synth._model import DISPLAY_GAIN, LIP_INNER_LOWER, LIP_INNER_UPPER
 
 NEUTRAL = load_face_model().neutral
 NOSE, FOREHEAD = 4, 10

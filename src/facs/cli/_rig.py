@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from facs.cli._common import console, err_console, print_json, user_errors
-from facs.rigs import audit, load_rig, scanlist, scanlist_csv, write_scanlist
+from facs.rigs import audit, load_rig, scanlist, write_scanlist
 
 __all__ = ["app", "audit_cmd", "scanlist_cmd"]
 
@@ -133,7 +133,7 @@ def scanlist_cmd(
             emotions=emotions,
         )
         if output is None:
-            sys.stdout.write(scanlist_csv(poses))
+            write_scanlist(poses, sys.stdout)
             sys.stdout.flush()
             return
         write_scanlist(poses, output)

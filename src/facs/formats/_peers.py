@@ -37,7 +37,7 @@ Examples
 ...     "frame, face_id, timestamp, confidence, success, AU12_r, AU45_r\\n"
 ...     "1, 0, 0.000, 0.98, 1, 0.0, 0.1\\n"
 ...     "2, 0, 0.033, 0.98, 1, 2.6, 0.0\\n", encoding="utf-8")
->>> frames = read_openface(path)
+>>> frames = read_peer(path).raw  # as imported; .frames and .events are after the timeline
 >>> frames[["frame", "time_s", "AU12", "AU12_L", "AU43"]].to_numpy().tolist()
 [[0.0, 0.0, 0.0, 0.0, 0.1], [1.0, 0.033, 2.6, 2.6, 0.0]]
 >>> bool(frames["AU16"].isna().all())  # OpenFace does not score AU16
@@ -74,11 +74,7 @@ __all__ = [
     "PeerTool",
     "detect_peer",
     "facet_intensity",
-    "read_affectiva",
-    "read_facet",
-    "read_openface",
     "read_peer",
-    "read_pyfeat",
 ]
 
 PeerTool = Literal["openface", "pyfeat", "facet", "affectiva"]
@@ -505,6 +501,34 @@ def _unmapped(names: Sequence[str], spec: _Spec, imported: _Imported) -> None:
 
 
 def _import_openface(path: PathLike, *, gate: bool = False) -> _Imported:
+    """Read an OpenFace 2.x CSV (not smoothed).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A CSV from ``FeatureExtraction``, ``FaceLandmarkVidMulti`` (faces by
+        ``face_id``) or ``FaceLandmarkImg`` (faces by ``face``).
+    gate : bool, default False
+        Zero an ``AUxx_r`` intensity wherever OpenFace's presence classifier
+        ``AUxx_c`` says 0. OpenFace's two outputs come from separate models;
+        by default facs uses the intensities alone and lets the timeline's
+        hysteresis (an event needs A, 1.0) decide presence.
+
+    Returns
+    -------
+    _Imported
+        ``table``, a frames table:
+        Schema of :mod:`facs.series`. ``frame`` = OpenFace frame − 1,
+        ``time_s`` = ``timestamp``, ``success`` and ``confidence`` as given,
+        yaw = −deg(``pose_Ry``), pitch = −deg(``pose_Rx``), roll =
+        deg(``pose_Rz``); ``AUxx_r`` as is (0–5), ``AU45_r`` into ``AU43``.
+
+    Raises
+    ------
+    InputError
+        Missing file, empty file, no AU columns, no timestamp column, a value
+        that is not a number or outside 0–5 (file, line and column named).
+    """
     source = str(path)
     spec = _spec("openface")
     text = _read_text(Path(path), source)
@@ -580,37 +604,6 @@ def _require_finite(rows: _Rows, column: str | None, values: FloatArray) -> None
         raise InputError(f"{rows.where(i, column)}: no value (a number is required)")
 
 
-def read_openface(path: PathLike, *, gate: bool = False) -> pd.DataFrame:
-    """Read an OpenFace 2.x CSV into a frames table (not smoothed).
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        A CSV from ``FeatureExtraction``, ``FaceLandmarkVidMulti`` (faces by
-        ``face_id``) or ``FaceLandmarkImg`` (faces by ``face``).
-    gate : bool, default False
-        Zero an ``AUxx_r`` intensity wherever OpenFace's presence classifier
-        ``AUxx_c`` says 0. OpenFace's two outputs come from separate models;
-        by default facs uses the intensities alone and lets the timeline's
-        hysteresis (an event needs A, 1.0) decide presence.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Schema of :mod:`facs.series`. ``frame`` = OpenFace frame − 1,
-        ``time_s`` = ``timestamp``, ``success`` and ``confidence`` as given,
-        yaw = −deg(``pose_Ry``), pitch = −deg(``pose_Rx``), roll =
-        deg(``pose_Rz``); ``AUxx_r`` as is (0–5), ``AU45_r`` into ``AU43``.
-
-    Raises
-    ------
-    InputError
-        Missing file, empty file, no AU columns, no timestamp column, a value
-        that is not a number or outside 0–5 (file, line and column named).
-    """
-    return _import_openface(path, gate=gate).table
-
-
 # --------------------------------------------------------------------------- py-feat
 
 
@@ -635,6 +628,31 @@ def _seconds(rows: _Rows, column: str) -> FloatArray:
 
 
 def _import_pyfeat(path: PathLike, *, fps: float | None = None) -> _Imported:
+    """Read a py-feat (Fex) CSV (not smoothed).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A CSV written from py-feat's ``Detector`` results.
+    fps : float, optional
+        Frame rate for ``time_s = frame / fps`` when the file has no time
+        column (``approx_time``, ``timestamp``); 30 when not given (noted in
+        :attr:`PeerData.notes`).
+
+    Returns
+    -------
+    _Imported
+        ``table``, a frames table:
+        Schema of :mod:`facs.series`: AU values 0–1 × 5, ``FaceScore`` as
+        ``confidence``, yaw = −``Yaw``, pitch = −``Pitch``, roll = ``Roll``
+        (degrees). Several faces in a frame are numbered in row order (or by
+        ``Identity`` when present). A row with no AU value is a face-less row.
+
+    Raises
+    ------
+    InputError
+        As :func:`_import_openface`; AU values must lie within 0–1.
+    """
     source = str(path)
     spec = _spec("pyfeat")
     text = _read_text(Path(path), source)
@@ -697,38 +715,33 @@ def _import_pyfeat(path: PathLike, *, fps: float | None = None) -> _Imported:
     return imported
 
 
-def read_pyfeat(path: PathLike, *, fps: float | None = None) -> pd.DataFrame:
-    """Read a py-feat (Fex) CSV into a frames table (not smoothed).
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        A CSV written from py-feat's ``Detector`` results.
-    fps : float, optional
-        Frame rate for ``time_s = frame / fps`` when the file has no time
-        column (``approx_time``, ``timestamp``); 30 when not given (noted in
-        :attr:`PeerData.notes`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Schema of :mod:`facs.series`: AU values 0–1 × 5, ``FaceScore`` as
-        ``confidence``, yaw = −``Yaw``, pitch = −``Pitch``, roll = ``Roll``
-        (degrees). Several faces in a frame are numbered in row order (or by
-        ``Identity`` when present). A row with no AU value is a face-less row.
-
-    Raises
-    ------
-    InputError
-        As :func:`read_openface`; AU values must lie within 0–1.
-    """
-    return _import_pyfeat(path, fps=fps).table
-
-
 # --------------------------------------------------------------------------- FACET
 
 
 def _import_facet(path: PathLike) -> _Imported:
+    """Read an iMotions export of Emotient FACET (tab-separated text).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``.txt`` export: ``#`` metadata lines, then a tab-separated table
+        with ``Timestamp`` (ms), ``EventSource``, ``AUn Evidence`` columns and
+        ``Yaw/Pitch/Roll Degrees``.
+
+    Returns
+    -------
+    _Imported
+        ``table``, a frames table:
+        Schema of :mod:`facs.series`, one row per FACET sample (eye-tracker
+        rows skipped), face 0; evidence → 0–5 by the base-10 logistic
+        ``5 / (1 + 10 ** (2 - evidence))`` (:func:`facet_intensity`), yaw =
+        ``Yaw Degrees``, pitch = −``Pitch Degrees``, roll = −``Roll Degrees``.
+
+    Raises
+    ------
+    InputError
+        As :func:`_import_openface`.
+    """
     source = str(path)
     spec = _spec("facet")
     text = _read_text(Path(path), source, fallback="cp1252")
@@ -785,32 +798,6 @@ def _import_facet(path: PathLike) -> _Imported:
     return imported
 
 
-def read_facet(path: PathLike) -> pd.DataFrame:
-    """Read an iMotions export of Emotient FACET (tab-separated text) into a frames table.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The ``.txt`` export: ``#`` metadata lines, then a tab-separated table
-        with ``Timestamp`` (ms), ``EventSource``, ``AUn Evidence`` columns and
-        ``Yaw/Pitch/Roll Degrees``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Schema of :mod:`facs.series`, one row per FACET sample (eye-tracker
-        rows skipped), face 0; evidence → 0–5 by the base-10 logistic
-        ``5 / (1 + 10 ** (2 - evidence))`` (:func:`facet_intensity`), yaw =
-        ``Yaw Degrees``, pitch = −``Pitch Degrees``, roll = −``Roll Degrees``.
-
-    Raises
-    ------
-    InputError
-        As :func:`read_openface`.
-    """
-    return _import_facet(path).table
-
-
 # --------------------------------------------------------------------------- Affectiva
 
 
@@ -850,6 +837,29 @@ def _records(document: Any, source: str) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _import_affectiva(path: PathLike) -> _Imported:
+    """Read Affectiva (Affdex) JSON (not smoothed).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        One record (``{"smile": 100, "browRaise": 0.02, …, "Timestamp": 0}``),
+        a list of records (one per frame), or frames holding ``faces`` lists
+        whose items carry ``expressions``.
+
+    Returns
+    -------
+    _Imported
+        ``table``, a frames table:
+        Schema of :mod:`facs.series`: scores 0–100 ÷ 20, names mapped to AUs
+        by ``peers.toml`` (smile → 12, browFurrow → 4, eyeClosure → 43 …);
+        ``time_s`` = ``Timestamp`` (seconds); no pose, no confidence (NaN).
+
+    Raises
+    ------
+    InputError
+        Bad JSON (line and column from the parser), no expression keys, a
+        score that is not a number or outside 0–100.
+    """
     source = str(path)
     spec = _spec("affectiva")
     text = _read_text(Path(path), source)
@@ -933,32 +943,6 @@ def _import_affectiva(path: PathLike) -> _Imported:
         if key not in imported.mapped and key not in ("faces", "expressions"):
             imported.unmapped[key] = spec.reasons.get(key, "not an expression score")
     return imported
-
-
-def read_affectiva(path: PathLike) -> pd.DataFrame:
-    """Read Affectiva (Affdex) JSON into a frames table (not smoothed).
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        One record (``{"smile": 100, "browRaise": 0.02, …, "Timestamp": 0}``),
-        a list of records (one per frame), or frames holding ``faces`` lists
-        whose items carry ``expressions``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Schema of :mod:`facs.series`: scores 0–100 ÷ 20, names mapped to AUs
-        by ``peers.toml`` (smile → 12, browFurrow → 4, eyeClosure → 43 …);
-        ``time_s`` = ``Timestamp`` (seconds); no pose, no confidence (NaN).
-
-    Raises
-    ------
-    InputError
-        Bad JSON (line and column from the parser), no expression keys, a
-        score that is not a number or outside 0–100.
-    """
-    return _import_affectiva(path).table
 
 
 # --------------------------------------------------------------------------- dispatch

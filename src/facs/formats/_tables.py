@@ -33,7 +33,9 @@ from facs.series import CODE_COLUMNS, FRAME_COLUMNS, SIDE_COLUMNS, validate_fram
 __all__ = [
     "EVENT_COLUMNS",
     "TableFormat",
+    "TableKind",
     "empty_events",
+    "read_coding",
     "read_events",
     "read_frames",
     "write_events",
@@ -42,6 +44,7 @@ __all__ = [
 ]
 
 TableFormat = Literal["csv", "parquet"]
+TableKind = Literal["events", "frames"]
 PathLike = str | os.PathLike[str]
 
 #: Latest event time a table may hold (seconds; 10 days): far times are a unit mistake,
@@ -466,6 +469,73 @@ def write_events(
     )
     _validate_events(table, source=source, fmt=None)
     return _write_table(table, target, fmt, decimals=decimals)
+
+
+#: The columns that say which facs table a header is (the readers check the rest).
+EVENTS_SIGNATURE = ("code", "onset_s", "offset_s")
+FRAMES_SIGNATURE = ("frame", "time_s", "face", "success")
+
+
+def table_kind(columns: Sequence[Any]) -> TableKind | None:
+    """Which facs table a header belongs to: the one sniffer of facs tables.
+
+    Events tables have ``code``, ``onset_s`` and ``offset_s``; frames tables
+    ``frame``, ``time_s``, ``face`` and ``success``; anything else is None.
+    :func:`read_coding`, :func:`facs.convert.detect_format` and
+    :func:`facs.reliability.agree` all decide by it.
+
+    >>> table_kind(["face", "code", "side", "onset_s", "apex_s", "offset_s"])
+    'events'
+    >>> table_kind(["frame", "time_s", "face", "success", "AU12"]), table_kind(["AU01_r"])
+    ('frames', None)
+    """
+    names = {str(c).strip() for c in columns}
+    if set(EVENTS_SIGNATURE) <= names:
+        return "events"
+    if set(FRAMES_SIGNATURE) <= names:
+        return "frames"
+    return None
+
+
+def _header(path: Path) -> list[str] | None:
+    """The column names of a table file, or None when it cannot be read as one."""
+    try:
+        if _read_format(path) == "parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(path).names)
+        return [str(c) for c in pd.read_csv(path, nrows=0).columns]
+    except Exception:  # the real reader names what is wrong
+        return None
+
+
+def read_coding(path: PathLike) -> tuple[TableKind, pd.DataFrame]:
+    """Read a facs events or frames table (CSV or Parquet), telling which by its header.
+
+    Returns
+    -------
+    ("events" or "frames", pandas.DataFrame)
+        The kind (:func:`table_kind`) and the table as :func:`read_events` or
+        :func:`read_frames` reads it.
+
+    Raises
+    ------
+    InputError
+        The file is missing or unreadable (as the reader reports it), or its
+        header is neither kind (the message names the file and both kinds'
+        columns).
+    """
+    p = Path(path)
+    columns = _header(p)
+    if columns is None:
+        return "events", read_events(p)  # let the reader name what is wrong
+    kind = table_kind(columns)
+    if kind is None:
+        raise InputError(
+            f"{path} is neither an events table (columns {', '.join(EVENT_COLUMNS)})"
+            f" nor a frames table (columns {', '.join(FRAME_COLUMNS[:8])}, AU01 …)"
+        )
+    return kind, read_events(p) if kind == "events" else read_frames(p)
 
 
 def write_summary(summary: Mapping[str, Any], path: PathLike) -> Path:

@@ -79,7 +79,7 @@ from facs.rigs._audit import (
 from facs.rigs._convert import DEFAULT_FPS, FOLDS, Report, frames_to_weights, weights_to_frames
 from facs.rigs._livelink import LIVELINK_COLUMNS, read_livelink, timecode_seconds, write_livelink
 from facs.rigs._rig import PRESETS, Rig, Shape, load_rig, normalise_name
-from facs.rigs._scanlist import SCANLIST_COLUMNS, Pose, scanlist, scanlist_csv, write_scanlist
+from facs.rigs._scanlist import SCANLIST_COLUMNS, Pose, scanlist, write_scanlist
 
 __all__ = [
     "CORRECTIVE_RULE",
@@ -103,7 +103,6 @@ __all__ = [
     "normalise_name",
     "read_livelink",
     "scanlist",
-    "scanlist_csv",
     "timecode_seconds",
     "weights_to_frames",
     "write_livelink",

@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from facs._errors import InputError
 from facs.catalogue import catalogue
@@ -14,7 +15,7 @@ from facs.notation import INTENSITY_LETTERS, Action, Code
 from facs.rigs._audit import audit, common_combinations
 from facs.rigs._rig import Rig
 
-__all__ = ["SCANLIST_COLUMNS", "Pose", "scanlist", "scanlist_csv", "write_scanlist"]
+__all__ = ["SCANLIST_COLUMNS", "Pose", "scanlist", "write_scanlist"]
 
 #: CSV columns: ``start, end, code`` are what :func:`facs.au.read_script` reads;
 #: ``group`` and ``label`` are extra columns it ignores.
@@ -190,7 +191,7 @@ def _fix_ad(code: str) -> str:
     return code.replace("LAD", "L").replace("RAD", "R")
 
 
-def scanlist_csv(poses: list[Pose]) -> str:
+def _scanlist_csv(poses: list[Pose]) -> str:
     """The CSV text (header :data:`SCANLIST_COLUMNS`) of a pose list."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -200,8 +201,22 @@ def scanlist_csv(poses: list[Pose]) -> str:
     return buf.getvalue()
 
 
-def write_scanlist(poses: list[Pose], path: str | Path) -> Path:
-    """Write a pose list as a calibration script CSV, atomically."""
+def write_scanlist(poses: list[Pose], target: str | Path | TextIO) -> Path | None:
+    """Write a pose list as a calibration script CSV (header :data:`SCANLIST_COLUMNS`).
+
+    ``target`` is a path (written atomically; returned) or an open text
+    stream such as ``sys.stdout`` (None is returned).
+
+    >>> import io
+    >>> buf = io.StringIO()
+    >>> write_scanlist(scanlist(hold=1.0, gap=0.5)[:1], buf)
+    >>> buf.getvalue().splitlines()[0] == ",".join(SCANLIST_COLUMNS)
+    True
+    """
+    text = _scanlist_csv(poses)
+    if hasattr(target, "write"):
+        target.write(text)
+        return None
     from facs.formats._atomic import write_text_atomic
 
-    return write_text_atomic(path, scanlist_csv(poses))
+    return write_text_atomic(target, text)

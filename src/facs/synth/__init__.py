@@ -27,8 +27,6 @@ from facs.synth._animate import (
     replay,
 )
 from facs.synth._model import (
-    DISPLAY_GAIN,
-    JAW_27_GAIN,
     FaceModel,
     Mesh,
     deform,
@@ -45,8 +43,6 @@ __all__ = [
     "CLIP_SUFFIXES",
     "DEFAULT_HOLD",
     "DEFAULT_TRANSITION",
-    "DISPLAY_GAIN",
-    "JAW_27_GAIN",
     "RENDER_SUFFIXES",
     "VIEWS",
     "FaceModel",

@@ -49,8 +49,6 @@ from facs.notation import INTENSITY_LETTERS, Code, letter_to_intensity
 from facs.synth._muscles import load_muscles
 
 __all__ = [
-    "DISPLAY_GAIN",
-    "JAW_27_GAIN",
     "VISIBILITY_GAIN",
     "FaceModel",
     "Mesh",
