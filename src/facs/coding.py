@@ -375,19 +375,18 @@ def _estimate(
     3. per chunk and face, the codes (:func:`facs.au._batch.estimate`), with
        covered regions blanked; then head positions over each face's series.
     """
-    from facs.au._batch import baseline_rows, estimate, select_baseline
+    from facs.au._batch import add_head_positions, baseline_rows, face_rows, select_baseline
     from facs.au._calibration import apply_actor
-    from facs.au._estimator import head_series, load_estimator
-    from facs.au._visibility import (
-        COVER_CODES,
-        COVER_COLUMNS,
-        acting_not_covered,
-        covered_regions,
-        region_columns,
-    )
-    from facs.face import BLENDSHAPE_NAMES
+    from facs.au._estimator import load_estimator
+    from facs.au._visibility import COVER_CODES, COVER_COLUMNS, covered_regions
     from facs.face._batch import FaceBatch
-    from facs.series import BOX_COLUMNS, CODE_COLUMNS, FRAME_COLUMNS, SIDE_COLUMNS
+    from facs.series import (
+        BOX_COLUMNS,
+        CODE_COLUMNS,
+        FRAME_COLUMNS,
+        SIDE_COLUMNS,
+        faceless_rows,
+    )
 
     est = load_estimator()
     if actor is not None:
@@ -458,42 +457,12 @@ def _estimate(
         present = set(batch.frame.tolist())
         empty = [i for i in range(len(fr)) if int(fr[i, 0]) not in present]
         if empty:
-            blank = pd.DataFrame({c: np.nan for c in FRAME_COLUMNS}, index=range(len(empty)))
-            blank["frame"] = fr[empty, 0].astype(int)
-            blank["time_s"] = fr[empty, 1]
-            blank["face"] = -1
-            blank["success"] = 0
-            blank["confidence"] = 0.0
-            tables.append(blank)
+            tables.append(faceless_rows(fr[empty, 0], fr[empty, 1]))
         for gid in batch.faces():
             rows = batch[batch.face == gid]
-            cols, size = estimate(rows, baselines[gid], est)
-            flags = acting_not_covered(covers[ci, gid], cols)
-            for k, region in enumerate(COVER_CODES):
-                for column in region_columns(list(cols), region):
-                    cols[column][flags[:, k]] = np.nan  # not scored where it cannot be seen
-            table = pd.DataFrame(cols)
-            for k, column in enumerate(COVER_COLUMNS):
-                table[column] = flags[:, k].astype(float)
-            table.insert(0, "frame", rows.frame)
-            table.insert(1, "time_s", rows.time_s)
-            table.insert(2, "face", gid)
-            table.insert(3, "success", 1)
-            table.insert(4, "confidence", rows.confidence)
-            for k, name in enumerate(("yaw", "pitch", "roll")):
-                table.insert(5 + k, name, rows.pose[:, k])
-            table["_size"] = size
-            for name, v in zip(BOX_COLUMNS, rows.boxes().T, strict=True):
-                table[name] = np.round(v, 1)
-            tables.append(table)
+            tables.append(face_rows(rows, baselines[gid], est, covers[ci, gid]))
             if raw:
-                r = pd.DataFrame(rows.blendshapes, columns=list(BLENDSHAPE_NAMES))
-                lm = rows.landmarks.reshape(len(rows), -1)
-                names = [f"lm{i:03d}_{a}" for i in range(lm.shape[1] // 3) for a in "xyz"]
-                r = pd.concat([r, pd.DataFrame(lm, columns=names)], axis=1)
-                r.insert(0, "face", gid)
-                r.insert(0, "frame", rows.frame)
-                raw_tables.append(r)
+                raw_tables.append(rows.raw_table())
     if tables:
         frames = pd.concat(tables, ignore_index=True)
     else:
@@ -501,19 +470,7 @@ def _estimate(
 
         frames = empty_frames()
     frames = frames.sort_values(["frame", "face"], kind="stable").reset_index(drop=True)
-    if "_size" in frames.columns:
-        face_of = frames["face"].to_numpy()
-        for gid in baselines:
-            at = np.flatnonzero(face_of == gid)
-            head = head_series(
-                frames["time_s"].to_numpy(float)[at],
-                frames[["yaw", "pitch", "roll"]].to_numpy(float)[at],
-                frames["_size"].to_numpy(float)[at],
-                baselines[gid],
-            )
-            for column, v in head.items():
-                frames.loc[at, column] = v
-        frames = frames.drop(columns="_size")
+    frames = add_head_positions(frames, baselines)
     frames["frame"] = frames["frame"].astype("int64")
     frames["face"] = frames["face"].astype("int64")
     frames["success"] = frames["success"].astype("int64")

@@ -117,6 +117,21 @@ def empty_frames() -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
+def faceless_rows(frame: np.ndarray, time_s: np.ndarray) -> pd.DataFrame:
+    """Rows for frames in which no face was found: ``face = -1``, ``success = 0``, NaN codes.
+
+    >>> faceless_rows(np.array([3]), np.array([0.1]))[["frame", "face", "success"]].values.tolist()
+    [[3, -1, 0]]
+    """
+    rows = pd.DataFrame({c: np.nan for c in FRAME_COLUMNS}, index=range(len(frame)))
+    rows["frame"] = np.asarray(frame).astype(int)
+    rows["time_s"] = np.asarray(time_s, dtype=float)
+    rows["face"] = -1
+    rows["success"] = 0
+    rows["confidence"] = 0.0
+    return rows
+
+
 def validate_frames(frames: pd.DataFrame, *, source: str = "frames table") -> pd.DataFrame:
     """Check a frames table: required columns present, values in range.
 

@@ -7,7 +7,13 @@ import pytest
 
 from facs import InputError
 from facs.au import load_estimator
-from facs.au._batch import baseline_rows, estimate, select_baseline
+from facs.au._batch import (
+    add_head_positions,
+    baseline_rows,
+    estimate,
+    face_rows,
+    select_baseline,
+)
 from facs.face._batch import FaceBatch
 
 
@@ -62,3 +68,33 @@ def test_estimate_scores_each_row(est) -> None:  # type: ignore[no-untyped-def]
     cols, size = estimate(face, base, est)
     assert len(cols["AU12"]) == len(face) == len(size)
     assert float(np.nanmax(cols["AU01"][:30])) < 0.5  # the neutral reads as nothing
+
+
+def test_face_rows_blank_what_is_covered(est) -> None:  # type: ignore[no-untyped-def]
+    from facs.au._visibility import COVER_COLUMNS
+    from facs.series import BOX_COLUMNS, FRAME_COLUMNS
+
+    face = _face(est)
+    base = select_baseline(face[baseline_rows(face.blendshapes, face.time_s)], est)
+    covered = np.zeros((len(face), 3), bool)
+    covered[:10, 2] = True  # the lower face, while calm
+    table = face_rows(face, base, est, covered)
+    assert len(table) == len(face)
+    assert set(FRAME_COLUMNS) | set(BOX_COLUMNS) | set(COVER_COLUMNS) | {"_size"} <= set(table)
+    assert table["AU12"][:10].isna().all() and table["AU12"][10:].notna().all()
+    assert table["AU01"].notna().all()  # the brows were seen
+    assert table[COVER_COLUMNS[2]][:10].eq(1).all() and table[COVER_COLUMNS[2]][10:].eq(0).all()
+    assert (table["face"] == 0).all() and (table["success"] == 1).all()
+    assert table["box_w"].gt(100).all()  # the face fills 40 % of a 400 px frame
+
+
+def test_head_positions_over_the_whole_series(est) -> None:  # type: ignore[no-untyped-def]
+    face = _face(est, n=90)
+    pose = np.zeros((90, 3))
+    pose[30:, 0] = 25.0  # a steady turn for two seconds
+    face = FaceBatch(**{**face.__dict__, "pose": pose})
+    base = select_baseline(face[baseline_rows(face.blendshapes, face.time_s)], est)
+    table = add_head_positions(face_rows(face, base, est, np.zeros((90, 3), bool)), {0: base})
+    assert "_size" not in table
+    turned = table[["AU51", "AU52"]].iloc[45:].max(axis=1)
+    assert turned.min() >= 1.0 and table[["AU51", "AU52"]].iloc[:20].max().max() < 0.5

@@ -7,7 +7,10 @@ chunk store and the orchestration):
   taken from (a marked span, or the calmest uncovered frames);
 - :func:`select_baseline` makes the neutral from those rows (or says to use
   the population's or the actor's);
-- :func:`estimate` scores a batch of one face against that neutral.
+- :func:`estimate` scores a batch of one face against that neutral;
+- :func:`face_rows` makes those scores frames-table rows (covered regions
+  blank, visibility flags, pose, box);
+- :func:`add_head_positions` scores 51–58 over each face's whole series.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from facs._errors import InputError
 from facs.au._estimator import (
@@ -26,7 +30,7 @@ from facs.au._estimator import (
 )
 from facs.face._batch import FaceBatch
 
-__all__ = ["baseline_rows", "estimate", "select_baseline"]
+__all__ = ["add_head_positions", "baseline_rows", "estimate", "face_rows", "select_baseline"]
 
 
 def baseline_rows(
@@ -116,3 +120,76 @@ def estimate(
         baseline=baseline,
     )
     return cols, size
+
+
+def face_rows(
+    rows: FaceBatch, baseline: Baseline, estimator: Estimator, covered: np.ndarray
+) -> pd.DataFrame:
+    """One face's frames-table rows: scores, covered regions blank, pose and box.
+
+    ``covered`` (rows, 3) says per row whether the brows, eyes and lower face
+    are hidden (:func:`facs.au._visibility.covered_regions`); a hidden region's
+    codes are blank (NaN: not scored) where the face is not acting
+    (:func:`~facs.au._visibility.acting_not_covered`), and ``covered_*`` says
+    so. A ``_size`` column (face size per row) is left for
+    :func:`add_head_positions`.
+
+    >>> from facs.au import load_estimator
+    >>> est = load_estimator()
+    >>> face_rows(FaceBatch.empty(64, 64), est.population, est, np.zeros((0, 3), bool)).shape[0]
+    0
+    """
+    from facs.au._visibility import (
+        COVER_CODES,
+        COVER_COLUMNS,
+        acting_not_covered,
+        region_columns,
+    )
+    from facs.series import BOX_COLUMNS
+
+    cols, size = estimate(rows, baseline, estimator)
+    flags = acting_not_covered(covered, cols)
+    for k, region in enumerate(COVER_CODES):
+        for column in region_columns(list(cols), region):
+            cols[column][flags[:, k]] = np.nan  # not scored where it cannot be seen
+    table = pd.DataFrame(cols)
+    for k, column in enumerate(COVER_COLUMNS):
+        table[column] = flags[:, k].astype(float)
+    face = rows.face if len(rows) else np.zeros(0, np.int64)
+    table.insert(0, "frame", rows.frame)
+    table.insert(1, "time_s", rows.time_s)
+    table.insert(2, "face", face)
+    table.insert(3, "success", 1)
+    table.insert(4, "confidence", rows.confidence)
+    for k, name in enumerate(("yaw", "pitch", "roll")):
+        table.insert(5 + k, name, rows.pose[:, k])
+    table["_size"] = size
+    for name, v in zip(BOX_COLUMNS, rows.boxes().T, strict=True):
+        table[name] = np.round(v, 1)
+    return table
+
+
+def add_head_positions(frames: pd.DataFrame, baselines: dict[int, Baseline]) -> pd.DataFrame:
+    """Score head positions (51–58) over each face's whole series, in place of the row scores.
+
+    Head codes need the face's whole track (a steady lean, not one frame's
+    jitter: :func:`facs.au._estimator.head_series`); ``frames`` must be in
+    time order per face and carry the ``_size`` column of :func:`face_rows`,
+    which is dropped.
+    """
+    from facs.au._estimator import head_series
+
+    if "_size" not in frames.columns:
+        return frames
+    face_of = frames["face"].to_numpy()
+    for gid, baseline in baselines.items():
+        at = np.flatnonzero(face_of == gid)
+        head = head_series(
+            frames["time_s"].to_numpy(float)[at],
+            frames[["yaw", "pitch", "roll"]].to_numpy(float)[at],
+            frames["_size"].to_numpy(float)[at],
+            baseline,
+        )
+        for column, v in head.items():
+            frames.loc[at, column] = v
+    return frames.drop(columns="_size")

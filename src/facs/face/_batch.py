@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["FaceBatch"]
 
@@ -88,6 +89,22 @@ class FaceBatch:
         """Each face's box in pixels, (N, 4): x0, y0, x1, y1 (the tracker's boxes)."""
         xy = self.landmarks[:, :, :2] * np.array([self.width, self.height], np.float32)
         return np.concatenate([xy.min(axis=1), xy.max(axis=1)], axis=1).astype(np.float64)
+
+    def raw_table(self) -> pd.DataFrame:
+        """``frame``, ``face``, the 52 blendshapes by name and landmarks ``lm000_x`` … ``lm477_z``.
+
+        >>> FaceBatch.empty(2, 2).raw_table().shape
+        (0, 1488)
+        """
+        from facs.face._landmarker import BLENDSHAPE_NAMES
+
+        table = pd.DataFrame(self.blendshapes, columns=list(BLENDSHAPE_NAMES))
+        lm = self.landmarks.reshape(len(self), self.landmarks.shape[1] * 3)
+        names = [f"lm{i:03d}_{a}" for i in range(lm.shape[1] // 3) for a in "xyz"]
+        table = pd.concat([table, pd.DataFrame(lm, columns=names)], axis=1)
+        table.insert(0, "face", self.face)
+        table.insert(0, "frame", self.frame)
+        return table
 
     def faces(self) -> list[int]:
         """The face ids present, in order."""
