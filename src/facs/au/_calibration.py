@@ -31,7 +31,13 @@ from typing import Any
 import numpy as np
 
 from facs._errors import CodeError, InputError
-from facs.au._estimator import Baseline, Estimator, Model, calm_scores
+from facs.au._estimator import (
+    MIN_BASELINE_FRAMES,
+    Baseline,
+    Estimator,
+    Model,
+    calm_frames,
+)
 from facs.formats._delimited import records
 from facs.notation import Action, Code
 
@@ -292,9 +298,9 @@ def fit_actor(
         scripted = np.zeros(len(time_s), dtype=bool)
         for r in rows:
             scripted |= (time_s >= r.start) & (time_s <= r.end)
-        pool = np.flatnonzero(~scripted) if (~scripted).sum() >= 10 else np.arange(len(time_s))
-        n = max(10, round(0.2 * pool.size))
-        chosen = pool[np.argsort(calm_scores(blendshapes[pool]), kind="stable")[:n]]
+        enough = (~scripted).sum() >= MIN_BASELINE_FRAMES
+        pool = np.flatnonzero(~scripted) if enough else np.arange(len(time_s))
+        chosen = pool[calm_frames(blendshapes[pool])]  # the rule of every automatic baseline
     neutral = Baseline(
         shape=np.median(aligned[chosen], axis=0).astype(np.float32),
         blendshapes=np.median(blendshapes[chosen], axis=0).astype(np.float32),
