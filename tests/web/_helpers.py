@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import time
@@ -12,7 +13,7 @@ import numpy as np
 from fastapi.testclient import TestClient
 
 from conftest import smile_frames  # the one synthetic smile of the suite (tests/conftest.py)
-from facs.coding import Coding
+from facs.coding import Coding, Summary
 from facs.timeline import process
 from facs.web._jobs import JobCancelled
 
@@ -45,6 +46,11 @@ def write_clip(path: Path, frames: int = 12, size: tuple[int, int] = (64, 48)) -
     return path
 
 
+def fake_summary(source: str) -> Summary:
+    """A summary for a coding made without a video (the app only checks summary.json exists)."""
+    return dataclasses.replace(Summary.example(), input=source)
+
+
 class FakeCoder:
     """Writes a synthetic smile coding instead of running the face model."""
 
@@ -68,7 +74,7 @@ class FakeCoder:
             if cancelled.is_set():
                 raise JobCancelled("cancelled")
         frames, events = process(raw)
-        Coding(frames, events, {"input": str(video)}).save(outdir, plot=False)
+        Coding(frames, events, fake_summary(str(video))).save(outdir, plot=False)
 
 
 def wait_job(client: TestClient, job_id: str, timeout: float = 20) -> dict[str, object]:

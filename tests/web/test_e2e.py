@@ -481,3 +481,28 @@ def test_cancel_a_coding_job_from_the_page(page: Page, coded_video: str) -> None
     until(page, "#coding-status", "Coding cancelled")
     assert page.locator("#cancel-button").is_hidden()
     assert page.locator("#code-button").is_enabled()
+
+
+def test_the_page_exposes_its_views_for_tools(page: Page, coded_video: str) -> None:
+    """window.facs.Coding is the coding state with its actions (benchmarks/web.py drives it)."""
+    page.goto(page.base + "/#coding")
+    page.wait_for_function("() => document.querySelectorAll('#video-select option').length > 1")
+    page.select_option("#video-select", coded_video)
+    page.wait_for_function(
+        "() => { const C = window.facs.Coding; return C.frames && C.frames.time_s.length > 0"
+        " && document.querySelectorAll('#event-table tbody tr').length > 0; }"
+    )
+    facts = page.evaluate(
+        """() => { const { Lexicon, Explainer, Coding: C } = window.facs;
+             C.draw(); const cached = C._curves;
+             C._curves = null; C.draw(); const redrawn = C._curves;
+             C.draw();
+             return { redrawn: redrawn !== null && redrawn !== cached,
+                      kept: C._curves === redrawn,
+                      stacks: Array.isArray(C.undo) && Array.isArray(C.redo),
+                      video: C.video, events: C.events.length, dirty: C.dirty,
+                      views: [typeof Lexicon.show, typeof Explainer.set, typeof C.init] }; }"""
+    )
+    assert facts["redrawn"] and facts["kept"] and facts["stacks"], facts
+    assert facts["video"] == coded_video and facts["events"] > 0 and facts["dirty"] is False
+    assert facts["views"] == ["function"] * 3

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from facs.web.app import create_app
 
-from ._helpers import UPLOAD_LIMIT, FakeCoder, wait_job
+from ._helpers import UPLOAD_LIMIT, FakeCoder, fake_summary, wait_job
 
 
 def test_upload_stores_a_safe_name(client: TestClient, video_id: str, workspace: Path) -> None:
@@ -191,7 +191,7 @@ def test_frames_of_each_face_of_a_two_face_coding(
         second[column] = first["AU12"]
     raw = pd.concat([first, second], ignore_index=True)
     frames, events = process(raw)
-    Coding(frames, events, {"input": "two faces"}).save(
+    Coding(frames, events, fake_summary("two faces")).save(
         workspace / "codings" / video_id, plot=False
     )
     default = client.get(f"/api/videos/{video_id}/frames").json()

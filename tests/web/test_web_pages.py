@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from facs.catalogue import catalogue
 def test_index_and_static_assets_are_served(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<script type="module" src="/static/app.js">' in page.text
     for name, kind in (("app.js", "javascript"), ("app.css", "text/css")):
         assert f"/static/{name}" in page.text
         resp = client.get(f"/static/{name}")
@@ -22,10 +24,70 @@ def test_index_and_static_assets_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 404  # Swagger UI would load from a CDN
 
 
+def test_static_files_are_exactly_the_served_ones() -> None:
+    from facs.web._routes_lexicon import SCRIPTS, STATIC
+
+    folder = resources.files("facs.web").joinpath("static")
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == sorted(STATIC)
+    assert sorted(n for n in STATIC if n.endswith(".js")) == sorted(f"{s}.js" for s in SCRIPTS)
+
+
+def test_every_module_is_served_as_javascript(client: TestClient) -> None:
+    """Browsers run a module script only if it comes with a JavaScript MIME type."""
+    from facs.web._routes_lexicon import SCRIPTS
+
+    for name in SCRIPTS:
+        resp = client.get(f"/static/{name}.js")
+        assert resp.status_code == 200, name
+        assert resp.headers["content-type"] == "text/javascript; charset=utf-8", name
+        assert (
+            resp.content
+            == resources.files("facs.web").joinpath("static", f"{name}.js").read_bytes()
+        )
+
+
+def _imports(text: str) -> list[str]:
+    return re.findall(r'^import [^;]*? from "([^"]+)";$', text, flags=re.MULTILINE)
+
+
+def test_modules_import_only_served_modules_and_all_are_used() -> None:
+    """Every import is a relative path to a served module; from app.js they reach them all."""
+    from facs.web._routes_lexicon import SCRIPTS
+
+    folder = resources.files("facs.web").joinpath("static")
+    graph = {}
+    for name in SCRIPTS:
+        targets = _imports(folder.joinpath(f"{name}.js").read_text(encoding="utf-8"))
+        for target in targets:
+            assert re.fullmatch(r"\./[a-z]+\.js", target), (name, target)
+            assert target[2:-3] in SCRIPTS, (name, target)
+        graph[name] = [t[2:-3] for t in targets]
+    seen, todo = set(), ["app"]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(graph[name])
+    assert seen == set(SCRIPTS)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["..%2Fapp.py", "..%2F_deps.py", "%2e%2e%2fapp.py", "%2e%2e", "app.js%00", "APP.JS", "app",
+     "static%2Fapp.js", "..%5Capp.py", "__init__.py"],
+)  # fmt: skip
+def test_static_names_outside_the_list_are_404(client: TestClient, name: str) -> None:
+    resp = client.get(f"/static/{name}")
+    assert resp.status_code in (404, 405), (name, resp.status_code)
+    assert b"import" not in resp.content and b"def " not in resp.content
+
+
 def test_no_external_urls_in_static_files() -> None:
+    from facs.web._routes_lexicon import SCRIPTS
+
     folder = resources.files("facs.web").joinpath("static")
     names = [p.name for p in folder.iterdir() if p.name.endswith((".html", ".js", ".css"))]
-    assert sorted(names) == ["app.css", "app.js", "index.html"]
+    assert sorted(names) == sorted(["app.css", "index.html", *(f"{s}.js" for s in SCRIPTS)])
     for name in names:
         text = folder.joinpath(name).read_text(encoding="utf-8")
         for needle in ("http://", "https://", "//cdn"):

@@ -211,7 +211,7 @@ def test_bodies_are_cut_off_at_the_limit_not_spooled(
     """A chunked upload with no length, and a huge JSON body: 413 once past the limit."""
     from tests.web.conftest import UPLOAD_LIMIT
 
-    import facs.web.app as web
+    from facs.web import _guards
 
     def chunks(total: int):  # type: ignore[no-untyped-def]
         for _ in range(total // 65536):
@@ -228,7 +228,7 @@ def test_bodies_are_cut_off_at_the_limit_not_spooled(
     kind = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
     resp = client.post("/api/videos", content=upload(), headers=kind)
     assert resp.status_code == 413 and "without a length" in resp.json()["detail"]
-    monkeypatch.setattr(web, "MAX_BODY_BYTES", 100_000)
+    monkeypatch.setattr(_guards, "MAX_BODY_BYTES", 100_000)
     base = f"/api/videos/{video_id}/annotations/alice"
     event = {"code": "12", "onset_s": 0, "apex_s": 1, "offset_s": 2}
     big = client.put(base, json={"revision": 0, "events": [event] * 5_000})
@@ -237,14 +237,14 @@ def test_bodies_are_cut_off_at_the_limit_not_spooled(
 
 
 def test_the_render_cache_is_bounded(tmp_path: Path) -> None:
-    from facs.web.app import _trim_cache
+    from facs.web._routes_lexicon import trim_cache
 
     for i in range(30):
         (tmp_path / f"{i:02d}.png").write_bytes(b"png")
         import os
 
         os.utime(tmp_path / f"{i:02d}.png", ns=(i * 10**9, i * 10**9))
-    _trim_cache(tmp_path, keep=10)
+    trim_cache(tmp_path, keep=10)
     left = sorted(p.name for p in tmp_path.glob("*.png"))
     assert left == [f"{i:02d}.png" for i in range(20, 30)]  # the newest ten stay
 
@@ -253,7 +253,7 @@ def test_the_body_limit_stops_reading_past_the_limit() -> None:
     """At the ASGI level: a body with no length is read only up to the limit, then 413."""
     import asyncio
 
-    from facs.web.app import _ENVELOPE, _BodyLimit
+    from facs.web._guards import _ENVELOPE, BodyLimit
 
     pulled = 0
     sent: list[dict] = []
@@ -273,7 +273,7 @@ def test_the_body_limit_stops_reading_past_the_limit() -> None:
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": "/api/videos", "headers": []}
-    asyncio.run(_BodyLimit(app, upload=1_000_000)(scope, endless, collect))
+    asyncio.run(BodyLimit(app, upload=1_000_000)(scope, endless, collect))
     assert sent[0]["status"] == 413 and len(sent) == 2
     assert pulled <= 1_000_000 + _ENVELOPE + 65536  # not one chunk more than needed
 

@@ -1,0 +1,193 @@
+"""Routes of the workspace's videos and their coding jobs: list, upload, play, code, review.
+
+A video's id is its file's stem in ``videos/`` (or a safe one made from it);
+its coding goes to ``codings/<id>/``. One coding job runs at a time
+(:class:`facs.web._jobs.Jobs`); the page polls its state.
+"""
+
+from __future__ import annotations
+
+import math
+import mimetypes
+import os
+import re
+import uuid
+from collections.abc import Callable, Hashable, Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, HTTPException, Query, UploadFile
+from fastapi.responses import FileResponse
+
+from facs._errors import FACSError
+from facs.web import _db
+from facs.web._deps import VIDEO_SUFFIXES, Web, WebState, check_id, inside
+from facs.web._jobs import Job, JobBusy
+from facs.web._playback import PLAYBACK_NAME
+
+__all__ = ["router"]
+
+#: Bytes read from an upload at a time.
+_CHUNK = 1024 * 1024
+
+router = APIRouter()
+
+
+def _describe(web: WebState, video_id: str, path: Path) -> dict[str, Any]:
+    job = web.jobs.latest(video_id)
+    return {
+        "id": video_id,
+        "name": path.name,
+        "size": path.stat().st_size,
+        "coded": (web.coding_dir(video_id) / "events.csv").is_file(),
+        "playback_copy": (web.coding_dir(video_id) / PLAYBACK_NAME).is_file(),
+        "job": None if job is None else job.to_dict(),
+    }
+
+
+@router.get("/api/videos")
+def list_videos(web: Web) -> list[dict[str, Any]]:
+    return [_describe(web, i, p) for i, p in web.videos().items()]
+
+
+@router.post("/api/videos", status_code=201)
+async def upload(file: Annotated[UploadFile, File()], web: Web) -> dict[str, Any]:
+    from facs.face import probe
+
+    name = Path(file.filename or "video").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in VIDEO_SUFFIXES:
+        raise HTTPException(
+            415, f"{name!r}: not a video file; use one of {', '.join(VIDEO_SUFFIXES)}"
+        )
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(name).stem).strip("_")[:40] or "video"
+    video_id = f"{stem}-{uuid.uuid4().hex[:8]}"
+    target = inside(web.videos_dir, video_id + suffix)
+    part = inside(web.videos_dir, f".{video_id}-part{suffix}")
+    size = 0
+    try:
+        with part.open("wb") as handle:
+            while chunk := await file.read(_CHUNK):
+                size += len(chunk)
+                if size > web.max_upload:
+                    raise HTTPException(
+                        413, f"{name!r} is larger than the limit of {web.max_upload} bytes"
+                    )
+                handle.write(chunk)
+        if size == 0:
+            raise HTTPException(422, f"{name!r} is empty")
+        try:
+            info = probe(part)
+        except FACSError:
+            info = None
+        if info is None or info.kind != "video":
+            raise HTTPException(415, f"{name!r} is not a video that can be decoded")
+        os.replace(part, target)
+    finally:
+        part.unlink(missing_ok=True)
+    out = _describe(web, video_id, target)
+    out.update(duration_s=info.duration_s, width=info.width, height=info.height, fps=info.fps)
+    return out
+
+
+@router.get("/api/videos/{video_id}")
+def video_info(video_id: str, web: Web) -> dict[str, Any]:
+    vid, path = web.video(video_id)
+    out = _describe(web, vid, path)
+    out["coders"] = _db.coders(web.sessions, vid)
+    return out
+
+
+@router.get("/api/videos/{video_id}/media")
+def media(video_id: str, web: Web, original: bool = False) -> FileResponse:
+    vid, path = web.video(video_id)
+    copy = web.coding_dir(vid) / PLAYBACK_NAME
+    if copy.is_file() and not original:
+        path = copy  # the browser cannot play the original (see facs.web._playback)
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return FileResponse(path, media_type=kind)
+
+
+@router.post("/api/videos/{video_id}/code", status_code=202)
+def start_coding(video_id: str, web: Web) -> dict[str, Any]:
+    vid, path = web.video(video_id)
+    try:
+        job = web.jobs.start(vid, path, web.coding_dir(vid))
+    except JobBusy as err:
+        raise HTTPException(409, str(err)) from None
+    return job.to_dict()
+
+
+# ---------------------------------------------------------------------- jobs
+
+
+def _job(job_id: str, action: Callable[[str], Job | None]) -> dict[str, Any]:
+    job = action(check_id(job_id, "job"))
+    if job is None:
+        raise HTTPException(404, f"no job {job_id!r}")
+    return job.to_dict()
+
+
+@router.get("/api/jobs/{job_id}")
+def job_state(job_id: str, web: Web) -> dict[str, Any]:
+    return _job(job_id, web.jobs.get)
+
+
+@router.post("/api/jobs/{job_id}/cancel", status_code=202)
+def cancel_job(job_id: str, web: Web) -> dict[str, Any]:
+    return _job(job_id, web.jobs.cancel)
+
+
+# ---------------------------------------------------------------------- a coding
+
+
+def _coded(web: WebState, video_id: str, name: str) -> Path:
+    web.video(video_id)
+    path = inside(web.coding_dir(video_id), name)
+    if not path.is_file():
+        raise HTTPException(404, f"video {video_id!r} is not coded yet")
+    return path
+
+
+@router.get("/api/videos/{video_id}/frames")
+def frames(
+    video_id: str, web: Web, face: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None
+) -> dict[str, Any]:
+    from facs.formats import read_frames
+    from facs.series import CODE_COLUMNS
+
+    table = read_frames(_coded(web, video_id, "frames.csv"))
+    faces = sorted(int(f) for f in table["face"].unique() if f >= 0)
+    chosen = face if face is not None else (faces[0] if faces else 0)
+    rows = table[(table["face"] == chosen) | (table["face"] < 0)].sort_values("time_s")
+    active = [c for c in CODE_COLUMNS if c in rows and bool((rows[c] > 0.05).any())]
+    return {
+        "face": chosen,
+        "faces": faces,
+        "time_s": [round(float(t), 4) for t in rows["time_s"]],
+        "success": [int(s) for s in rows["success"]],
+        "code": [str(c) if isinstance(c, str) else "" for c in rows.get("code", [])],
+        "columns": active,
+        "values": {c: [round(float(v), 2) for v in rows[c]] for c in active},
+    }
+
+
+@router.get("/api/videos/{video_id}/events")
+def events(video_id: str, web: Web) -> list[dict[str, Any]]:
+    from facs.formats import read_events
+
+    table = read_events(_coded(web, video_id, "events.csv"))
+    return [_event_dict(r) for r in table.to_dict("records")]
+
+
+def _event_dict(record: Mapping[Hashable, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in ("face", "code", "side", "onset_s", "apex_s", "offset_s", "peak", "letter"):
+        value = record.get(key)
+        if key == "face":
+            out[key] = int(value) if value is not None else 0
+        elif key in ("code", "side", "letter"):
+            out[key] = "" if value is None or value != value else str(value)
+        else:
+            out[key] = round(float(value if value is not None else math.nan), 4)
+    return out

@@ -1,0 +1,34 @@
+/* Events as the coding view holds them: fields, labels, codes and checks (no DOM). */
+
+export const EVENT_FIELDS = ["face", "code", "side", "onset_s", "apex_s", "offset_s", "peak", "letter"];
+export const LETTER_PEAK = { A: 1, B: 2, C: 3, D: 4, E: 5 };
+
+/* An event's stored fields as one string, to tell whether it changed. */
+export function fields(e) { return JSON.stringify(EVENT_FIELDS.map((k) => e[k])); }
+
+/* An event's stored fields only (no id, no marks of this page). */
+export function plain(e) { return Object.fromEntries(EVENT_FIELDS.map((k) => [k, e[k]])); }
+
+export function eventLabel(e) {
+  const side = e.side && !/^[LRTBU](\d|AD)/.test(e.code) ? e.side : "";
+  return side + e.code + (e.letter || "");
+}
+
+export function bareCode(code) {
+  // "L12C" -> "12": events keep the letter in its own field and the side as the code's prefix and in its own field
+  return String(code).replace(/^[LRTBU](?=\d|AD)/, "").replace(/[A-E]$/, "");
+}
+
+export function codeNumber(code) {
+  const m = String(code).match(/(\d+)/);
+  return m ? parseInt(m[1], 10) + (/^AD/i.test(code) ? 0.5 : 0) : 999;
+}
+
+/* What is wrong with an edited event, or null. */
+export function check(e) {
+  if (!e.code) return "code is empty";
+  if (![e.onset_s, e.apex_s, e.offset_s].every((t) => Number.isFinite(t) && t >= 0)) return "times must be numbers ≥ 0";
+  if (!(e.onset_s <= e.apex_s && e.apex_s <= e.offset_s)) return "need onset ≤ apex ≤ offset";
+  if (!(Number.isFinite(e.peak) && e.peak >= 0 && e.peak <= 5)) return "peak must be a number from 0 to 5";
+  return null;
+}
