@@ -10,7 +10,7 @@ talks, smiles or cries throughout). Coded three ways:
 - ``true neutral``: the identity's own neutral (its lead frames, from the full clip),
   the best any automatic choice could do;
 - ``calmest 20 %``: the previous rule, the calmest fifth of the frames taken as neutral;
-- ``by region``: `facs code`'s rule (``facs.au.find_baseline`` with the estimator):
+- ``by region``: `facs code`'s rule (``facs.au._estimator.find_baseline`` with the estimator):
   the calmest 20 %, read region by region against the population neutral; a
   region whose calmest frames still show an expression takes the population's.
 

@@ -49,3 +49,17 @@ def test_pixels_and_boxes() -> None:
     box = b.boxes()
     assert box.shape == (4, 4) and np.allclose(box[:, 0], px[..., 0].min(axis=1))
     assert np.allclose(box[:, 3], px[..., 1].max(axis=1) - px[..., 1].min(axis=1))
+    corners = b.corners()
+    assert np.allclose(corners[:, :2], box[:, :2]) and np.allclose(
+        corners[:, 2:], box[:, :2] + box[:, 2:]
+    )
+
+
+def test_chunks_join_and_raw_table() -> None:
+    b = FaceBatch.from_chunks([_chunk(), _chunk()], {0: 2, 1: 5})
+    assert len(b) == 8 and b.faces() == [2, 5]
+    raw = b.raw_table()
+    assert raw.shape == (8, 2 + 52 + 478 * 3)
+    assert raw["face"].tolist() == b.face.tolist() and raw.columns[2] == "_neutral"
+    assert np.allclose(raw["lm001_y"], b.landmarks[:, 1, 1])
+    assert len(FaceBatch.from_chunks([])) == 0

@@ -1,8 +1,13 @@
 """AU estimation: pose-normalised geometry, neutral baselines, the fitted model, calibration.
 
-Importing this package is cheap; the model file loads on first use.
+The AU stage works on a :class:`~facs.face._batch.FaceBatch` (one face's rows):
+:func:`select_baseline` makes its neutral from the rows chosen for it, and
+:func:`estimate` scores every row against that neutral (:mod:`facs.au._batch`
+has the rest of the stage). Importing this package is cheap; the model file
+loads on first use.
 """
 
+from facs.au._batch import estimate, select_baseline
 from facs.au._calibration import (
     Actor,
     ScriptRow,
@@ -18,8 +23,6 @@ from facs.au._estimator import (
     Estimator,
     Model,
     blendshape_mapping,
-    calm_scores,
-    find_baseline,
     load_estimator,
 )
 
@@ -31,12 +34,12 @@ __all__ = [
     "ScriptRow",
     "apply_actor",
     "blendshape_mapping",
-    "calm_scores",
-    "find_baseline",
+    "estimate",
     "fit_actor",
     "load_estimator",
     "read_actor",
     "read_script",
     "script_targets",
+    "select_baseline",
     "write_actor",
 ]

@@ -149,6 +149,19 @@ class FaceBatch:
         )
 
     @classmethod
+    def from_chunks(
+        cls, chunks: Sequence[Mapping[str, np.ndarray]], ids: Mapping[int, int] | None = None
+    ) -> FaceBatch:
+        """Several chunks of one part of the store as one batch (``ids`` as in :meth:`from_chunk`).
+
+        >>> FaceBatch.from_chunks([]).width  # nothing stored: an empty batch
+        1
+        """
+        if not chunks:
+            return cls.empty(1, 1)
+        return cls.concat([cls.from_chunk(c, ids) for c in chunks])
+
+    @classmethod
     def concat(cls, batches: Sequence[FaceBatch]) -> FaceBatch:
         """The rows of several batches in order (of one input: one image size)."""
         if not batches:
