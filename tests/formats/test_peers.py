@@ -372,6 +372,23 @@ def test_blank_lines_keep_line_numbers(tmp_path: Path) -> None:
         read_facet(path)
 
 
+def test_a_quoted_field_over_two_lines_keeps_line_numbers(tmp_path: Path) -> None:
+    """A note column with a line break inside quotes: the bad value's line is still true."""
+    path = pyfeat_csv(tmp_path / "feat.csv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] += ",note"
+    lines[1] += ',"two\nlines"'  # the record on lines 2-3
+    for i in range(2, len(lines)):
+        lines[i] += ",x"
+    header = lines[0].split(",")
+    bad = lines[3].split(",")  # the record on line 5
+    bad[header.index("AU12")] = "oops"
+    lines[3] = ",".join(bad)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"feat\.csv line 5, column AU12: 'oops' is not a number"):
+        read_pyfeat(path)
+
+
 def test_too_many_fields(tmp_path: Path) -> None:
     path = pyfeat_csv(tmp_path / "feat.csv")
     lines = path.read_text(encoding="utf-8").splitlines()

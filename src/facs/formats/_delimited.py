@@ -13,13 +13,15 @@ import io
 __all__ = ["data_row_line", "records"]
 
 
-def records(text: str, *, sep: str = ",") -> list[tuple[int, list[str]]]:
+def records(
+    text: str, *, sep: str = ",", skipinitialspace: bool = False
+) -> list[tuple[int, list[str]]]:
     """Each non-blank record with the (1-based) line it starts on; the header is the first.
 
     >>> records("a,b\\n\\n1,2\\n\\n\\n3,\\"x\\ny\\"\\n")
     [(1, ['a', 'b']), (3, ['1', '2']), (6, ['3', 'x\\ny'])]
     """
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    reader = csv.reader(io.StringIO(text), delimiter=sep, skipinitialspace=skipinitialspace)
     out: list[tuple[int, list[str]]] = []
     start = 1
     for row in reader:

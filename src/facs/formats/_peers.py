@@ -47,7 +47,6 @@ True
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import os
@@ -65,6 +64,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from facs._errors import InputError
+from facs.formats._delimited import records
 from facs.series import CODE_COLUMNS, CODED, FRAME_COLUMNS, empty_frames, validate_frames
 from facs.timeline import process
 
@@ -311,40 +311,27 @@ def _rows(
         if names.count(name) > 1 and name not in seen:
             raise InputError(f"{source} line {header + 1}: column {name} appears twice")
         seen.add(name)
-    lines = text.splitlines()
-    numbers = [i + 1 for i in range(header + 1, len(lines)) if not _is_blank(lines[i], sep)]
+    # Records after the header, each with the line it starts on (facs.formats._delimited):
+    # blank lines and quoted fields that span lines are counted as the file has them.
+    after = "".join(text.splitlines(keepends=True)[header + 1 :])
+    found = [(n + header + 1, row) for n, row in records(after, sep=sep, skipinitialspace=True)]
     expected = len(names)
-    for n in numbers:
-        line = lines[n - 1]
-        count = (
-            line.count(sep) + 1 if '"' not in line else len(next(csv.reader([line], delimiter=sep)))
-        )
+    for n, row in found:
+        count = len(row)
         # Tab exports (iMotions) may drop trailing empty fields; a short CSV line is truncated.
         if count > expected or (count < expected and sep != "\t"):
             raise InputError(f"{source} line {n}: {count} fields where the header has {expected}")
-    body = "\n".join([lines[header], *(lines[n - 1] for n in numbers)])
     wanted = list(dict.fromkeys(wanted))
     index = [names.index(n) for n in wanted]
-    try:
-        data = pd.read_csv(
-            io.StringIO(body),
-            sep=sep,
-            header=0,
-            usecols=index,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skipinitialspace=True,
-        )
-    except pd.errors.ParserError as err:  # field counts were checked above: quoting trouble
-        message = str(err)
-        raise InputError(f"cannot read {source}: not a valid table ({message.strip()})") from None
-    data.columns = pd.Index([names[i] for i in sorted(index)])
-    data = data[list(wanted)]
-    if len(data) != len(numbers):  # a quoted field spans lines: fall back to row numbers
-        row_lines = np.arange(len(data), dtype=np.int64) + header + 2
-    else:
-        row_lines = np.asarray(numbers, dtype=np.int64)
+    data = pd.DataFrame(
+        {
+            w: [row[j] if j < len(row) else "" for _, row in found]
+            for w, j in zip(wanted, index, strict=True)
+        },
+        columns=wanted,
+        dtype=object,
+    )
+    row_lines = np.array([n for n, _ in found], dtype=np.int64)
     return _Rows(source, tuple(names), data.reset_index(drop=True), row_lines)
 
 
