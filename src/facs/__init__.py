@@ -30,6 +30,10 @@ def __getattr__(name: str) -> object:
         from facs import coding
 
         return getattr(coding, name)
+    if name == "code_many":  # and Dask
+        from facs import batch
+
+        return batch.code_many
     raise AttributeError(f"module 'facs' has no attribute {name!r}")
 
 
@@ -46,6 +50,7 @@ __all__ = [
     "__version__",
     "catalogue",
     "code",
+    "code_many",
     "intensity_to_letter",
     "letter_to_intensity",
     "match_emotions",

@@ -95,7 +95,8 @@ def _save_chunk(target: Path, rows: list[Any]) -> None:
             dtype=np.uint8,
         ).reshape(n, n_samples, 3),
     }
-    tmp = target.with_name(target.name + ".tmp.npz")
+    # Not *.npz (never globbed as a chunk), one per process (two writers never share one).
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as handle:
         np.savez(handle, **data)
         handle.flush()
@@ -636,7 +637,6 @@ def code(
     """
     from facs.au._calibration import read_actor
     from facs.face import probe
-    from facs.timeline import process
 
     if actor is not None and not hasattr(actor, "neutral"):
         actor = read_actor(actor)
@@ -670,18 +670,45 @@ def code(
             src, store, start=start, end=end, max_faces=max_faces, workers=workers,
             fps=fps, expected=expected, progress=progress,
         )  # fmt: skip
-        (store / "parts.json").write_text(json.dumps({"parts": parts}))
-        span_s = None
-        if info.kind == "video":
-            span_s = (end if end is not None else (info.duration_s or 0.0)) - (start or 0.0)
-        short = info.kind == "image" or (span_s is not None and span_s < MIN_BASELINE_S)
-        frames, baselines, raw_df = _estimate(
-            store, parts, neutral=neutral, short=short, raw=raw, actor=actor
-        )
-        frames, events = process(frames, fps=info.fps)
+        return finish(
+            src, info, store, parts, start=start, end=end, neutral=neutral, raw=raw,
+            actor=actor, began=began, workers=workers,
+        )  # fmt: skip
     finally:
         if cleanup:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def finish(
+    src: Path,
+    info: Any,
+    store: Path,
+    parts: int,
+    *,
+    start: float | None,
+    end: float | None,
+    neutral: tuple[float, float] | None,
+    raw: bool,
+    actor: Any,
+    began: float,
+    workers: int,
+) -> Coding:
+    """The stages after perception: AU estimation, timeline and summary, from the chunk store.
+
+    ``store`` holds ``parts`` perceived parts (:func:`perceive_part`); ``began``
+    is the run's start (``time.perf_counter()``) for the summary's timing.
+    """
+    from facs.timeline import process
+
+    (store / "parts.json").write_text(json.dumps({"parts": parts}))
+    span_s = None
+    if info.kind == "video":
+        span_s = (end if end is not None else (info.duration_s or 0.0)) - (start or 0.0)
+    short = info.kind == "image" or (span_s is not None and span_s < MIN_BASELINE_S)
+    frames, baselines, raw_df = _estimate(
+        store, parts, neutral=neutral, short=short, raw=raw, actor=actor
+    )
+    frames, events = process(frames, fps=info.fps)
     elapsed = time.perf_counter() - began
     summary = summarise(
         src, info, frames, events, baselines, start=start, end=end, elapsed=elapsed,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from facs.cli import _agree, _calibrate, _code, _convert, _rig, _serve, _synth, _vocab
+from facs.cli import _agree, _batch, _calibrate, _code, _convert, _rig, _serve, _synth, _vocab
 
 __all__ = ["app", "main"]
 
@@ -20,6 +20,7 @@ app.command("lookup")(_vocab.lookup)
 app.command("list")(_vocab.list_codes)
 app.command("suggest")(_vocab.suggest_cmd)
 app.command("code")(_code.code_cmd)
+app.command("batch")(_batch.batch_cmd)
 app.command("calibrate")(_calibrate.calibrate_cmd)
 app.command("render")(_synth.render_cmd)
 app.command("animate")(_synth.animate_cmd)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import shutil
 from collections.abc import Iterator
 from enum import StrEnum
@@ -13,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from facs._errors import InputError
+from facs._outputs import COMPLETE, WORK, finished, mark_complete, output_settings
 from facs.cli._common import console, err_console, quiet_native_logs, user_errors
 
 __all__ = ["code_cmd"]
@@ -23,37 +23,7 @@ class OutFormat(StrEnum):
     parquet = "parquet"
 
 
-#: Written last, after every output: the settings the outputs were made with.
-COMPLETE = ".facs-complete.json"
 LOCK = ".facs-lock"
-
-
-def _settings(source: Path, **options: object) -> dict[str, object]:
-    """What a finished set of outputs must have been made with to count as this run's."""
-    from facs import __version__
-
-    st = source.stat()
-    return {
-        "input": str(source.resolve()),
-        "size": st.st_size if source.is_file() else None,
-        "mtime_ns": st.st_mtime_ns,
-        "facs": __version__,
-        **{k: (str(v) if isinstance(v, Path) else v) for k, v in options.items()},
-    }
-
-
-def _finished(outdir: Path, settings: dict[str, object], fmt: str) -> bool:
-    """Every output is there and the completion mark names these very settings."""
-    try:
-        done = json.loads((outdir / COMPLETE).read_text())
-    except (OSError, ValueError):
-        return False
-    needed = ["frames.csv", "events.csv", "summary.json"]
-    if settings.get("plot"):
-        needed.append("timeline.png")
-    if fmt == "parquet":
-        needed += ["frames.parquet", "events.parquet"]
-    return done == settings and all((outdir / n).exists() for n in needed)
 
 
 @contextlib.contextmanager
@@ -123,7 +93,7 @@ def code_cmd(
             from facs.au import read_actor
 
             actor_data = read_actor(actor)  # a missing or unreadable input fails before any work
-        settings = _settings(
+        settings = output_settings(
             input, start=start, end=end, neutral=neutral, format=fmt.value, raw=raw,
             max_faces=max_faces, fps=fps, actor=actor, plot=plot,
         )  # fmt: skip
@@ -157,14 +127,13 @@ def _code_locked(
     )
 
     from facs.coding import code
-    from facs.formats._atomic import write_text_atomic
 
     fmt, start, end, fps = settings["format"], settings["start"], settings["end"], settings["fps"]
-    if not force and _finished(output, settings, fmt):
+    if not force and finished(output, settings):
         console.print(f"{output}: already coded from {input} (use --force to redo)")
         return
     (output / COMPLETE).unlink(missing_ok=True)  # outputs are about to change
-    work = output / ".facs-work"
+    work = output / WORK
     columns = (
         TextColumn("[bold]coding[/]"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
         TextColumn("{task.fields[fps]} fps"), TimeElapsedColumn(), TimeRemainingColumn(),
@@ -188,7 +157,7 @@ def _code_locked(
     formats = ("csv", "parquet") if fmt == "parquet" else ("csv",)
     written = coding.save(output, formats=formats, plot=bool(settings["plot"]))
     # Marked complete last: a run killed while saving leaves no mark and is redone.
-    write_text_atomic(output / COMPLETE, json.dumps(settings, indent=1))
+    mark_complete(output, settings)
     shutil.rmtree(work, ignore_errors=True)
     s = coding.summary
     console.print(
