@@ -317,3 +317,21 @@ def test_parts_are_stitched_by_the_trackers_rule(tmp_path: Path) -> None:
         _chunk_with_faces(tmp_path / sub, "part0_00000.npz", 0, [0.2])
         _chunk_with_faces(tmp_path / sub, "part1_00000.npz", 1, [x])
         assert _stitch_ids(tmp_path / sub, 2)[1] == {0: expect}
+
+
+def test_a_resumed_run_keeps_the_parts_its_chunks_belong_to(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Interrupted with two workers, resumed with one: every frame once, as uninterrupted."""
+    from facs.coding import stored_spans
+
+    assert stored_spans(tmp_path / "s", [(None, 5.0)]) == [(None, 5.0)]
+    assert stored_spans(tmp_path / "s", [(None, 2.0), (2.0, None)]) == [(None, 5.0)]
+    clip = shared_data / "real" / "single_face.mp4"
+    whole = facs.code(clip, workers=2, workdir=tmp_path / "w")
+    (store,) = [p for p in (tmp_path / "w").iterdir() if p.is_dir()]
+    for leftover in store.glob("part1*"):  # part 1 never ran
+        leftover.unlink()
+    resumed = facs.code(clip, workers=1, workdir=tmp_path / "w")
+    assert resumed.frames["frame"].tolist() == whole.frames["frame"].tolist()
+    pd.testing.assert_frame_equal(resumed.frames, whole.frames)

@@ -699,27 +699,15 @@ def _done_before(item: BatchItem, outdir: Path) -> dict[str, Any]:
 
 def _split(job: _Job, part_s: float) -> list[tuple[float | None, float | None]]:
     """The job's parts: the split already stored (a resumed run keeps it), else a new one."""
-    import json
+    from facs.coding import _ranges, stored_spans
 
-    from facs.coding import _ranges
-
-    saved = job.store / "spans.json"
-    try:
-        spans = json.loads(saved.read_text())["spans"]
-        return [(a, b) for a, b in spans]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
     (t0, t1) = job.spans[0]
     if job.kind != "video" or t1 is None:
-        spans_out = [(job.item.start, job.item.end)]
+        wanted = [(job.item.start, job.item.end)]
     else:
         n = _n_parts(t1 - (t0 or 0.0), part_s)
-        spans_out = _ranges(job.item.start, job.item.end, t1, n)
-    job.store.mkdir(parents=True, exist_ok=True)
-    from facs.formats._atomic import write_text_atomic
-
-    write_text_atomic(saved, json.dumps({"spans": spans_out}))
-    return spans_out
+        wanted = _ranges(job.item.start, job.item.end, t1, n)
+    return stored_spans(job.store, wanted)
 
 
 def _run(

@@ -225,6 +225,27 @@ def _ranges(
     return spans
 
 
+def stored_spans(
+    store: Path, spans: list[tuple[float | None, float | None]]
+) -> list[tuple[float | None, float | None]]:
+    """The time ranges of the store's parts: those stored by an earlier run, else ``spans``.
+
+    An interrupted run resumed with another number of workers (or another
+    batch cut) must keep the parts its chunks belong to, or frames would be
+    perceived twice or not at all; the first run writes its cut beside them.
+    """
+    from facs.formats._atomic import write_text_atomic
+
+    saved = store / "spans.json"
+    try:
+        return [(a, b) for a, b in json.loads(saved.read_text())["spans"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    store.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(saved, json.dumps({"spans": spans}))
+    return spans
+
+
 def _run_perception(
     path: Path,
     store: Path,
@@ -241,7 +262,8 @@ def _run_perception(
     from facs.face import probe
 
     info = probe(path, fps=fps)
-    spans = _ranges(start, end, info.duration_s, workers if info.kind == "video" else 1)
+    wanted = _ranges(start, end, info.duration_s, workers if info.kind == "video" else 1)
+    spans = stored_spans(store, wanted)
     if len(spans) == 1:
         done = 0
 
