@@ -264,56 +264,51 @@ def _run_perception(
     info = probe(path, fps=fps)
     wanted = _ranges(start, end, info.duration_s, workers if info.kind == "video" else 1)
     spans = stored_spans(store, wanted)
-    if len(spans) == 1:
-        done = 0
-
-        class _Counter:
-            value = 0
-
-            def get_lock(self) -> Any:
-                from contextlib import nullcontext
-
-                return nullcontext()
-
-        counter = _Counter()
-
-        def tick() -> None:
-            nonlocal done
-            if progress is not None and counter.value != done:
-                done = counter.value
-                progress(done, expected)
-
-        import threading
-
-        stop = threading.Event()
-
-        def watch() -> None:
-            while not stop.wait(0.2):
-                tick()
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        try:
-            _perceive_part(
-                str(path), str(store), 0, spans[0][0], spans[0][1], max_faces, fps, counter
-            )
-        finally:
-            stop.set()
-            watcher.join()
-            tick()
-        return 1
+    # This process perceives part 0 itself while children take the others: one process
+    # start-up less, and the imports already made here are not paid again.
     ctx = mp.get_context("spawn")
     shared = ctx.Value("l", 0)
     jobs = [(str(path), str(store), i, s, e, max_faces, fps) for i, (s, e) in enumerate(spans)]
-    with ctx.Pool(len(jobs), initializer=_init_worker, initargs=(shared,)) as pool:
-        result = pool.map_async(_worker_entry_shared, jobs)
-        while not result.ready():
-            result.wait(0.2)
-            if progress is not None:
-                progress(shared.value, expected)
-        errors = [e for e in result.get() if e]
-    if progress is not None:
-        progress(shared.value, expected)
+    pool = (
+        ctx.Pool(len(jobs) - 1, initializer=_init_worker, initargs=(shared,))
+        if len(jobs) > 1
+        else None
+    )
+    import threading
+
+    stop = threading.Event()
+    shown = -1
+
+    def tick() -> None:
+        nonlocal shown
+        if progress is not None and shared.value != shown:
+            shown = shared.value
+            progress(shown, expected)
+
+    def watch() -> None:
+        while not stop.wait(0.2):
+            tick()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    errors: list[str] = []
+    try:
+        result = pool.map_async(_worker_entry_shared, jobs[1:]) if pool is not None else None
+        watcher.start()
+        error = _worker_entry((*jobs[0], shared))
+        if error:
+            errors.append(error)
+        if result is not None:
+            while not result.ready():
+                result.wait(0.2)
+            errors += [e for e in result.get() if e]
+    finally:
+        stop.set()
+        if watcher.is_alive():
+            watcher.join()
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+    tick()
     if errors:
         raise InputError(errors[0])
     return len(spans)
