@@ -1,6 +1,8 @@
-"""Speed and memory of `facs code`, against bare landmarker inference in the same run.
+"""Speed and memory of `facs code` and `facs batch`, against bare landmarker inference
+in the same run.
 
     .venv/bin/python benchmarks/speed.py [--long-minutes 10] [--skip-long]
+    .venv/bin/python benchmarks/speed.py --issue16   # the issue-16 table (about 10 min)
 
 Prints, for ../shared/data/real/WolfgangLanger_Pexels.mp4 and for a long clip
 made by looping it (packets remuxed, no re-encoding):
@@ -107,6 +109,111 @@ def run_code(path: Path, workers: int) -> dict[str, float]:
     }
 
 
+def bare_fps_on(path: Path) -> tuple[float, int]:
+    """The limit on a clip's own frames: decoded into memory first, one process, one face."""
+    return bare_landmarker_fps(path)
+
+
+def run_cmd(args: list[str]) -> tuple[float, float]:
+    """Wall time and peak RSS (MB, largest process of the tree) of a facs command."""
+    wrapper = (
+        "import resource, subprocess, sys, time;"
+        "t=time.perf_counter();"
+        f"r=subprocess.run({args!r}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
+        "dt=time.perf_counter()-t;"
+        "print(r.returncode, dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    res = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True,
+                         check=True)  # fmt: skip
+    rc, dt, rss = res.stdout.split()[-3:]
+    if int(rc) not in (0, 1):
+        raise SystemExit(f"failed: {' '.join(args)}")
+    return float(dt), int(rss) / 1024
+
+
+def startup_seconds() -> dict[str, float]:
+    """What a new process pays before its first frame: imports, and the model."""
+    out = {}
+    for what, code in (
+        ("import facs.coding", "import facs.coding"),
+        ("+ landmarker", "import facs.coding\nfrom facs.face import Landmarker\n"
+                         "Landmarker(max_faces=1).close()"),
+        ("facs --help", None),
+    ):  # fmt: skip
+        args = [str(VENV_FACS), "--help"] if code is None else [sys.executable, "-c", code]
+        best = min(_timed(args) for _ in range(3))
+        out[what] = best
+    t0 = time.perf_counter()
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster,
+        Client(cluster) as client,
+    ):
+        out["LocalCluster(2) up"] = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        client.run(lambda: __import__("facs.coding"))
+        out["worker imports facs.coding"] = time.perf_counter() - t1
+    return out
+
+
+def _timed(args: list[str]) -> float:
+    t = time.perf_counter()
+    subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t
+
+
+def batch_scaling(short: Path, folder: Path, runs: list[tuple[int, int]]) -> None:
+    """`facs batch` on n copies of a clip with w local workers: wall, ratio, memory."""
+    import shutil
+
+    base: dict[int, float] = {}
+    for n, w in runs:
+        clips = folder / f"clips{n}"
+        clips.mkdir(parents=True, exist_ok=True)
+        for k in range(n):
+            target = clips / f"take{k:02d}.mp4"
+            if not target.exists():
+                shutil.copy(short, target)
+        out = folder / f"out_{n}_{w}"
+        shutil.rmtree(out, ignore_errors=True)
+        dt, rss = run_cmd([str(VENV_FACS), "batch", str(clips), "-o", str(out),
+                           "--workers", str(w), "--quiet", "--max-faces", "1"])  # fmt: skip
+        base.setdefault(n, dt if w == 1 else float("nan"))
+        ratio = base[n] / dt if n in base and base[n] == base[n] else float("nan")
+        frames = sum(1 for _ in out.glob("*/frames.csv")) * 472
+        print(f"facs batch: {n} clips, {w} worker(s): {dt:.1f} s, {frames / dt:.1f} fps, "
+              f"x{ratio:.2f} vs 1 worker, peak RSS (largest process) {rss:.0f} MB")  # fmt: skip
+
+
+def issue16(args: argparse.Namespace) -> None:
+    short = _rom.REAL / "WolfgangLanger_Pexels.mp4"
+    cache = _rom.CACHE
+    cache.mkdir(exist_ok=True)
+    clip = loop_clip(short, cache / "wolfgang_loop_4x.mp4", 4 * 19.685 / 60)
+    limit, n = bare_fps_on(clip)
+    print(f"clip: {clip.name}, {n} frames; bare FaceLandmarker (frames in memory, 1 process, "
+          f"1 face): {limit:.1f} fps")  # fmt: skip
+    for w, faces in ((1, 1), (2, 1), (1, 4), (2, 4)):
+        r = run_code_faces(clip, w, faces)
+        print(f"facs code --workers {w} --max-faces {faces}: {r['fps']:.1f} fps, "
+              f"{r['fps'] / limit:.2f} x bare, {r['seconds']:.1f} s, "
+              f"peak RSS {r['rss_mb']:.0f} MB")  # fmt: skip
+    for what, sec in startup_seconds().items():
+        print(f"start-up: {what}: {sec:.2f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        batch_scaling(short, Path(tmp), [(8, 1), (8, 2), (8, 4), (16, 2), (16, 4)])
+
+
+def run_code_faces(path: Path, workers: int, faces: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as out:
+        args = [str(VENV_FACS), "code", str(path), "-o", out, "--workers", str(workers),
+                "--quiet", "--force", "--max-faces", str(faces)]  # fmt: skip
+        dt, rss = run_cmd(args)
+        frames = json.loads((Path(out) / "summary.json").read_text())["frames"]
+    return {"frames": frames, "seconds": dt, "fps": frames / dt, "rss_mb": rss}
+
+
 def estimator_cost(n: int = 10000) -> float:
     from facs.au._estimator import load_estimator
 
@@ -126,10 +233,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--long-minutes", type=float, default=10.0)
     ap.add_argument("--skip-long", action="store_true")
+    ap.add_argument("--issue16", action="store_true",
+                    help="one minute+ clip: 1 and 2 workers, --max-faces 1 and 4, start-up, "
+                         "facs batch scaling")  # fmt: skip
     ap.add_argument("--estimator-only", action="store_true",
                     help="only the estimator's cost per frame beside the landmarker's")  # fmt: skip
     args = ap.parse_args()
     _rom.require_data()
+    if args.issue16:
+        issue16(args)
+        return
     short = _rom.REAL / "WolfgangLanger_Pexels.mp4"
     if args.estimator_only:
         limit, n = bare_landmarker_fps(short)
