@@ -375,32 +375,3 @@ def test_head_pose_against_ground_truth(rom_dir: Path, model_path: Path, clip: s
     assert np.all(np.abs(error).mean(axis=0) < [8.0, 12.0, 4.0])
     offset_free = np.abs(error - error.mean(axis=0)).mean(axis=0)
     assert np.all(offset_free < 2.5), offset_free
-
-
-@pytest.mark.slow
-def test_video_follows_only_the_faces_present(real_dir: Path, model_path: Path) -> None:
-    """max_faces=4 on one face costs a detector pass per RESCAN_S, not per frame; a second
-    face entering the picture is followed within RESCAN_S, and let go SHRINK_AFTER_S after
-    it leaves."""
-    from facs.face._landmarker import RESCAN_S, SHRINK_AFTER_S
-
-    face = first_frame(real_dir / "single_face.jpg").image
-    blank = np.full_like(face, 40)
-    fps, n, enters, leaves = 30.0, 100, 20, 60
-    with Landmarker(model_path=model_path, max_faces=4) as landmarker:
-        counts = []
-        for i in range(n):
-            right = face[:, ::-1] if enters <= i < leaves else blank
-            image = np.ascontiguousarray(np.concatenate([face, right], axis=1))
-            counts.append(len(landmarker.detect(Frame(frame=i, time_s=i / fps, image=image))))
-            if i == enters - 1:
-                assert landmarker.tracking == 1 and counts[:enters] == [1] * enters
-                assert landmarker.scans <= math.ceil(enters / fps / RESCAN_S) + 1
-            if i == leaves - 1:
-                first_seen = counts.index(2)
-                assert enters <= first_seen <= enters + RESCAN_S * fps
-                assert counts[first_seen:] == [2] * (leaves - first_seen)
-                assert landmarker.tracking == 2
-        assert counts[leaves:] == [1] * (n - leaves)
-        assert landmarker.tracking == 1  # let go after SHRINK_AFTER_S
-        assert n - leaves > SHRINK_AFTER_S * fps

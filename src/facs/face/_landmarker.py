@@ -283,12 +283,6 @@ def _close_quietly(task: Any) -> None:
             task._handle = None
 
 
-#: Video mode: seconds between detector passes that look for faces not yet followed.
-RESCAN_S = 0.5
-#: Video mode: seconds fewer faces than followed are found before fewer are followed.
-SHRINK_AFTER_S = 1.0
-
-
 class Landmarker:
     """Find faces and their landmarks, blendshapes and head pose in frames.
 
@@ -297,10 +291,7 @@ class Landmarker:
     model_path : Path, optional
         A ``face_landmarker.task``; by default :func:`locate_model` finds it.
     max_faces : int, optional
-        Most faces reported per frame. In video mode only the faces seen are
-        followed (a detector pass every :data:`RESCAN_S` looks for more), so
-        a high ``max_faces`` costs nothing while fewer faces are present; a
-        face entering is found within that time.
+        Most faces reported per frame.
     mode : {"video", "image"}, optional
         ``"video"``: frames of one clip in time order; MediaPipe tracks faces
         from frame to frame (faster, steadier). ``"image"``: every frame is
@@ -378,15 +369,6 @@ class Landmarker:
         self._last_ms = -1
         self._task: Any = None
         self._finalizer: weakref.finalize[Any, Any] | None = None
-        # Video mode tracks as many faces as it has seen (MediaPipe runs its detector on
-        # every frame while it tracks fewer faces than asked for); a detector pass every
-        # RESCAN_S looks for more, up to max_faces.
-        self._tracking = 1 if mode == "video" and max_faces > 1 else max_faces
-        self._detector: Any = None
-        self._detector_finalizer: weakref.finalize[Any, Any] | None = None
-        self._next_scan_ms = 0
-        self._short_since_ms: int | None = None
-        self.scans = 0  # detector passes so far (for tests and benchmarks)
         self._open()
 
     # ------------------------------------------------------------------ lifecycle
@@ -402,7 +384,7 @@ class Landmarker:
         options = FaceLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
             running_mode=RunningMode.VIDEO if self.mode == "video" else RunningMode.IMAGE,
-            num_faces=self._tracking,
+            num_faces=self.max_faces,
             min_face_detection_confidence=self.min_detection_confidence,
             min_face_presence_confidence=self.min_presence_confidence,
             min_tracking_confidence=self.min_tracking_confidence,
@@ -420,15 +402,11 @@ class Landmarker:
         self._last_ms = -1
 
     def close(self) -> None:
-        """Release the MediaPipe tasks. Safe to call twice."""
+        """Release the MediaPipe task. Safe to call twice."""
         if self._finalizer is not None:
             self._finalizer()  # runs _close_quietly once
             self._finalizer = None
         self._task = None
-        if self._detector_finalizer is not None:
-            self._detector_finalizer()
-            self._detector_finalizer = None
-        self._detector = None
 
     @property
     def closed(self) -> bool:
@@ -439,57 +417,7 @@ class Landmarker:
         """Start afresh for a new clip: new MediaPipe task, new face ids."""
         self.close()
         self.tracker.reset()
-        if self.mode == "video" and self.max_faces > 1:
-            self._tracking = 1
-        self._next_scan_ms = 0
-        self._short_since_ms = None
         self._open()
-
-    @property
-    def tracking(self) -> int:
-        """How many faces the video task follows now (1 … ``max_faces``)."""
-        return self._tracking
-
-    def _track(self, n: int) -> bool:
-        """Follow ``n`` faces from now on: a new video task (face ids stay with the tracker).
-
-        True when the task changed (the caller then re-runs the current frame).
-        """
-        if n == self._tracking:
-            return False
-        if self._finalizer is not None:
-            self._finalizer()
-            self._finalizer = None
-        self._tracking = n
-        last = self._last_ms
-        self._open()
-        self._last_ms = last  # the caller re-runs the current frame at its timestamp
-        self._short_since_ms = None
-        return True
-
-    def _count_faces(self, image: Any) -> int:
-        """Faces the detector alone sees in a frame (MediaPipe's own, from the model bundle)."""
-        if self._detector is None:
-            import zipfile
-
-            from mediapipe.tasks.python.core.base_options import BaseOptions
-            from mediapipe.tasks.python.vision import (
-                FaceDetector,
-                FaceDetectorOptions,
-                RunningMode,
-            )
-
-            with zipfile.ZipFile(self.model_path) as bundle:
-                model = bundle.read("face_detector.tflite")
-            options = FaceDetectorOptions(
-                base_options=BaseOptions(model_asset_buffer=model),
-                running_mode=RunningMode.IMAGE,
-                min_detection_confidence=self.min_detection_confidence,
-            )
-            self._detector = FaceDetector.create_from_options(options)
-            self._detector_finalizer = weakref.finalize(self, _close_quietly, self._detector)
-        self.scans += 1
-        return len(self._detector.detect(image).detections)
 
     def __enter__(self) -> Landmarker:
         return self
@@ -539,10 +467,7 @@ class Landmarker:
             return []
         image = Image(image_format=ImageFormat.SRGB, data=np.ascontiguousarray(pixels))
         if self.mode == "video":
-            ms = self._timestamp_ms(frame.time_s)
-            result = self._task.detect_for_video(image, ms)
-            if self.max_faces > 1:
-                result = self._adapt(image, ms, result)
+            result = self._task.detect_for_video(image, self._timestamp_ms(frame.time_s))
         else:
             result = self._task.detect(image)
 
@@ -594,32 +519,6 @@ class Landmarker:
             )
         faces.sort(key=lambda face: face.face)
         return faces
-
-    def _adapt(self, image: Any, ms: int, result: Any) -> Any:
-        """Follow as many faces as there are, without a detector pass on every frame.
-
-        Every :data:`RESCAN_S` the detector counts the faces; more than are
-        followed (up to ``max_faces``) and the frame is landmarked again with a
-        task that follows them all. Following more faces than are found for
-        :data:`SHRINK_AFTER_S` follows fewer (MediaPipe would run its detector
-        on every frame looking for the missing ones).
-        """
-        found = len(result.face_landmarks)
-        if found < self._tracking:
-            if self._short_since_ms is None:
-                self._short_since_ms = ms
-            elif ms - self._short_since_ms >= SHRINK_AFTER_S * 1000 and self._track(max(1, found)):
-                result = self._task.detect_for_video(image, ms)
-                found = len(result.face_landmarks)
-        else:
-            self._short_since_ms = None
-        if ms >= self._next_scan_ms:
-            self._next_scan_ms = ms + round(RESCAN_S * 1000)
-            if self._tracking < self.max_faces:
-                seen = self._count_faces(image)
-                if seen > found and self._track(min(self.max_faces, max(seen, self._tracking + 1))):
-                    result = self._task.detect_for_video(image, ms)
-        return result
 
 
 def _tiles(width: int, height: int) -> list[tuple[int, int, int, int]]:
