@@ -59,13 +59,15 @@ VISIBILITY = {"AU70": _BROWS, "AU71": _EYES, "AU72": _LOWER, "AU73": None, "AU74
 
 
 def _cache_dir(path: Path) -> Path:
-    """Keyed by the file, the estimator and the coder's source (a code change re-codes)."""
+    """Keyed by the file, the estimator and the coder's source, perception included
+    (a code change re-codes)."""
     import hashlib
 
     st = path.stat()
     digest = hashlib.sha256()
     src = ROOT / "src" / "facs"
-    for part in [ESTIMATOR, Path(__file__), *sorted((src / "au").glob("*.py")), src / "coding.py",
+    for part in [ESTIMATOR, Path(__file__), *sorted((src / "au").glob("*.py")),
+                 *sorted((src / "face").glob("*.py")), src / "coding.py",
                  src / "timeline.py"]:  # fmt: skip
         if part.exists():
             digest.update(part.read_bytes())
