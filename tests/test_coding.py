@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import facs
-from facs.coding import _perceive_part, parse_span
+from facs.coding import parse_span
 from facs.notation import Code
 from facs.series import CODE_COLUMNS, FRAME_COLUMNS
 
@@ -141,21 +141,6 @@ def test_two_workers_match_one(shared_data: Path) -> None:
     assert one.frames["frame"].tolist() == two.frames["frame"].tolist()
     assert two.frames["face"].nunique() == 1  # ids stitched across the split
     assert two.summary.workers == 2
-
-
-def test_interrupted_perception_resumes(shared_data: Path, tmp_path: Path) -> None:
-    """A store with some chunks and no done marker resumes without duplicates."""
-    src = shared_data / "real" / "single_face.mp4"
-    store = tmp_path / "store"
-    store.mkdir()
-    _perceive_part(str(src), str(store), 0, None, 1.0, 1, None)  # a first run that stopped at 1 s
-    (store / "part0.done").unlink()
-    first = sorted(store.glob("part0_*.npz"))
-    _perceive_part(str(src), str(store), 0, None, None, 1, None)
-    chunks = sorted(store.glob("part0_*.npz"))
-    assert chunks[: len(first)] == first
-    frames = np.concatenate([np.load(c)["frames"][:, 0] for c in chunks])
-    assert len(frames) == len(set(frames.tolist())) == 72
 
 
 def test_bad_inputs(tmp_path: Path) -> None:
@@ -323,10 +308,6 @@ def test_a_resumed_run_keeps_the_parts_its_chunks_belong_to(
     shared_data: Path, tmp_path: Path
 ) -> None:
     """Interrupted with two workers, resumed with one: every frame once, as uninterrupted."""
-    from facs.coding import stored_spans
-
-    assert stored_spans(tmp_path / "s", [(None, 5.0)]) == [(None, 5.0)]
-    assert stored_spans(tmp_path / "s", [(None, 2.0), (2.0, None)]) == [(None, 5.0)]
     clip = shared_data / "real" / "single_face.mp4"
     whole = facs.code(clip, workers=2, workdir=tmp_path / "w")
     (store,) = [p for p in (tmp_path / "w").iterdir() if p.is_dir()]

@@ -308,7 +308,7 @@ def _perceive_task(
     max_faces: int, fps: float | None,
 ) -> dict[str, Any]:  # fmt: skip
     """Perceive one part (runs on a worker); errors in the input come back as text."""
-    from facs.coding import _perceive_part
+    from facs._chunks import _perceive_part
 
     began = time.time()
     try:
@@ -550,7 +550,7 @@ def _n_workers(client: Any) -> int:
 
 
 def _frames_seen(store: Path) -> int:
-    from facs.coding import CHUNK_FRAMES
+    from facs._chunks import CHUNK_FRAMES
 
     return len(list(store.glob("part*_*.npz"))) * CHUNK_FRAMES if store.is_dir() else 0
 
@@ -615,8 +615,8 @@ def code_many(
     InputError
         No input, a bad manifest, an unwritable output, an unreachable scheduler.
     """
+    from facs._chunks import _store_key
     from facs._outputs import WORK, finished, output_settings
-    from facs.coding import _store_key
     from facs.face import probe
 
     if isinstance(max_faces, bool) or not isinstance(max_faces, int) or max_faces < 1:
@@ -699,7 +699,7 @@ def _done_before(item: BatchItem, outdir: Path) -> dict[str, Any]:
 
 def _split(job: _Job, part_s: float) -> list[tuple[float | None, float | None]]:
     """The job's parts: the split already stored (a resumed run keeps it), else a new one."""
-    from facs.coding import _ranges, stored_spans
+    from facs._chunks import _ranges, stored_spans
 
     (t0, t1) = job.spans[0]
     if job.kind != "video" or t1 is None:

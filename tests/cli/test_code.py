@@ -101,7 +101,7 @@ def test_outputs_are_one_set_made_with_these_settings(shared_data: Path, tmp_pat
 
 
 def test_a_damaged_chunk_is_redone_not_fatal(shared_data: Path, tmp_path: Path) -> None:
-    from facs.coding import _good_chunks, _perceive_part
+    from facs._chunks import _good_chunks, _perceive_part
 
     src = shared_data / "real" / "single_face.mp4"
     store = tmp_path / "store"
