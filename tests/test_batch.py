@@ -244,3 +244,15 @@ def test_ctrl_c_leaves_nothing_half_written_and_a_rerun_finishes(
     done = subprocess.run(args, capture_output=True, timeout=600)
     assert done.returncode == 0, done.stderr.decode()
     _check_dataset(out, {"pexels": 472})
+
+
+def test_a_second_batch_on_one_output_is_refused(tmp_path: Path) -> None:
+    from facs._outputs import locked
+    from facs.batch import LOCK
+
+    video = _touch(tmp_path / "a.mp4")
+    with (
+        locked(tmp_path / "out", lock=LOCK, who="batch"),
+        pytest.raises(InputError, match="another batch is writing there"),
+    ):
+        code_many([video], tmp_path / "out")

@@ -9,11 +9,15 @@ settings finds the mark and skips the work.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["COMPLETE", "WORK", "finished", "mark_complete", "output_settings"]
+from facs._errors import InputError
+
+__all__ = ["COMPLETE", "WORK", "finished", "locked", "mark_complete", "output_settings"]
 
 #: Written last, after every output: the settings the outputs were made with.
 COMPLETE = ".facs-complete.json"
@@ -63,3 +67,33 @@ def mark_complete(outdir: Path, settings: dict[str, Any]) -> Path:
     from facs.formats._atomic import write_text_atomic
 
     return write_text_atomic(outdir / COMPLETE, json.dumps(settings, indent=1))
+
+
+@contextlib.contextmanager
+def locked(outdir: Path, *, lock: str, who: str) -> Iterator[None]:
+    """Hold an output folder for this run: a second run on it is refused, not left to collide.
+
+    ``lock`` is the lock file's name inside the folder; ``who`` names the run
+    in the message a second one gets (``"`facs code`"``, ``"batch"``).
+    """
+    import fcntl
+
+    if outdir.exists() and not outdir.is_dir():
+        raise InputError(f"{outdir}: the output must be a folder, and this is a file")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        (outdir / lock).touch(exist_ok=True)
+    except OSError as err:
+        raise InputError(f"cannot write to {outdir}: {err.strerror or err}") from None
+    with open(outdir / lock, "a+") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(
+                f"{outdir}: another {who} is writing there; wait for it to finish or choose "
+                "another output folder"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

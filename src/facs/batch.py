@@ -475,28 +475,10 @@ def _write_status(out: Path, rows: dict[str, dict[str, Any]], order: list[str]) 
     write_text_atomic(out / STATUS, _status_table(rows, order).to_csv(index=False))
 
 
-@contextlib.contextmanager
-def _locked(out: Path) -> Iterator[None]:
-    import fcntl
+def _locked(out: Path) -> contextlib.AbstractContextManager[None]:
+    from facs._outputs import locked
 
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: the output must be a folder, and this is a file")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / LOCK).touch(exist_ok=True)
-    except OSError as err:
-        raise InputError(f"cannot write to {out}: {err.strerror or err}") from None
-    with open(out / LOCK, "a+") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError(
-                f"{out}: another batch is writing there; wait for it to finish or give another -o"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return locked(out, lock=LOCK, who="batch")
 
 
 @contextlib.contextmanager

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from facs._errors import InputError
-from facs._outputs import COMPLETE, WORK, finished, mark_complete, output_settings
+from facs._outputs import COMPLETE, WORK, finished, locked, mark_complete, output_settings
 from facs.cli._common import console, err_console, quiet_native_logs, user_errors
 
 __all__ = ["code_cmd"]
@@ -26,31 +25,9 @@ class OutFormat(StrEnum):
 LOCK = ".facs-lock"
 
 
-@contextlib.contextmanager
-def _locked(outdir: Path) -> Iterator[None]:
+def _locked(outdir: Path) -> contextlib.AbstractContextManager[None]:
     """Hold the output folder for this run; a second `facs code` on it is refused."""
-    import fcntl
-
-    if outdir.exists() and not outdir.is_dir():
-        raise InputError(f"{outdir}: the output must be a folder, and this is a file")
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-        handle_path = outdir / LOCK
-        handle_path.touch(exist_ok=True)
-    except OSError as err:
-        raise InputError(f"cannot write to {outdir}: {err.strerror or err}") from None
-    with open(outdir / LOCK, "a+") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError(
-                f"{outdir}: another `facs code` is writing there; wait for it to finish "
-                "or give another -o"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return locked(outdir, lock=LOCK, who="`facs code`")
 
 
 def code_cmd(
