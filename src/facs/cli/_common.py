@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 EXIT_USER_ERROR = 2
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
