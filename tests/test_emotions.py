@@ -81,3 +81,30 @@ def test_suggest() -> None:
 def test_neutral_matches_nothing() -> None:
     assert match_emotions("0") == []
     assert match_emotions("70") == []
+
+
+def test_the_manuals_prototypes_raise_no_warning() -> None:
+    """A prototype straight from the manual (surprise 1+2+5B+26 …) is not warned about."""
+    from facs.emotions import prototypes
+    from facs.notation import Code
+
+    manual = [p for p in prototypes() if p.source == "fig2002"]
+    assert any(str(p.code) == "1+2+5B+26" for p in manual)
+    for p in manual:
+        assert Code.parse(str(p.code)).warnings == [], (
+            str(p.code),
+            Code.parse(str(p.code)).warnings,
+        )
+
+
+def test_one_sided_codes_of_a_prototype_share_a_side() -> None:
+    """Contempt U12+U14: 12 on one side and 14 on the other is not a full match."""
+    from facs.emotions import match_emotions
+
+    def contempt(code: str) -> str:
+        return next(m.match for m in match_emotions(code) if m.emotion == "contempt")
+
+    assert contempt("L12C+L14") == contempt("R12A+R14A") == contempt("U12+U14") == "full"
+    assert contempt("L12C+R14") == "partial"
+    mixed = next(m for m in match_emotions("L12C+R14") if m.emotion == "contempt")
+    assert any("one side" in r for r in mixed.remarks)

@@ -206,6 +206,40 @@ def _scored(code: Code) -> dict[int, list[Action]]:
     return items
 
 
+def _sides_disagree(
+    code_items: dict[int, list[Action]],
+    required: dict[int, Action],
+    missing: list[str],
+    remarks: list[str],
+) -> int:
+    """A prototype's one-sided codes are on one side (either, mirrored): ``L12+R14`` is not
+    ``U12+U14``. The codes off that side join ``missing``; returns how many.
+
+    >>> [m.match for m in match_emotions("L12C+R14") if m.emotion == "contempt"][:1]
+    ['partial']
+    >>> [m.match for m in match_emotions("L12C+L14") if m.emotion == "contempt"][:1]
+    ['full']
+    """
+    one_sided = [n for n, want in required.items() if want.side in _ONE_SIDED
+                 and str(want) not in missing]  # fmt: skip
+    if len(one_sided) < 2:
+        return 0
+    options: dict[int, set[str]] = {}
+    for n in one_sided:
+        sides: set[str] = set()
+        for got in code_items[n]:
+            sides |= {"L", "R"} if got.side == "U" else {str(got.side)} & {"L", "R"}
+        options[n] = sides
+    best = max(("L", "R"), key=lambda side: sum(side in options[n] for n in one_sided))
+    off = [n for n in one_sided if best not in options[n]]
+    for n in off:
+        missing.append(str(required[n]))
+    if off:
+        placed = ", ".join(f"{n} on {'/'.join(sorted(options[n]))}" for n in one_sided)
+        remarks.append(f"the prototype has its one-sided codes on one side; the code has {placed}")
+    return len(off)
+
+
 def _compare(code_items: dict[int, list[Action]], proto: Prototype) -> EmotionMatch | None:
     required = {a.number: a for a in proto.required}
     optional = [int(x) for x in proto.optional]
@@ -226,6 +260,7 @@ def _compare(code_items: dict[int, list[Action]], proto: Prototype) -> EmotionMa
         hit += 1
         if want.intensity and all(g.intensity and g.intensity != want.intensity for g in got):
             remarks.append(f"prototype has {want}, code has {'+'.join(map(str, got))}")
+    hit -= _sides_disagree(code_items, required, missing, remarks)
     chosen = [n for n in optional if n in present]
     extra = sorted(present - set(required) - set(optional) - optional_all)
     extra += chosen[1:]  # only one alternative may be added

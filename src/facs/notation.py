@@ -284,6 +284,29 @@ def _split_items(text: str) -> Iterator[tuple[str, int]]:
         start += len(raw) + 1
 
 
+_LETTER_APART = re.compile(r"(\d)\s+([A-Ea-e])(?![A-Za-z0-9])")
+_SEPARATOR = re.compile(r"\s*[,;/&]\s*|\s+")
+
+
+def _suggestion(item: str, text: str) -> str | None:
+    """The whole code with this item written as notation, when an obvious fix makes it parse.
+
+    >>> _suggestion("43 45", "43 45"), _suggestion("12 c", "6+12 c"), _suggestion("x", "x")
+    ('43+45', '6+12C', None)
+    """
+    if len(item) > 200:
+        return None
+    fixed = _LETTER_APART.sub(lambda m: m.group(1) + m.group(2).upper(), item)
+    fixed = "+".join(part for part in _SEPARATOR.split(fixed) if part)
+    if fixed == item:
+        return None
+    candidate = text.replace(item, fixed, 1)
+    try:
+        return str(Code.parse(candidate))
+    except CodeError:
+        return None
+
+
 def _parse_item(item: str, *, text: str, position: int) -> tuple[Action, str | None]:
     """Parse one stripped item; returns the action and an optional note."""
 
@@ -296,7 +319,11 @@ def _parse_item(item: str, *, text: str, position: int) -> tuple[Action, str | N
     scanned = _scan_item(item.upper())
     if scanned is None:
         shown = item if len(item) <= 40 else item[:37] + "..."
-        raise fail(f"malformed item {shown!r}: expected [side][AU|AD]number[A-E], e.g. R12C")
+        hint = _suggestion(item, text)
+        raise fail(
+            f"malformed item {shown!r}: expected [side][AU|AD]number[A-E], e.g. R12C"
+            + (f"; did you mean {hint}?" if hint else "")
+        )
     words, digits, suffix = scanned
     parts = words.split()
     typed_words = [w for w in parts if w in ("AU", "AD")]
@@ -531,12 +558,8 @@ def _combination_warnings(code: Code) -> list[str]:
                 f"{a} and {b} are mutually exclusive: do not score both in one event ({source})"
             )
     nums = code.numbers
-    if nums & {26, 27} and 25 not in nums and 24 not in nums:
-        jaw = min(nums & {26, 27})
-        out.append(
-            f"{jaw} without 25: the jaw is lowered but the lips are not scored as parted; "
-            "add 25 if they part (whether FACS 2002 scores 26 without 25 is unverified)"
-        )
+    # No warning for 26 or 27 without 25: FACS's own prototypes write them so
+    # (surprise 1+2+5B+26, 1+2+5B+27), and the rule is unverified.
     for wink in code.get(46):
         if wink.side is None:
             out.append("46 (wink) is one-sided by definition: write L46 or R46")

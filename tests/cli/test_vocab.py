@@ -99,3 +99,16 @@ def test_explain_refuses_a_huge_code_without_a_traceback() -> None:
     result = runner.invoke(app, ["explain", "L" + " " * 20_000 + "x"])
     assert result.exit_code != 0 and "too long" in result.output
     assert "Traceback" not in result.output
+
+
+def test_malformed_codes_suggest_the_fix_and_json_errors_are_json() -> None:
+    spaced = runner.invoke(app, ["explain", "43 45"])
+    assert spaced.exit_code == 2 and "did you mean 43+45?" in spaced.output
+    letter = runner.invoke(app, ["explain", "6+12 c"])
+    assert "did you mean 6+12C?" in letter.output
+    as_json = runner.invoke(app, ["explain", "12 c", "--json"])
+    assert as_json.exit_code == 2
+    report = json.loads(as_json.stdout)
+    assert report["code"] == "12 c" and report["token"] == "12 c" and report["position"] == 0
+    assert "did you mean 12C?" in report["error"]
+    assert json.loads(runner.invoke(app, ["lookup", "99", "--json"]).stdout)["error"]

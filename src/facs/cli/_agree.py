@@ -165,7 +165,7 @@ def agree_cmd(
     --span) are an error on frames files, the frames ones (--threshold, --align)
     on events files.
     """
-    with user_errors():
+    with user_errors(as_json=as_json):
         from facs._errors import InputError
         from facs.formats._atomic import write_json_atomic
         from facs.reliability import agree_files

@@ -28,13 +28,25 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn a :class:`FACSError` into one red line on stderr and exit status 2."""
+def user_errors(*, as_json: bool = False) -> Iterator[None]:
+    """Turn a :class:`FACSError` into one red line on stderr and exit status 2.
+
+    With ``as_json`` (a command's ``--json``) the error is one JSON object on
+    stdout instead: ``{"error": message}``, and for a bad code also ``code``,
+    ``token`` and ``position``.
+    """
     try:
         yield
     except FACSError as err:
         message = " ".join(str(err).split())
-        err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+        if as_json:
+            report: dict[str, Any] = {"error": " ".join(getattr(err, "message", message).split())}
+            for key in ("text", "token", "position"):
+                if getattr(err, key, None) not in (None, ""):
+                    report["code" if key == "text" else key] = getattr(err, key)
+            print_json(report)
+        else:
+            err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
         raise typer.Exit(EXIT_USER_ERROR) from None
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]")

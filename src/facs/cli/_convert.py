@@ -71,7 +71,7 @@ def convert_cmd(
     from facs._errors import InputError
     from facs.convert import read_any, write_any
 
-    with user_errors():
+    with user_errors(as_json=json_out):
         if fps is not None and fps <= 0:
             raise InputError(f"--fps must be positive, got {fps:g}")
         data = read_any(source, from_.value if from_ else None, fps=fps)

@@ -34,7 +34,7 @@ def audit_cmd(
 ) -> None:
     """Which AUs and sides RIG can express, which it cannot, and which combinations
     (emotion prototypes, 1+2+4, 6+12+25, 12+15 …) need corrective shapes."""
-    with user_errors():
+    with user_errors(as_json=json_out):
         result = audit(load_rig(rig))
     if json_out:
         print_json(result.to_dict())

@@ -75,7 +75,7 @@ def explain(
     limit: Annotated[int, typer.Option(help="Emotion matches shown in the table.")] = 8,
 ) -> None:
     """Explain a FACS code: each item, the warnings and the emotion matches."""
-    with user_errors():
+    with user_errors(as_json=as_json):
         parsed = Code.parse(code)
         if as_json:
             print_json(explain_data(parsed))
@@ -117,7 +117,7 @@ def lookup(
     as_json: JsonOpt = False,
 ) -> None:
     """Look up codes by number, name, muscle or region."""
-    with user_errors():
+    with user_errors(as_json=as_json):
         found = catalogue.search(query)
         if not found:
             from facs._errors import CatalogueError
@@ -149,7 +149,7 @@ def list_codes(
     as_json: JsonOpt = False,
 ) -> None:
     """List catalogue codes, optionally by kind and face region."""
-    with user_errors():
+    with user_errors(as_json=as_json):
         entries = catalogue.entries(kind=kind, region=region)
         if as_json:
             print_json([e.to_dict() for e in entries])
@@ -167,7 +167,7 @@ def suggest_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """List the FACS prototype codes for an emotion, with their sources."""
-    with user_errors():
+    with user_errors(as_json=as_json):
         found = suggest(emotion, source=source)
         if as_json:
             print_json([p.to_dict() for p in found])
