@@ -442,9 +442,12 @@ def test_events_letters_without_peak() -> None:
 def test_events_sides_keys_and_merge() -> None:
     ann = events(("12", 1.0, 3.0, 3.0, "C"))
     bob = events(("L12", 1.0, 2.5, 3.0, "C"), ("12", 1.2, 3.0, 2.0, "B", "R"))
-    kept = agree([ann, bob])
+    paired = agree([ann, bob])  # bob's L12 and R12 overlap: ann's bilateral 12 matches them
+    assert list(paired.per_code.index) == ["AU12"]
+    assert paired.per_code.loc["AU12", "agreement_index"] == 1.0
+    carl = events(("L12", 1.0, 2.5, 3.0, "C"), ("12", 4.0, 5.0, 2.0, "B", "R"))  # apart in time
+    kept = agree([ann, carl])
     assert list(kept.per_code.index) == ["AU12", "AU12_L", "AU12_R"]
-    assert kept.per_code.loc["AU12", "agreement_index"] == 0.0
     merged = agree([ann, bob], merge_sides=True)
     assert list(merged.per_code.index) == ["AU12"]
     assert merged.counts.loc["AU12"].tolist() == [1, 1]
@@ -635,7 +638,8 @@ def test_agree_events_alone() -> None:
     result = agree_events([ann, bob], names=["ann", "bob"], tolerance_s=0.2, bin_s=1.0)
     assert result.kind == "events" and result.coders == ("ann", "bob")
     assert result.per_code.loc["AU12", "agreement_index"] == pytest.approx(2 / 3)
-    assert result.settings == {"merge_sides": False, "tolerance_s": 0.2, "bin_s": 1.0,
+    assert result.settings == {"merge_sides": False, "sides_paired": 0, "tolerance_s": 0.2,
+                               "bin_s": 1.0,
                                "span_s": None, "converted": [], "weights": "linear"}  # fmt: skip
     with pytest.raises(TypeError, match="threshold"):
         agree_events([ann, bob], threshold=0.5)  # type: ignore[call-arg]
@@ -753,3 +757,20 @@ def test_event_agreement_over_a_far_time_is_a_clear_error(tmp_path: Path) -> Non
 
     with pytest.raises(InputError, match="2,000,000,001 bins"):  # tables built in memory
         agree([near, far])
+
+
+def test_a_bilateral_code_matches_its_two_sides_by_default() -> None:
+    """A coder's 43 against the machine's L43+R43: one event each, agreement 1 (issue 17)."""
+    columns = ["face", "code", "side", "onset_s", "apex_s", "offset_s", "peak", "letter"]
+    coder = pd.DataFrame([[0, "43", "", 1.0, 1.2, 2.0, 3.0, "C"]], columns=columns)
+    machine = pd.DataFrame(
+        [[0, "43", "L", 1.05, 1.2, 1.9, 3.0, "C"], [0, "43", "R", 1.0, 1.25, 2.0, 2.0, "B"],
+         [0, "12", "L", 3.0, 3.2, 3.5, 2.0, "B"], [0, "12", "R", 3.0, 3.2, 3.5, 2.0, "B"]],
+        columns=columns,
+    )  # fmt: skip
+    result = agree_events([coder, machine], names=["coder", "machine"])
+    assert result.per_code.loc["AU43", "agreement_index"] == 1.0
+    assert result.settings["sides_paired"] == 1
+    assert "AU12_L" in result.per_code.index  # nobody wrote 12 without a side: sides kept
+    sided = agree_events([machine, machine], names=["a", "b"])
+    assert {"AU43_L", "AU43_R"} <= set(sided.per_code.index)

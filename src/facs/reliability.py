@@ -553,6 +553,63 @@ def _merge_sides(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(merged, columns=rows.columns)
 
 
+def _pair_sides(rows: list[pd.DataFrame]) -> tuple[list[pd.DataFrame], int]:
+    """A left and a right event of one code that overlap become that code's bilateral event,
+    for the codes another coder scored bilaterally (``43`` against ``L43``+``R43``).
+
+    FACS writes an action of both sides once (``L12C+R12C`` is ``12C``), so a
+    coder's ``43`` and the machine's ``L43``+``R43`` are the same event. Codes
+    no other coder wrote without a side keep their sides. Returns the rows and
+    how many pairs were joined.
+    """
+    bilateral = [
+        set(r["key"][~r["key"].str.contains(r"_[LR]$", regex=True)]) if not r.empty else set()
+        for r in rows
+    ]
+    out, joined = [], 0
+    for i, r in enumerate(rows):
+        others = set().union(*(b for j, b in enumerate(bilateral) if j != i))
+        if r.empty or not others:
+            out.append(r)
+            continue
+        base = r["key"].str.replace(r"_[LR]$", "", regex=True)
+        sided = r["key"].str.contains(r"_[LR]$", regex=True) & base.isin(others)
+        keep = r[~sided]
+        fused: list[dict[str, Any]] = []
+        for (face, key), group in r[sided].assign(base=base[sided]).groupby(["face", "base"]):
+            left: list[dict[str, Any]] = [
+                {str(k): v for k, v in rec.items()}
+                for rec in group[group["key"].str.endswith("_L")].to_dict("records")
+            ]
+            right: list[dict[str, Any]] = [
+                {str(k): v for k, v in rec.items()}
+                for rec in group[group["key"].str.endswith("_R")].to_dict("records")
+            ]
+            used: set[int] = set()
+            for a in left:
+                match = next((k for k, b in enumerate(right) if k not in used
+                              and b["onset_s"] <= a["offset_s"] + _EPS
+                              and a["onset_s"] <= b["offset_s"] + _EPS), None)  # fmt: skip
+                if match is None:
+                    fused.append({**a, "base": None})
+                    continue
+                used.add(match)
+                b = right[match]
+                strong = a if np.nan_to_num(a["intensity"]) >= np.nan_to_num(b["intensity"]) else b
+                fused.append({
+                    "face": face, "key": key, "onset_s": min(a["onset_s"], b["onset_s"]),
+                    "apex_s": strong["apex_s"], "offset_s": max(a["offset_s"], b["offset_s"]),
+                    "intensity": strong["intensity"], "letter": max(a["letter"], b["letter"]),
+                })  # fmt: skip
+                joined += 1
+            fused += [{**b, "base": None} for k, b in enumerate(right) if k not in used]
+        extra = pd.DataFrame(fused, columns=[*r.columns, "base"]).drop(columns="base")
+        table = pd.concat([keep, extra], ignore_index=True) if len(extra) else keep
+        out.append(table.sort_values(["face", "key", "onset_s"], kind="stable")
+                   .reset_index(drop=True))  # fmt: skip
+    return out, joined
+
+
 # =========================================================================== gathering
 
 
@@ -1162,14 +1219,18 @@ def agree_events(
         rows.append(_event_rows(events, name))
     if all(r.empty for r in rows):
         raise InputError(f"no events in any coding ({', '.join(coders)})")
+    paired = 0
     if merge_sides:
         rows = [_merge_sides(r) for r in rows]
+    else:
+        rows, paired = _pair_sides(rows)
     spans = _spans(rows, span_s)
     available = set().union(*(set(r["key"]) for r in rows))
     keys = _select_keys(available, codes, strict=None)
     units = _events_units(rows, keys, tolerance_s=tolerance_s, bin_s=bin_s, spans=spans)
     settings: dict[str, Any] = {
         "merge_sides": merge_sides,
+        "sides_paired": paired,
         "tolerance_s": tolerance_s,
         "bin_s": bin_s,
         "span_s": span_s,

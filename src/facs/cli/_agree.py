@@ -97,6 +97,8 @@ def _settings_line(result: Any) -> str:
         ]
     if s.get("merge_sides"):
         parts.append("sides merged")
+    if s.get("sides_paired"):
+        parts.append(f"{s['sides_paired']} left+right pair(s) read as one bilateral event")
     return legend + ".\n" + "; ".join(parts) + "."
 
 
