@@ -774,3 +774,23 @@ def test_a_bilateral_code_matches_its_two_sides_by_default() -> None:
     assert "AU12_L" in result.per_code.index  # nobody wrote 12 without a side: sides kept
     sided = agree_events([machine, machine], names=["a", "b"])
     assert {"AU43_L", "AU43_R"} <= set(sided.per_code.index)
+
+
+def test_codings_of_different_spans_or_rates_are_warned_about() -> None:
+    """10 s against 0.1 s, 30 against 25 fps, an ICC from 2 pairs: each says so (issue 17)."""
+    long = events(("12", 1.0, 9.0, 3.0, "C"), ("6", 0.0, 10.0, 2.0, "B"))
+    short = events(("12", 0.0, 0.1, 3.0, "C"))
+    spans = agree_events([long, short], names=["a", "b"])
+    assert any("different spans" in w and "0-10 s" in w for w in spans.warnings)
+    ann = events(("12", 1.0, 2.0, 3.0, "C"), ("12", 5.0, 6.0, 2.0, "B"))
+    bob = events(("12", 1.0, 2.0, 2.0, "B"), ("12", 5.0, 6.0, 4.0, "D"))
+    two = agree_events([ann, bob], names=["a", "b"])
+    assert not any("different spans" in w for w in two.warnings)
+    assert np.isfinite(two.per_code.loc["AU12", "icc"])
+    assert any("ICC from fewer than" in w and "AU12 (n=2)" in w for w in two.warnings)
+    a = frames(60, AU12=np.linspace(0, 3, 60))
+    b = frames(50, AU12=np.linspace(0, 3, 50))
+    b["time_s"] = np.arange(50) / 25
+    rates = agree_frames([a, b], names=["a", "b"], align="time")
+    assert any("frame rates differ" in w for w in rates.warnings)
+    assert "warnings" in rates.to_json()

@@ -69,6 +69,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -115,6 +116,10 @@ BoolArray = npt.NDArray[np.bool_]
 
 #: The statistics reported per code and overall, in order.
 STATISTICS: tuple[str, ...] = ("agreement_index", "kappa", "f1", "icc", "weighted_kappa")
+#: Fewer intensity pairs than this and an ICC comes with a warning (it swings wildly).
+MIN_ICC_PAIRS = 10
+#: Codings whose time extents overlap less than this share of the longer are warned about.
+MIN_SPAN_OVERLAP = 0.5
 
 _EPS = 1e-9  # seconds: float times built by sums (0.1 + 0.2) still compare as meant
 _TINY = 1e-12
@@ -551,6 +556,49 @@ def _merge_sides(rows: pd.DataFrame) -> pd.DataFrame:
             continue
         merged.append({str(c): v for c, v in rec.items()})
     return pd.DataFrame(merged, columns=rows.columns)
+
+
+def _extent_warnings(
+    coders: Sequence[str], extents: Sequence[tuple[float, float] | None], what: str
+) -> list[str]:
+    """Codings of one clip cover about the same time; say so when two do not."""
+    spans = [(c, e) for c, e in zip(coders, extents, strict=True) if e is not None]
+    for (a, (a0, a1)), (b, (b0, b1)) in itertools.combinations(spans, 2):
+        longer = max(a1 - a0, b1 - b0)
+        shared = min(a1, b1) - max(a0, b0)
+        if longer > 0 and shared < MIN_SPAN_OVERLAP * longer:
+            return [
+                f"the codings cover different spans ({what} of {a}: {a0:g}-{a1:g} s, of {b}: "
+                f"{b0:g}-{b1:g} s): are they of the same clip and range? Give span_s to compare "
+                "one range"
+            ]
+    return []
+
+
+def _rate_warnings(coders: Sequence[str], tables: Sequence[pd.DataFrame]) -> list[str]:
+    """Frames tables of one clip share a frame rate; say so when two do not."""
+    rates = {}
+    for coder, table in zip(coders, tables, strict=True):
+        times = np.unique(table["time_s"].to_numpy(dtype=float))
+        steps = np.diff(times[np.isfinite(times)])
+        if len(steps):
+            rates[coder] = 1.0 / float(np.median(steps)) if np.median(steps) > 0 else math.inf
+    if len(rates) > 1 and max(rates.values()) > 1.01 * min(rates.values()):
+        shown = ", ".join(f"{c} {r:.4g} fps" for c, r in rates.items())
+        return [f"the frame rates differ ({shown}): rows are paired by time, are they one clip?"]
+    return []
+
+
+def _icc_warnings(result: Agreement) -> list[str]:
+    """An ICC from few pairs swings wildly: name the codes and their n."""
+    few = [
+        f"{key} (n={int(row['n_intensity'])})"
+        for key, row in result.per_code.iterrows()
+        if math.isfinite(float(row["icc"])) and int(row["n_intensity"]) < MIN_ICC_PAIRS
+    ]
+    if not few:
+        return []
+    return [f"ICC from fewer than {MIN_ICC_PAIRS} pairs, read it as unreliable: {', '.join(few)}"]
 
 
 def _pair_sides(rows: list[pd.DataFrame]) -> tuple[list[pd.DataFrame], int]:
@@ -1027,6 +1075,10 @@ class Agreement:
         ``tolerance_s``, ``bin_s``, ``threshold``, ``weights``, ``alignment``,
         ``merge_sides``, ``converted`` (codings turned from frames into
         events): whatever applied.
+    warnings : list of str
+        What makes the figures doubtful: codings that cover different spans
+        or run at different frame rates (are they of the same clip?), an ICC
+        from fewer than :data:`MIN_ICC_PAIRS` pairs.
     """
 
     kind: Kind
@@ -1035,6 +1087,7 @@ class Agreement:
     overall: pd.Series
     counts: pd.DataFrame
     settings: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON document: ``kind``, ``coders``, settings, ``overall``, ``per_code``.
@@ -1059,6 +1112,7 @@ class Agreement:
             "coders": list(self.coders),
             "reference": self.coders[0],
             **self.settings,
+            "warnings": list(self.warnings),
             "overall": entry(self.overall, self.counts.sum(axis=0)),
             "per_code": {
                 str(key): entry(self.per_code.loc[key], self.counts.loc[key])
@@ -1237,9 +1291,14 @@ def agree_events(
         "converted": converted,
         "weights": weights,
     }
-    return _result(
+    result = _result(
         "events", coders, units, letter_labels=_EVENT_LETTERS, weights=weights, settings=settings
     )
+    extents = [
+        (float(r["onset_s"].min()), float(r["offset_s"].max())) if len(r) else None for r in rows
+    ]
+    found = _extent_warnings(coders, extents, "events") + _icc_warnings(result)
+    return dataclasses.replace(result, warnings=found)
 
 
 def agree_frames(
@@ -1347,9 +1406,14 @@ def agree_frames(
         "alignment": alignment,
         "weights": weights,
     }
-    return _result(
+    result = _result(
         "frames", coders, units, letter_labels=_FRAME_LETTERS, weights=weights, settings=settings
     )
+    extents = [
+        (float(t["time_s"].min()), float(t["time_s"].max())) if len(t) else None for t in checked
+    ]
+    found = _extent_warnings(coders, extents, "frames") + _rate_warnings(coders, checked)
+    return dataclasses.replace(result, warnings=found + _icc_warnings(result))
 
 
 def agree(

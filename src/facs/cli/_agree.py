@@ -52,6 +52,15 @@ def _cell(value: float, *, good: float = 0.8, fair: float = 0.6) -> Text:
     return Text(f"{value:.2f}", style=style)
 
 
+def _icc_cell(value: float, n: int) -> Text:
+    """The ICC, with its n when it rests on few pairs (then it is dimmed, not coloured)."""
+    from facs.reliability import MIN_ICC_PAIRS
+
+    if math.isfinite(value) and n < MIN_ICC_PAIRS:
+        return Text(f"{value:.2f} (n={n})", style="dim")
+    return _cell(value)
+
+
 def _table(result: Any) -> Table:
     kind = result.kind
     title = f"Agreement on {kind}: {', '.join(result.coders)} (reference {result.coders[0]})"
@@ -65,8 +74,9 @@ def _table(result: Any) -> Table:
     def row(label: str, stats: Any, counts: Any, *, end: bool = False, bold: bool = False) -> None:
         cells = [Text(label, style="bold" if bold else "")]
         cells += [Text(str(int(counts[c]))) for c in result.coders]
-        cells += [_cell(float(stats[name])) for name in
-                  ("agreement_index", "kappa", "f1", "icc", "weighted_kappa")]  # fmt: skip
+        cells += [_cell(float(stats[name])) for name in ("agreement_index", "kappa", "f1")]
+        cells.append(_icc_cell(float(stats["icc"]), int(stats["n_intensity"])))
+        cells.append(_cell(float(stats["weighted_kappa"])))
         table.add_row(*cells, end_section=end, style="bold" if bold else None)
 
     keys = list(result.per_code.index)
@@ -204,5 +214,7 @@ def agree_cmd(
             return
         console.print(_table(result))
         console.print(f"[dim]{_settings_line(result)}[/]")
+        for warning in result.warnings:
+            err_console.print(f"[yellow]warning:[/] {warning}")
         if output is not None:
             err_console.print(f"wrote {output}")
