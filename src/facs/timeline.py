@@ -979,7 +979,9 @@ def events_to_list(events: pd.DataFrame) -> list[Event]:
 # ---------------------------------------------------------------- pipeline
 
 
-def process(frames: pd.DataFrame, *, fps: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def process(
+    frames: pd.DataFrame, *, fps: float | None = None, smooth_values: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Smooth, classify the eyelids, code every frame and find the events.
 
     Parameters
@@ -988,6 +990,9 @@ def process(frames: pd.DataFrame, *, fps: float | None = None) -> tuple[pd.DataF
         A raw frames table from the estimator.
     fps : float, optional
         Frame rate; ``None`` estimates it from ``time_s``.
+    smooth_values : bool, default True
+        Smooth every code column first (:func:`smooth`); False keeps the
+        values as they are (another tool's output, already its own).
 
     Returns
     -------
@@ -1008,7 +1013,7 @@ def process(frames: pd.DataFrame, *, fps: float | None = None) -> tuple[pd.DataF
     >>> coded["code"].iloc[11], events[["code", "letter", "apex_frame"]].values.tolist()
     ('45E', [['45', 'E', 10]])
     """
-    smoothed = smooth(frames, fps=fps)
+    smoothed = smooth(frames, fps=fps) if smooth_values else frames.copy()
     classified = classify_eyelids(smoothed, fps=fps)
     classified = classified.drop(columns="code", errors="ignore")
     classified["code"] = frame_codes(classified)

@@ -469,3 +469,19 @@ def test_side_columns_complete(tmp_path: Path) -> None:
         both = frames[base].isna() & frames[col].isna()
         same = frames[base] == frames[col]
         assert (both | same).all(), col
+
+
+def test_values_are_kept_as_the_tool_wrote_them(tmp_path: Path) -> None:
+    """OpenFace's AU04_r 0.97 stays 0.97 in frames (issue 17); smooth=True smooths."""
+    au12 = np.zeros(40)
+    au12[20] = 0.97  # a one-frame peak the smoothing would pull down
+    path = openface_csv(tmp_path / "of.csv", au12=au12)
+    kept = read_peer(path)
+    assert kept.frames["AU12"].max() == pytest.approx(0.97)
+    assert read_peer(path, smooth=True).frames["AU12"].max() < 0.9
+    assert not any("implausible" in n for n in kept.notes)
+
+
+def test_an_implausible_frame_rate_is_a_note(tmp_path: Path) -> None:
+    path = openface_csv(tmp_path / "of.csv", fps=1000.0)
+    assert any("1000 fps" in n and "implausible" in n for n in read_peer(path).notes)

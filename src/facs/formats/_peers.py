@@ -980,6 +980,7 @@ def read_peer(
     *,
     fps: float | None = None,
     gate: bool = False,
+    smooth: bool = False,
 ) -> PeerData:
     """Import another AU tool's output as the frames table and events ``facs code`` writes.
 
@@ -995,6 +996,9 @@ def read_peer(
         py-feat files without a time column, for ``time_s``.
     gate : bool, default False
         OpenFace only: zero ``AUxx_r`` where ``AUxx_c`` is 0.
+    smooth : bool, default False
+        Smooth the values as ``facs code`` smooths its own; by default they
+        stay as the tool wrote them (events and codes are found on them).
 
     Returns
     -------
@@ -1029,7 +1033,8 @@ def read_peer(
     if tool == "openface":
         options["gate"] = gate
     imported = _IMPORTERS[tool](path, **options)
-    frames, events = process(imported.table, fps=fps)
+    notes = [*imported.notes, *_rate_notes(imported.table)]
+    frames, events = process(imported.table, fps=fps, smooth_values=smooth)
     return PeerData(
         tool=tool,
         source=Path(path),
@@ -1038,5 +1043,25 @@ def read_peer(
         events=events,
         mapped=imported.mapped,
         unmapped=imported.unmapped,
-        notes=tuple(imported.notes),
+        notes=tuple(notes),
     )
+
+
+#: Frame rates outside this range are reported (times in the wrong unit, frames as times).
+PLAUSIBLE_FPS = (1.0, 240.0)
+
+
+def _rate_notes(table: pd.DataFrame) -> list[str]:
+    """A note when the times imply an implausible frame rate (0.001 s steps: 1000 fps)."""
+    times = table["time_s"].to_numpy(dtype=float)
+    steps = np.diff(np.unique(times[np.isfinite(times)]))
+    if not len(steps) or np.median(steps) <= 0:
+        return []
+    step = float(np.median(steps))
+    rate = 1.0 / step
+    if PLAUSIBLE_FPS[0] <= rate <= PLAUSIBLE_FPS[1]:
+        return []
+    return [
+        f"time steps of {step:g} s ({rate:.4g} fps) are implausible for video: are the times "
+        "in another unit (ms, frames)? Check the file's time column"
+    ]
