@@ -337,6 +337,7 @@ def test_code_review_correct_save_and_export(page: Page, clip: Path, server: str
     until_time(page, 1.5, 0.1)
     machine, annotated = _current(page)
     assert "12" in machine and "12" in annotated
+    assert machine == annotated  # unedited events: both strings come from one rule
     shot(page, "review")
     # edit: select the 12 event, make it 12E with the editor
     row(page, smile).click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from importlib import resources
 from pathlib import Path
@@ -166,3 +167,33 @@ def test_explain_missing_or_empty_code(client: TestClient) -> None:
     assert empty.status_code == 422 and "empty" in empty.json()["detail"]["message"]
     long = client.get("/api/explain", params={"code": "1+" * 300})
     assert long.status_code == 422 and isinstance(long.json()["detail"], str)
+
+
+def test_the_page_writes_codes_in_canonical_order() -> None:
+    """The review page's codeAt (static/events.js) orders as facs.notation does."""
+    import shutil
+    import subprocess
+
+    from facs import Code
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    import facs.web
+
+    static = Path(facs.web.__file__).parent / "static" / "events.js"
+    events = [("14", "R", "B"), ("43", "R", "E"), ("43", "L", "E"), ("54", "", "D"),
+              ("AD19", "", ""), ("12", "", "C")]  # fmt: skip
+    js = (
+        f"import {{ codeAt }} from {json.dumps(static.as_uri())};\n"
+        "const ev = "
+        + json.dumps(
+            [{"code": c, "side": s, "letter": x, "onset_s": 0, "offset_s": 1} for c, s, x in events]
+        )
+        + ";\n"
+        "console.log(codeAt(ev, 0.5));"
+    )
+    out = subprocess.run([node, "--input-type=module", "-e", js], capture_output=True,
+                         text=True, check=True).stdout.strip()  # fmt: skip
+    expected = str(Code.parse("R14B+R43E+L43E+54D+AD19+12C"))
+    assert out.replace("AD19", "19") == expected, (out, expected)

@@ -21,7 +21,8 @@ export async function loadAnnotations(ask) {
   let ann, events;
   try {
     ann = await api(baseUrl() + "/annotations/" + encodeURIComponent(name));
-    events = ann.saved ? ann.events : await api(baseUrl() + "/events");
+    state.machine = await api(baseUrl() + "/events");
+    events = ann.saved ? ann.events : state.machine;
   } catch (e) { if (token === state._loading) saveStatus(e.message, "error"); return; }
   if (token !== state._loading) return;
   state.saved = ann.saved;

@@ -19,6 +19,27 @@ export function bareCode(code) {
   return String(code).replace(/^[LRTBU](?=\d|AD)/, "").replace(/[A-E]$/, "");
 }
 
+/* FACS's canonical order (facs.notation.Action.sort_key): number, plain before M, side, letter. */
+const SIDE_ORDER = "LRTBUASVWXYZGHIJK";
+function sortKey(e) {
+  const label = eventLabel(e);
+  const m = label.match(/^([A-Z]?)(M?)(?:AD|AU)?(\d+)([A-E]?)$/) || [];
+  const side = m[1] ? SIDE_ORDER.indexOf(m[1]) : -1;
+  return [parseInt(m[3] || "999", 10), m[2] ? 1 : 0, side, m[4] ? m[4].charCodeAt(0) : 0];
+}
+function compareKeys(a, b) {
+  const ka = sortKey(a), kb = sortKey(b);
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
+  return 0;
+}
+
+/* The FACS string of the events active at time t (each with its event's letter), in
+   canonical order: the one rule for the machine's events and the coder's. */
+export function codeAt(events, t) {
+  const active = events.filter((e) => e.onset_s <= t && t <= e.offset_s).sort(compareKeys);
+  return active.length ? active.map(eventLabel).join("+") : "0";
+}
+
 export function codeNumber(code) {
   const m = String(code).match(/(\d+)/);
   return m ? parseInt(m[1], 10) + (/^AD/i.test(code) ? 0.5 : 0) : 999;

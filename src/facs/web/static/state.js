@@ -9,6 +9,7 @@ export const state = {
   face: 0,
   frames: null,
   events: [],
+  machine: [],       // the machine's own events (the "Machine" string is read from them)
   saved: false,      // the coder has a stored list (save merges changes) or not (save creates it)
   base: new Map(),   // id -> fields as loaded, to tell what this tab changed
   revision: 0,

@@ -1,6 +1,6 @@
 /* The timeline canvas: intensity curves, event lanes and the play head; the time readouts. */
 import { $ } from "./dom.js";
-import { codeNumber, eventLabel } from "./events.js";
+import { codeAt, codeNumber, eventLabel } from "./events.js";
 import { duration, player, shown, state } from "./state.js";
 
 const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
@@ -14,20 +14,16 @@ export function frameAt(t) {
   return lo;
 }
 
-function annotatedAt(t) {
-  const active = shown().filter((e) => e.onset_s <= t && t <= e.offset_s)
-    .sort((a, b) => codeNumber(a.code) - codeNumber(b.code));
-  return active.length ? active.map(eventLabel).join("+") : "0";
-}
-
 /* Show the player's time and the machine's and the coder's codes there; redraw. */
 export function tick() {
   const t = player().currentTime || 0;
   $("#current-time").textContent = t.toFixed(3);
   const i = frameAt(t);
   const ok = i >= 0 && state.frames.success[i];
-  $("#current-code").textContent = i < 0 ? "–" : ok ? (state.frames.code[i] || "0") : "no face";
-  $("#current-annotated").textContent = state.frames ? annotatedAt(t) : "–";
+  // One rule for both: the events active at t with their letters, in canonical order.
+  const machine = state.machine.filter((e) => e.face === state.face);
+  $("#current-code").textContent = i < 0 ? "–" : ok ? codeAt(machine, t) : "no face";
+  $("#current-annotated").textContent = state.frames ? codeAt(shown(), t) : "–";
   draw();
 }
 

@@ -51,7 +51,7 @@ export async function pick(id) {
     return;
   }
   state.video = id || null;
-  state.frames = null; state.events = []; state.dirty = false;
+  state.frames = null; state.events = []; state.machine = []; state.dirty = false;
   $("#review").hidden = !id;
   $("#coded-part").hidden = true;
   $("#review-tools").hidden = true;
