@@ -35,10 +35,20 @@ __all__ = [
 ]
 
 SOURCES: dict[str, str] = {
-    "fig2002": "FACS 2002 Investigator's Guide prototypes and major variants (S1 fig2002_raw.csv)",
-    "wikipedia": "commonly cited single combinations (S2, Wikipedia FACS article)",
-    "matsumoto2008": "Matsumoto & Ekman 2008 (S1 matsumoto2008_raw.csv)",
-    "du2014": "Du, Tao & Martinez 2014, compound facial expressions (S1 du2014_raw.csv)",
+    "fig2002": "Ekman, Friesen & Hager (2002), FACS Investigator's Guide, table of emotion "
+    "prototypes and major variants",
+    "wikipedia": "Wikipedia, 'Facial Action Coding System', table of emotions and action units",
+    "matsumoto2008": "Matsumoto & Ekman (2008), 'Facial expression analysis', Scholarpedia "
+    "3(5):4237, table of emotions",
+    "du2014": "Du, Tao & Martinez (2014), 'Compound facial expressions of emotion', PNAS "
+    "111(15), Table 1",
+}
+#: Short citations for tables: author, year.
+SOURCE_SHORT: dict[str, str] = {
+    "fig2002": "Ekman et al. 2002",
+    "wikipedia": "Wikipedia",
+    "matsumoto2008": "Matsumoto & Ekman 2008",
+    "du2014": "Du et al. 2014",
 }
 _SYNONYMS: dict[str, str] = {
     "happy": "happiness", "joy": "happiness", "smile": "happiness",
@@ -93,6 +103,7 @@ class Prototype:
             "optional_all": list(self.optional_all),
             "display": self.display(),
             "note": self.note,
+            "citation": SOURCES[self.source],
         }
 
 

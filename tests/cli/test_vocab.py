@@ -112,3 +112,15 @@ def test_malformed_codes_suggest_the_fix_and_json_errors_are_json() -> None:
     assert report["code"] == "12 c" and report["token"] == "12 c" and report["position"] == 0
     assert "did you mean 12C?" in report["error"]
     assert json.loads(runner.invoke(app, ["lookup", "99", "--json"]).stdout)["error"]
+
+
+def test_suggest_cites_sources_and_marks_the_recommended_prototype() -> None:
+    out = runner.invoke(app, ["suggest", "happy"]).output
+    assert "★" in out and "Ekman et al. 2002" in out and "Du et al. 2014" in out
+    assert "S1" not in out and "_raw.csv" not in out
+    assert "Compound facial expressions of emotion" in out.replace("\n", " ")
+    doc = json.loads(runner.invoke(app, ["suggest", "happy", "--json"]).stdout)
+    assert doc[0]["recommended"] and not any(d["recommended"] for d in doc[1:])
+    assert doc[0]["code"] == "6+12" and "Investigator's Guide" in doc[0]["citation"]
+    hint = runner.invoke(app, ["lookup", "happy"])
+    assert hint.exit_code == 2 and "facs suggest happiness" in hint.output

@@ -8,9 +8,17 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from facs._errors import FACSError
 from facs.catalogue import KINDS, REGIONS, Entry, catalogue
 from facs.cli._common import console, print_json, user_errors
-from facs.emotions import SOURCES, EmotionMatch, explain_data, match_emotions, suggest
+from facs.emotions import (
+    SOURCE_SHORT,
+    SOURCES,
+    EmotionMatch,
+    explain_data,
+    match_emotions,
+    suggest,
+)
 from facs.notation import Code
 
 __all__ = ["explain", "list_codes", "lookup", "suggest_cmd"]
@@ -121,8 +129,16 @@ def lookup(
         found = catalogue.search(query)
         if not found:
             from facs._errors import CatalogueError
+            from facs.emotions import normalise_emotion
 
-            raise CatalogueError(f"nothing in the catalogue matches {query!r}")
+            try:
+                emotion = normalise_emotion(query)
+            except FACSError:
+                raise CatalogueError(f"nothing in the catalogue matches {query!r}") from None
+            raise CatalogueError(
+                f"nothing in the catalogue matches {query!r}; it is an emotion: "
+                f"facs suggest {emotion} lists its codes"
+            )
         if as_json:
             print_json([e.to_dict() for e in found])
             return
@@ -170,13 +186,19 @@ def suggest_cmd(
     with user_errors(as_json=as_json):
         found = suggest(emotion, source=source)
         if as_json:
-            print_json([p.to_dict() for p in found])
+            print_json([{**p.to_dict(), "recommended": i == 0} for i, p in enumerate(found)])
             return
         table = Table(title=f"{found[0].emotion}: {len(found)} codes", title_justify="left")
+        table.add_column("", no_wrap=True)
         table.add_column("Code", style="bold cyan")
         table.add_column("Type")
         table.add_column("Source")
         table.add_column("Note", style="dim")
-        for p in found:
-            table.add_row(p.display(), p.type, p.source, p.note)
+        for i, p in enumerate(found):
+            table.add_row(
+                "★" if i == 0 else "", p.display(), p.type, SOURCE_SHORT[p.source], p.note
+            )
         console.print(table)
+        console.print("★ recommended: the first prototype of the most authoritative source")
+        for key in dict.fromkeys(p.source for p in found):
+            console.print(f"[dim]{SOURCE_SHORT[key]}: {SOURCES[key]}[/]")
