@@ -29,7 +29,7 @@ PEERS = Path(os.environ.get("FACS_DATA_DIR", DATA)) / "peer-formats"
 
 def test_formats_listed() -> None:
     assert {"livelink", "arkit", "meta", "metahuman", "openface", "pyfeat", "facet",
-            "affectiva", "elan", "facs"} == set(FROM_FORMATS)  # fmt: skip
+            "affectiva", "elan", "facs", "code"} == set(FROM_FORMATS)  # fmt: skip
     assert {"facs", "csv", "eaf", "arkit", "meta", "metahuman", "livelink"} == set(TO_FORMATS)
 
 

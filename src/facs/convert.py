@@ -58,6 +58,7 @@ __all__ = [
     "Converted",
     "FromFormat",
     "ToFormat",
+    "code_frames",
     "convert",
     "detect_format",
     "events_to_frames",
@@ -67,7 +68,7 @@ __all__ = [
 
 FromFormat = Literal[
     "livelink", "arkit", "meta", "metahuman", "openface", "pyfeat", "facet", "affectiva",
-    "elan", "facs",
+    "elan", "facs", "code",
 ]  # fmt: skip
 ToFormat = Literal["facs", "csv", "eaf", "arkit", "meta", "metahuman", "livelink"]
 FROM_FORMATS: tuple[str, ...] = get_args(FromFormat)
@@ -227,6 +228,21 @@ def read_any(
     from facs.rigs import load_rig, read_livelink, weights_to_frames
 
     source = Path(path)
+    text = str(path)
+    looks_like_code = "->" in text or "+" in text or not source.suffix
+    if kind is None and not source.exists() and "/" not in text and looks_like_code:
+        kind = "code"  # not a file: a code or a timed list (a bad one says what is wrong)
+    if kind == "code":
+        curves = code_frames(text, fps=fps or DEFAULT_EVENT_FPS)
+        coded, found = _process(curves, fps or DEFAULT_EVENT_FPS)
+        from facs.synth._animate import DEFAULT_HOLD, DEFAULT_TRANSITION
+
+        note = (
+            f"curves made from the code: each step held {DEFAULT_HOLD:g} s (or CODE@SECONDS), "
+            f"reached over {DEFAULT_TRANSITION:g} s; intensities are the letters' (A = 1 … E "
+            "= 5; no letter = C)"
+        )
+        return Converted(Path(text), "code", coded, found, curves, [note])
     if kind is None:
         kind = detect_format(source)
     if kind not in FROM_FORMATS:
@@ -255,6 +271,47 @@ def read_any(
         raw, report = weights_to_frames(weights, rig, time_column=time_column, fps=fps)
     frames, events = _process(raw, fps)
     return Converted(source, kind, frames, events, raw, report.lines())
+
+
+def code_frames(text: str, *, fps: float = DEFAULT_EVENT_FPS) -> pd.DataFrame:
+    """A FACS code, or a timed list as ``facs animate`` reads it, as a raw frames table.
+
+    ``"6+12D"`` is held :data:`~facs.synth.DEFAULT_HOLD` seconds; ``"0 ->
+    6+12D@1.5 -> 0"`` steps from code to code (each held its ``@`` seconds,
+    reached over :data:`~facs.synth.DEFAULT_TRANSITION` with a smoothstep).
+    Intensities are the letters' (A = 1 … E = 5, no letter = C), per side; a
+    bilateral column holds the larger side.
+
+    >>> fr = code_frames("L12D+6B", fps=10)
+    >>> len(fr), float(fr["AU12_L"].max()), float(fr["AU12_R"].max()), float(fr["AU06"].max())
+    (10, 4.0, 0.0, 2.0)
+
+    Raises
+    ------
+    CodeError
+        A bad code or step (the step and position named).
+    """
+    from facs.series import CODED, FRAME_COLUMNS
+    from facs.synth._animate import DEFAULT_TRANSITION, parse_timeline, timeline_levels
+
+    check_positive("fps", fps)
+    steps = parse_timeline(text)
+    rows = list(timeline_levels(steps, fps=fps, transition=DEFAULT_TRANSITION))
+    table = pd.DataFrame(0.0, index=range(len(rows)), columns=list(FRAME_COLUMNS))
+    table["frame"] = np.arange(len(rows))
+    table["time_s"] = [t for t, _ in rows]
+    table["face"] = 0
+    table["success"] = 1
+    table["confidence"] = 1.0
+    for coded in CODED:
+        left = np.array([5.0 * lv.get(coded.number, (0.0, 0.0))[0] for _, lv in rows])
+        right = np.array([5.0 * lv.get(coded.number, (0.0, 0.0))[1] for _, lv in rows])
+        if coded.sided:
+            table[f"{coded.column}_L"], table[f"{coded.column}_R"] = left, right
+        table[coded.column] = np.maximum(left, right)
+    for column in ("frame", "face", "success"):
+        table[column] = table[column].astype("int64")
+    return table
 
 
 #: Most frames an events → frames rebuild makes (about 9 hours at 30 fps, ~700 MB): the

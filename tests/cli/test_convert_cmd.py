@@ -60,3 +60,31 @@ def test_bad_input_is_one_red_line(
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:") and fragment in lines[0]
     assert "Traceback" not in result.output
+
+
+def test_a_code_or_timed_list_becomes_rig_curves(tmp_path: Path) -> None:
+    """facs convert "6+12D" --to livelink|arkit|metahuman writes the curves (issue 17)."""
+    import pandas as pd
+
+    from facs.rigs import read_livelink
+
+    ll = tmp_path / "smile.csv"
+    done = runner.invoke(app, ["convert", "6+12D", "--to", "livelink", "-o", str(ll)])
+    assert done.exit_code == 0, done.output
+    weights = read_livelink(ll, None)
+    assert weights["mouthSmileLeft"].max() > 0.5 and weights["cheekSquintLeft"].max() > 0.2
+    assert weights["browInnerUp"].max() == 0
+    seq = tmp_path / "seq.csv"
+    done = runner.invoke(app, ["convert", "0 -> 6+12D@1.5 -> 1+2+5B+26 -> 0", "--to", "arkit",
+                               "-o", str(seq), "--fps", "10"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    table = pd.read_csv(seq)
+    smile = table["mouthSmileLeft"].to_numpy()
+    jaw = table["jawOpen"].to_numpy()
+    assert smile.argmax() < jaw.argmax() and smile[0] == jaw[-1] == 0  # in order, back to 0
+    mh = tmp_path / "mh.csv"
+    assert (
+        runner.invoke(app, ["convert", "L12C", "--to", "metahuman", "-o", str(mh)]).exit_code == 0
+    )
+    bad = runner.invoke(app, ["convert", "12 c", "--to", "arkit", "-o", str(tmp_path / "x.csv")])
+    assert bad.exit_code == 2 and "did you mean 12C?" in bad.output

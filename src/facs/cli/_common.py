@@ -46,7 +46,12 @@ def user_errors(*, as_json: bool = False) -> Iterator[None]:
                     report["code" if key == "text" else key] = getattr(err, key)
             print_json(report)
         else:
-            err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+            from rich.markup import escape
+
+            # escaped: messages hold brackets ("[side][AU|AD]number") that are not markup
+            err_console.print(
+                f"[bold red]error:[/] {escape(message)}", markup=True, highlight=False
+            )
         raise typer.Exit(EXIT_USER_ERROR) from None
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]")

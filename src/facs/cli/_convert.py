@@ -24,6 +24,7 @@ class FromName(StrEnum):
     affectiva = "affectiva"
     elan = "elan"
     facs = "facs"
+    code = "code"
 
 
 class ToName(StrEnum):
@@ -41,7 +42,8 @@ def convert_cmd(
         Path,
         typer.Argument(
             help="Input: Live Link / rig CSV, OpenFace, py-feat, FACET, Affectiva, "
-            ".eaf, or a facs frames/events table or output folder."
+            ".eaf, a facs frames/events table or output folder, or a FACS code "
+            "('6+12D') or timed list ('0 -> 6+12D@1.5 -> 0')."
         ),
     ],
     to: Annotated[ToName, typer.Option("--to", help="Output format.")],

@@ -149,28 +149,53 @@ def _mix(a: Levels, b: Levels, share: float) -> Levels:
     return out
 
 
-def _timeline_frames(
+def timeline_shares(
     steps: Sequence[Step], *, fps: float, transition: float
-) -> Iterator[tuple[float, Mesh, Levels, Step, Step | None, float]]:
-    """Yield ``(time_s, mesh, levels, target, previous, share)`` for every frame."""
-    meshes = [deform(s.code) for s in steps]
-    levels = [_code_levels(s.code) for s in steps]
-    # segment k (k ≥ 1): transition from k-1 to k, then hold k; segment 0 holds step 0
+) -> Iterator[tuple[float, int, float]]:
+    """Yield ``(time_s, k, share)`` for every frame: step ``k`` is ``share`` (0–1) of the way in.
+
+    Step 0 is held; each later step is reached over ``transition`` seconds
+    (smoothstep) and then held. ``share`` is 1 while a step is held.
+
+    >>> steps = parse_timeline("0@0.5 -> 12E@0.5")
+    >>> [(t, k, round(s, 2)) for t, k, s in timeline_shares(steps, fps=4, transition=0.5)]
+    [(0.0, 0, 1.0), (0.25, 0, 1.0), (0.5, 1, 0.0), (0.75, 1, 0.5), (1.0, 1, 1.0), (1.25, 1, 1.0)]
+    """
     bounds: list[tuple[float, float, int]] = []  # (start, end, step index)
     t = 0.0
     for k, step in enumerate(steps):
         length = step.hold + (transition if k else 0.0)
         bounds.append((t, t + length, k))
         t += length
-    total = t
-    count = max(1, round(total * fps))
+    count = max(1, round(t * fps))
     for frame in range(count):
         now = frame / fps
         start, _end, k = next((b for b in bounds if now < b[1]), bounds[-1])
         if k == 0 or now - start >= transition:
+            yield now, k, 1.0
+            continue
+        yield now, k, _smoothstep((now - start) / transition) if transition > 0 else 1.0
+
+
+def timeline_levels(
+    steps: Sequence[Step], *, fps: float, transition: float
+) -> Iterator[tuple[float, Levels]]:
+    """Yield ``(time_s, levels)`` for every frame: how much of each code, per side (0–1)."""
+    levels = [_code_levels(s.code) for s in steps]
+    for now, k, share in timeline_shares(steps, fps=fps, transition=transition):
+        yield now, levels[k] if share >= 1.0 or k == 0 else _mix(levels[k - 1], levels[k], share)
+
+
+def _timeline_frames(
+    steps: Sequence[Step], *, fps: float, transition: float
+) -> Iterator[tuple[float, Mesh, Levels, Step, Step | None, float]]:
+    """Yield ``(time_s, mesh, levels, target, previous, share)`` for every frame."""
+    meshes = [deform(s.code) for s in steps]
+    levels = [_code_levels(s.code) for s in steps]
+    for now, k, share in timeline_shares(steps, fps=fps, transition=transition):
+        if k == 0 or share >= 1.0:
             yield now, meshes[k], levels[k], steps[k], None, 1.0
             continue
-        share = _smoothstep((now - start) / transition) if transition > 0 else 1.0
         mesh = (1 - share) * meshes[k - 1] + share * meshes[k]
         yield now, mesh, _mix(levels[k - 1], levels[k], share), steps[k], steps[k - 1], share
 
