@@ -507,3 +507,17 @@ def test_the_page_exposes_its_views_for_tools(page: Page, coded_video: str) -> N
     assert facts["redrawn"] and facts["kept"] and facts["stacks"], facts
     assert facts["video"] == coded_video and facts["events"] > 0 and facts["dirty"] is False
     assert facts["views"] == ["function"] * 3
+
+
+def test_an_explainer_link_carries_its_codes(page: Page) -> None:
+    """A shareable URL: the codes on show are in the address, and opening it shows them."""
+    page.goto(page.base + "/#explain")
+    page.locator('[data-pane="a"] .explain-input').fill("1+2+5B+26")
+    until(page, "[data-pane=a] .explain-status", "valid: 1+2+5B+26", "is")
+    page.wait_for_function("() => location.hash.includes('a=1%2B2%2B5B%2B26')")
+    link = page.evaluate("() => location.href")
+    page.goto(page.base + "/#lexicon")
+    page.goto(link.replace("1%2B2%2B5B%2B26", "6%2B12D") + "&b=4%2B5%2B7%2B23")
+    until(page, "[data-pane=a] .explain-status", "valid: 6+12D", "is")
+    until(page, "[data-pane=b] .explain-status", "valid: 4+5+7+23", "is")
+    assert page.locator("#view-explain").is_visible()

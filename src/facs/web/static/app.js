@@ -21,7 +21,9 @@ function route() {
     Lexicon.show(decodeURIComponent(m[1]));
     return;
   }
-  showView((location.hash || "#lexicon").slice(1));
+  const [view, query] = (location.hash || "#lexicon").slice(1).split("?");
+  showView(view);
+  if (view === "explain" && query) Explainer.follow(query);
 }
 
 window.addEventListener("beforeunload", (ev) => { if (Coding.dirty) { ev.preventDefault(); ev.returnValue = ""; } });

@@ -16,6 +16,22 @@ export const Explainer = {
     $(".explain-input", pane).value = code;
     this.update(pane);
   },
+  /* The codes on show as a link: #explain?a=1%2B2%2B5B%2B26&b=… (copy the address to share). */
+  share() {
+    if (!location.hash.startsWith("#explain")) return;
+    const params = new URLSearchParams();
+    for (const pane of $$(".explain-pane")) {
+      const code = $(".explain-input", pane).value.trim();
+      if (code) params.set(pane.dataset.pane, code);
+    }
+    const hash = "#explain" + (params.toString() ? "?" + params.toString() : "");
+    if (hash !== location.hash) history.replaceState(null, "", location.pathname + hash);
+  },
+  /* Fill the panes from a link's #explain?a=…&b=… */
+  follow(query) {
+    const params = new URLSearchParams(query);
+    for (const name of ["a", "b"]) if (params.has(name)) this.set(name, params.get(name));
+  },
   async update(pane) {
     const input = $(".explain-input", pane);
     const code = input.value.trim();
@@ -48,6 +64,7 @@ export const Explainer = {
       return;
     }
     if (token !== pane._token) return;
+    this.share();
     status.textContent = "valid: " + data.code;
     status.className = "explain-status ok";
     img.classList.remove("stale");
