@@ -338,6 +338,18 @@ def test_code_review_correct_save_and_export(page: Page, clip: Path, server: str
     machine, annotated = _current(page)
     assert "12" in machine and "12" in annotated
     assert machine == annotated  # unedited events: both strings come from one rule
+    # curves: the codes active at the smile's apex, not all ~30; every code on demand
+    shown = page.evaluate("() => window.facs.Coding.visibleColumns()")
+    every = page.evaluate("() => window.facs.Coding.frames.columns")
+    assert "AU12" in shown and len(shown) < len(every), (shown, len(every))
+    page.check("#all-curves")
+    assert page.evaluate("() => window.facs.Coding.visibleColumns().length") == len(every)
+    page.uncheck("#all-curves")
+    # a portrait video is letterboxed: the player is never taller than 45 % of the window
+    tall = page.evaluate(
+        "() => document.querySelector('#player').getBoundingClientRect().height / innerHeight"
+    )
+    assert tall <= 0.451, tall
     shot(page, "review")
     # edit: select the 12 event, make it 12E with the editor
     row(page, smile).click()

@@ -5,7 +5,7 @@ import { $, humanSize } from "./dom.js";
 import { loadAnnotations, save, select, table } from "./annotations.js";
 import { addAt, applyEditor, clickTimeline, deleteSelected, key } from "./editor.js";
 import { player, state, status } from "./state.js";
-import { draw, layout, tick } from "./timeline.js";
+import { draw, layout, tick, visibleColumns } from "./timeline.js";
 import { cancelJob, pick, poll, refresh, review, startJob, upload } from "./videos.js";
 
 /* Set the view up the first time it is shown. */
@@ -25,6 +25,7 @@ export function init() {
   $("#ev-apply").addEventListener("click", () => applyEditor());
   $("#ev-delete").addEventListener("click", () => deleteSelected());
   $("#timeline").addEventListener("click", (ev) => clickTimeline(ev));
+  $("#all-curves").addEventListener("change", () => draw());
   const video = player();
   video.addEventListener("timeupdate", () => tick());
   video.addEventListener("seeked", () => tick());
@@ -44,5 +45,5 @@ export function init() {
    is named like a field of the state (undo and redo are the undo stacks there). */
 export const Coding = Object.assign(state, {
   init, refresh, upload, pick, startJob, cancelJob, poll, review, loadAnnotations, save,
-  table, select, addAt, applyEditor, deleteSelected, tick, layout, draw,
+  table, select, addAt, applyEditor, deleteSelected, tick, layout, draw, visibleColumns,
 });

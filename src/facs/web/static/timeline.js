@@ -27,11 +27,30 @@ export function tick() {
   draw();
 }
 
+/* The frames column of an event code ("L12" -> "AU12", "19" -> "AD19"), or undefined. */
+function columnOf(code) {
+  const number = String(codeNumber(code)).replace(/\.5$/, "");
+  return state.frames.columns.find((c) => c.replace(/^A[UD]0*/, "") === number);
+}
+
+/* The curves on show: every code with "all curves", else the selected event's code and the
+   codes of the events active at the play head (about 30 curves at once read as none). */
+export function visibleColumns() {
+  if (!state.frames) return [];
+  if ($("#all-curves") && $("#all-curves").checked) return state.frames.columns;
+  const t = player().currentTime || 0;
+  const wanted = new Set();
+  const chosen = state.events[state.selected];
+  if (chosen && chosen.face === state.face) wanted.add(columnOf(chosen.code));
+  for (const e of shown()) if (e.onset_s <= t && t <= e.offset_s) wanted.add(columnOf(e.code));
+  return state.frames.columns.filter((c) => wanted.has(c));
+}
+
 export function layout() {
   // The canvas grows with the number of codes so every lane stays readable.
   const canvas = $("#timeline");
   const W = canvas.width;
-  const cols = state.frames ? state.frames.columns.length : 0;
+  const cols = visibleColumns().length;
   const left = 46, axisH = 16, curveTop = 8 + 12 * Math.max(1, Math.ceil(cols / 20)), curveH = 130, laneH = 15;
   const codes = [...new Set(shown().map((e) => e.code))].sort((a, b) => codeNumber(a) - codeNumber(b));
   const lanesTop = curveTop + curveH + axisH;
@@ -61,18 +80,21 @@ function curves(L) {
   // The legend, intensity grid, curves and time axis change only with the data or the size:
   // draw them once into an offscreen canvas and copy it on every tick.
   const frames = state.frames;
-  const key = [frames && frames.face, frames && frames.time_s.length, L.W, L.H, duration()].join("|");
+  const cols = visibleColumns();
+  const key = [frames && frames.face, frames && frames.time_s.length, L.W, L.H, duration(),
+    cols.join(",")].join("|");
   if (state._curves && state._curves.key === key && state._curves.frames === frames) return state._curves.canvas;
   const off = document.createElement("canvas");
   off.width = L.W; off.height = L.H;
   const ctx = off.getContext("2d");
   const dur = duration();
   ctx.font = "11px sans-serif";
-  const cols = frames.columns;
+  const color = (c) => COLORS[frames.columns.indexOf(c) % COLORS.length];  // stable per code
   cols.forEach((c, k) => {
-    ctx.fillStyle = COLORS[k % COLORS.length];
+    ctx.fillStyle = color(c);
     ctx.fillText(c, L.left + (k % 20) * 48, 11 + Math.floor(k / 20) * 12);
   });
+  if (!cols.length) { ctx.fillStyle = "#889"; ctx.fillText("no code active here", L.left, 11); }
   const yOf = (v) => L.curveTop + L.curveH - (v / 5) * L.curveH;
   ctx.strokeStyle = "#e3e6ea";
   ctx.fillStyle = "#667";
@@ -80,9 +102,9 @@ function curves(L) {
     ctx.beginPath(); ctx.moveTo(L.left, yOf(v)); ctx.lineTo(L.W, yOf(v)); ctx.stroke();
     ctx.fillText(v === 0 ? "0" : "ABCDE"[v - 1], L.left - 12, yOf(v) + 4);
   }
-  cols.forEach((c, k) => {
+  cols.forEach((c) => {
     const vals = frames.values[c];
-    ctx.strokeStyle = COLORS[k % COLORS.length];
+    ctx.strokeStyle = color(c);
     ctx.beginPath();
     frames.time_s.forEach((t, i) => { const y = yOf(vals[i]); if (i === 0) ctx.moveTo(L.x(t), y); else ctx.lineTo(L.x(t), y); });
     ctx.stroke();
