@@ -58,6 +58,7 @@ class FakeCoder:
         self.gate = threading.Event()
         self.gate.set()
         self.calls: list[Path] = []
+        self.options: list[dict[str, object]] = []
 
     def __call__(
         self,
@@ -65,8 +66,10 @@ class FakeCoder:
         outdir: Path,
         progress: Callable[[int, int | None, str], None],
         cancelled: threading.Event,
+        **options: object,
     ) -> None:
         self.calls.append(video)
+        self.options.append(options)
         raw = smile_frames(smile=(4.0, 4.0), brow=0.0)
         for i in range(0, len(raw) + 1, 30):
             progress(i, len(raw), "coding")

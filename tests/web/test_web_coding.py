@@ -202,3 +202,26 @@ def test_frames_of_each_face_of_a_two_face_coding(
     assert len(other["time_s"]) == 90
     faces = {e["face"] for e in client.get(f"/api/videos/{video_id}/events").json()}
     assert faces == {0, 1}
+
+
+def test_coding_from_the_page_takes_a_range_a_neutral_span_and_an_actor(
+    client: TestClient, video_id: str, workspace: Path, fake_coder: FakeCoder
+) -> None:
+    """As facs code: --start/--end, --neutral and --actor (issue 17)."""
+    (workspace / "actors").mkdir()
+    (workspace / "actors" / "ann.json").write_text("{}")
+    assert client.get("/api/info").json()["actors"] == ["ann"]
+    body = {"start": 0.5, "end": 2.0, "neutral": "0:00.5-0:01", "actor": "ann"}
+    job = client.post(f"/api/videos/{video_id}/code", json=body)
+    assert job.status_code == 202, job.text
+    assert wait_job(client, job.json()["id"])["state"] == "done"
+    assert fake_coder.options[-1] == {"start": 0.5, "end": 2.0, "neutral": (0.5, 1.0),
+                                      "actor": workspace / "actors" / "ann.json"}  # fmt: skip
+    plain = client.post(f"/api/videos/{video_id}/code")  # no body: no options
+    assert wait_job(client, plain.json()["id"])["state"] == "done"
+    assert fake_coder.options[-1] == {}
+    for bad, says in (({"start": 3, "end": 1}, "not after start"),
+                      ({"neutral": "2-1"}, "span"), ({"start": -1}, "greater than or equal"),
+                      ({"actor": "bob"}, "no actor 'bob'")):  # fmt: skip
+        answer = client.post(f"/api/videos/{video_id}/code", json=bad)
+        assert answer.status_code in (400, 422) and says in answer.text, (bad, answer.text)

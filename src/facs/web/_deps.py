@@ -137,6 +137,17 @@ class WebState:
             raise HTTPException(404, f"no video {video_id!r} in the workspace")
         return video_id, resolved
 
+    @property
+    def actors_dir(self) -> Path:
+        """Actor files from ``facs calibrate`` that coding from the page may use."""
+        return self.root / "actors"
+
+    def actors(self) -> list[str]:
+        """The names of the actor files in ``actors/`` (``NAME.json``)."""
+        folder = self.actors_dir
+        found = folder.glob("*.json") if folder.is_dir() else []
+        return sorted(p.stem for p in found if ID_PATTERN.fullmatch(p.stem))
+
     def coding_dir(self, video_id: str) -> Path:
         """The folder of a video's coding (which may not exist yet)."""
         return inside(self.codings_dir, check_id(video_id, "video"))

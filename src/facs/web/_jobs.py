@@ -16,7 +16,7 @@ import queue
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -37,7 +37,9 @@ __all__ = [
 JobProgress = Callable[[int, "int | None", str], None]
 #: ``coder(video, outdir, progress, cancelled)`` codes ``video`` into ``outdir``; it must
 #: return soon after ``cancelled`` is set, raising :class:`JobCancelled`.
-Coder = Callable[[Path, Path, JobProgress, threading.Event], None]
+#: ``coder(video, outdir, progress, cancelled, **options)``; options (start, end, neutral, actor)
+#: are passed only when given, so a four-argument coder still works without them.
+Coder = Callable[..., None]
 State = Literal["queued", "running", "done", "error", "cancelled", "interrupted"]
 #: States of a job that has not ended.
 ACTIVE = ("queued", "running")
@@ -69,7 +71,9 @@ class Job:
         return asdict(self)
 
 
-def _child(video: str, outdir: str, done: Any, total: Any, results: Any) -> None:
+def _child(
+    video: str, outdir: str, done: Any, total: Any, results: Any, options: dict[str, Any]
+) -> None:
     """Body of the coding process: code ``video``, save to ``outdir``, report on ``results``."""
     _die_with_parent()
     try:
@@ -82,7 +86,7 @@ def _child(video: str, outdir: str, done: Any, total: Any, results: Any) -> None
 
         out = Path(outdir)
         with quiet_native_logs():
-            coding = code(Path(video), progress=progress, workdir=out / ".facs-work")
+            coding = code(Path(video), progress=progress, workdir=out / ".facs-work", **options)
         coding.save(out, plot=False)
         results.put(("step", "playback copy"))
         make_playback(Path(video), out)
@@ -124,7 +128,7 @@ def _die_with_parent() -> None:
 
 
 def default_coder(
-    video: Path, outdir: Path, progress: JobProgress, cancelled: threading.Event
+    video: Path, outdir: Path, progress: JobProgress, cancelled: threading.Event, **options: Any
 ) -> None:
     """Code ``video`` with :func:`facs.code` in a child process and save it to ``outdir``.
 
@@ -135,7 +139,7 @@ def default_coder(
     done, total = ctx.Value("q", 0), ctx.Value("q", -1)
     results = ctx.Queue()
     proc = ctx.Process(
-        target=_child, args=(str(video), str(outdir), done, total, results), daemon=True
+        target=_child, args=(str(video), str(outdir), done, total, results, options), daemon=True
     )
     proc.start()
     step, outcome = "coding", None
@@ -237,8 +241,13 @@ class Jobs:
             found = [j for j in self._jobs.values() if j.video == video]
             return Job(**asdict(found[-1])) if found else None
 
-    def start(self, video: str, path: Path, outdir: Path) -> Job:
+    def start(
+        self, video: str, path: Path, outdir: Path, options: Mapping[str, Any] | None = None
+    ) -> Job:
         """Start coding ``path`` into ``outdir`` in a background thread.
+
+        ``options`` (``start``, ``end``, ``neutral``, ``actor``) go to the coder
+        as keywords, as :func:`facs.code` takes them.
 
         Raises
         ------
@@ -252,7 +261,10 @@ class Jobs:
             self._jobs[job.id] = job
             self._cancel[job.id] = threading.Event()
             thread = threading.Thread(
-                target=self._run, args=(job, path, outdir), name=f"facs-job-{job.id}", daemon=True
+                target=self._run,
+                args=(job, path, outdir, dict(options or {})),
+                name=f"facs-job-{job.id}",
+                daemon=True,
             )
             self._threads[job.id] = thread
             self._save(job)
@@ -269,7 +281,7 @@ class Jobs:
                 self._cancel[job_id].set()
             return Job(**asdict(job))
 
-    def _run(self, job: Job, path: Path, outdir: Path) -> None:
+    def _run(self, job: Job, path: Path, outdir: Path, options: dict[str, Any]) -> None:
         cancelled = self._cancel[job.id]
 
         def progress(done: int, total: int | None, step: str = "coding") -> None:
@@ -283,7 +295,7 @@ class Jobs:
         try:
             if cancelled.is_set():
                 raise JobCancelled("cancelled")
-            self._coder(path, outdir, progress, cancelled)
+            self._coder(path, outdir, progress, cancelled, **options)
             if cancelled.is_set():
                 raise JobCancelled("cancelled")
         except JobCancelled:

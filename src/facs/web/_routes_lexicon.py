@@ -86,7 +86,8 @@ def info(web: Web) -> dict[str, Any]:
     from facs import __version__
 
     return {"version": __version__, "max_upload": web.max_upload,
-            "video_suffixes": list(VIDEO_SUFFIXES), "workspace": str(web.root)}  # fmt: skip
+            "video_suffixes": list(VIDEO_SUFFIXES), "workspace": str(web.root),
+            "actors": web.actors()}  # fmt: skip
 
 
 # ---------------------------------------------------------------------- lexicon

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, HTTPException, Query, UploadFile
 from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field, model_validator
 
 from facs._errors import FACSError
 from facs.web import _db
@@ -108,11 +109,41 @@ def media(video_id: str, web: Web, original: bool = False) -> FileResponse:
     return FileResponse(path, media_type=kind)
 
 
+class CodeOptions(BaseModel):
+    """What ``facs code`` would take as options: a range, a neutral span, an actor."""
+
+    start: float | None = Field(None, ge=0, le=864_000)
+    end: float | None = Field(None, gt=0, le=864_000)
+    neutral: str | None = Field(None, max_length=40)
+    actor: str | None = Field(None, max_length=64)
+
+    @model_validator(mode="after")
+    def _check(self) -> CodeOptions:
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValueError(f"end {self.end:g} is not after start {self.start:g}")
+        if self.neutral:
+            from facs._validate import parse_span
+
+            parse_span(self.neutral)  # an InputError says what is wrong (a ValueError)
+        return self
+
+
 @router.post("/api/videos/{video_id}/code", status_code=202)
-def start_coding(video_id: str, web: Web) -> dict[str, Any]:
+def start_coding(video_id: str, web: Web, body: CodeOptions | None = None) -> dict[str, Any]:
     vid, path = web.video(video_id)
+    options: dict[str, Any] = {}
+    if body is not None:
+        from facs._validate import parse_span
+
+        options = {k: v for k, v in body.model_dump().items() if v not in (None, "")}
+        if "neutral" in options:
+            options["neutral"] = parse_span(options["neutral"])
+        if "actor" in options:
+            if options["actor"] not in web.actors():
+                raise HTTPException(400, f"no actor {options['actor']!r} in {web.actors_dir}")
+            options["actor"] = web.actors_dir / f"{options['actor']}.json"
     try:
-        job = web.jobs.start(vid, path, web.coding_dir(vid))
+        job = web.jobs.start(vid, path, web.coding_dir(vid), options)
     except JobBusy as err:
         raise HTTPException(409, str(err)) from None
     return job.to_dict()

@@ -1,7 +1,7 @@
 /* The coding view: wires its controls to the modules that do the work (videos, annotations,
    editor, timeline), and gathers them as window.facs.Coding for tests and benchmarks. */
 import { api } from "./api.js";
-import { $, humanSize } from "./dom.js";
+import { $, el, humanSize } from "./dom.js";
 import { loadAnnotations, save, select, table } from "./annotations.js";
 import { addAt, applyEditor, clickTimeline, deleteSelected, key } from "./editor.js";
 import { player, state, status } from "./state.js";
@@ -35,6 +35,8 @@ export function init() {
   document.addEventListener("keydown", (ev) => key(ev));
   api("/api/info").then((info) => {
     state.info = info;
+    $("#code-actor").replaceChildren(el("option", { value: "" }, "none"),
+      ...(info.actors || []).map((a) => el("option", { value: a }, a)));
     $("#upload-hint").textContent = `Upload ${info.video_suffixes.join(", ")} up to ${humanSize(info.max_upload)}, `
       + `or put videos in ${info.workspace}/videos and pick them above.`;
   }).catch(() => {});

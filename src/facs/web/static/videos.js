@@ -70,10 +70,21 @@ export async function pick(id) {
   else if (!info.job || info.job.state === "done") status("Not coded yet: press “Code video”.");
 }
 
+/* The coding options of the form (as facs code takes them): range, neutral span, actor. */
+function codeOptions() {
+  const number = (id) => { const v = $(id).value.trim(); return v === "" ? null : Number(v); };
+  return {
+    start: number("#code-start"), end: number("#code-end"),
+    neutral: $("#code-neutral").value.trim() || null, actor: $("#code-actor").value || null,
+  };
+}
+
 export async function startJob() {
   if (!state.video) { status("Pick or upload a video first.", "error"); return; }
   try {
-    const job = await api(baseUrl() + "/code", { method: "POST" });
+    const job = await api(baseUrl() + "/code", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(codeOptions()),
+    });
     poll(job.id);
   } catch (e) { status(e.message, "error"); }
 }
