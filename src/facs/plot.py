@@ -385,7 +385,9 @@ def plot_timeline(
         _draw_no_face(fig, grid, x_label="" if still else x_label)
 
     with atomic_path(target) as tmp:
-        fig.savefig(tmp, format=fmt, dpi=_DPI, facecolor="white")
+        # zlib level 1: a timeline PNG is mostly flat colour; level 6 took 0.45 s of a 1.8 s plot
+        extra = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
+        fig.savefig(tmp, format=fmt, dpi=_DPI, facecolor="white", **extra)
     return target
 
 
