@@ -12,7 +12,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -386,7 +386,7 @@ def plot_timeline(
 
     with atomic_path(target) as tmp:
         # zlib level 1: a timeline PNG is mostly flat colour; level 6 took 0.45 s of a 1.8 s plot
-        extra = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
+        extra: dict[str, Any] = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
         fig.savefig(tmp, format=fmt, dpi=_DPI, facecolor="white", **extra)
     return target
 
