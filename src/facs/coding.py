@@ -397,6 +397,7 @@ def code(
         t1 = end if end is not None else (info.duration_s or t0)
         expected = max(1, round((t1 - t0) * info.fps))
     began = time.perf_counter()
+    _warm_up_later_stages()
     cleanup = workdir is None
     root = Path(tempfile.mkdtemp(prefix="facs-")) if workdir is None else Path(workdir)
     store = root / _store_key(src, start, end, max_faces)
@@ -413,6 +414,32 @@ def code(
     finally:
         if cleanup:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def _warm_up_later_stages() -> None:
+    """Import what the stages after perception need while perception runs.
+
+    The AU model, the timeline and matplotlib take about a second to load;
+    loaded in a background thread while the landmarker works (its inference
+    releases the GIL), that second leaves the serial tail of a run.
+    """
+    import threading
+
+    def load() -> None:
+        try:
+            from facs.au._estimator import load_estimator
+
+            load_estimator()
+            import matplotlib.backends.backend_agg
+            import matplotlib.figure  # noqa: F401
+
+            import facs.formats
+            import facs.plot
+            import facs.timeline  # noqa: F401
+        except Exception:
+            pass
+
+    threading.Thread(target=load, name="facs-warm-up", daemon=True).start()
 
 
 def finish(
