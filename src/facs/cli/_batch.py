@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from facs.cli._code import OutFormat
-from facs.cli._common import console, err_console, user_errors
+from facs.cli._common import console, err_console, progress_bar, user_errors
 
 __all__ = ["batch_cmd"]
 
@@ -49,16 +49,6 @@ def batch_cmd(
     others are coded and the command exits 1. Run it again to resume: finished
     videos are skipped and partial ones continue from their chunks.
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     from facs.batch import BatchState, code_many
 
     with user_errors():
@@ -68,11 +58,7 @@ def batch_cmd(
             raise ParameterError(
                 "--workers starts local workers; with --scheduler, start them there"
             )
-        columns = (
-            TextColumn("[bold]{task.description:>6}[/]"), BarColumn(), MofNCompleteColumn(),
-            TaskProgressColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-        )  # fmt: skip
-        with Progress(*columns, console=err_console, disable=quiet) as bar:
+        with progress_bar("[bold]{task.description:>6}[/]", quiet=quiet) as bar:
             videos = bar.add_task("videos", total=None)
             frames = bar.add_task("frames", total=None)
             shown: dict[str, Any] = {"link": None}

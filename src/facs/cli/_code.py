@@ -12,7 +12,13 @@ import typer
 
 from facs._errors import InputError
 from facs._outputs import COMPLETE, WORK, finished, locked, mark_complete, output_settings
-from facs.cli._common import console, err_console, quiet_native_logs, user_errors
+from facs.cli._common import (
+    console,
+    err_console,
+    progress_bar,
+    quiet_native_logs,
+    user_errors,
+)
 
 __all__ = ["code_cmd"]
 
@@ -93,16 +99,6 @@ def _code_locked(
     workers: int,
     actor_data: Any,
 ) -> None:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     from facs.coding import code
 
     fmt, start, end, fps = settings["format"], settings["start"], settings["end"], settings["fps"]
@@ -111,11 +107,7 @@ def _code_locked(
         return
     (output / COMPLETE).unlink(missing_ok=True)  # outputs are about to change
     work = output / WORK
-    columns = (
-        TextColumn("[bold]coding[/]"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
-        TextColumn("{task.fields[fps]} fps"), TimeElapsedColumn(), TimeRemainingColumn(),
-    )  # fmt: skip
-    with Progress(*columns, console=err_console, disable=quiet, transient=False) as bar:
+    with progress_bar("[bold]coding[/]", "{task.fields[fps]} fps", quiet=quiet) as bar:
         task = bar.add_task("code", total=None, fps="–")
         import time
 

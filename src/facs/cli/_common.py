@@ -18,6 +18,7 @@ __all__ = [
     "console",
     "err_console",
     "print_json",
+    "progress_bar",
     "quiet_native_logs",
     "user_errors",
 ]
@@ -81,3 +82,25 @@ def quiet_native_logs() -> Iterator[None]:
             yield
         finally:
             err_console._file = saved
+
+
+def progress_bar(label: str, *extra: str, quiet: bool = False) -> Any:
+    """A Rich progress bar on stderr: label, bar, n/total, %, elapsed, remaining.
+
+    ``extra`` are column templates inserted before the times (``"{task.fields[fps]} fps"``).
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+        *(TextColumn(t) for t in extra), TimeElapsedColumn(), TimeRemainingColumn(),
+    )  # fmt: skip
+    return Progress(*columns, console=err_console, disable=quiet, transient=False)
