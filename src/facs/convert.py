@@ -284,7 +284,7 @@ def code_frames(text: str, *, fps: float = DEFAULT_EVENT_FPS) -> pd.DataFrame:
 
     >>> fr = code_frames("L12D+6B", fps=10)
     >>> len(fr), float(fr["AU12_L"].max()), float(fr["AU12_R"].max()), float(fr["AU06"].max())
-    (10, 4.0, 0.0, 2.0)
+    (5, 4.0, 0.0, 2.0)
 
     Raises
     ------
