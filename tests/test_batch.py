@@ -48,6 +48,8 @@ def test_folders_globs_and_files_expand_with_unique_names(tmp_path: Path) -> Non
     items = expand_inputs([tmp_path, str(tmp_path / "day1" / "*.mp4")])
     assert [i.path for i in items] == [a, c, b]  # the glob's match was already there
     assert [i.name for i in items] == ["day1_take", "other_take", "day2_take"]
+    jpg, mp4 = _touch(tmp_path / "one" / "x.jpg"), _touch(tmp_path / "one" / "x.mp4")
+    assert [i.name for i in expand_inputs([jpg, mp4])] == ["x_jpg", "x_mp4"]
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="no video in this folder"):
         expand_inputs([tmp_path / "empty"])

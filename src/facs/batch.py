@@ -202,8 +202,9 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[BatchItem]:
     hidden folders such as ``.facs-work`` are skipped), a glob pattern, or a
     manifest CSV (:func:`read_manifest`). The same file with the same options
     given twice is coded once. Names are the file stems (or a manifest's
-    ``name``), made safe for folder names; a clash takes the parent folder's
-    name in front, then ``-2``, ``-3`` ….
+    ``name``), made safe for folder names; on a clash the suffix is added when
+    it tells the files apart (``take_mov``, ``take_mp4``), else the parent
+    folder's name goes in front; then ``-2``, ``-3`` ….
 
     Raises
     ------
@@ -248,14 +249,23 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[BatchItem]:
 
 
 def _name(items: list[BatchItem]) -> list[BatchItem]:
+    """Unique output names: the stem; on a clash the stem and its suffix (``take_mov``)
+    when that tells them apart, else the parent folder in front; then ``-2``, ``-3`` …"""
     stems = [_safe_name(i.name or i.path.stem) for i in items]
-    clash = {s for s in stems if stems.count(s) > 1}
+    groups: dict[str, list[BatchItem]] = {}
+    for item, stem in zip(items, stems, strict=True):
+        groups.setdefault(stem, []).append(item)
     taken: set[str] = set()
     named = []
     for item, stem in zip(items, stems, strict=True):
         base = stem
-        if stem in clash and not item.name:
-            base = _safe_name(f"{item.path.parent.name}_{item.path.stem}")
+        group = groups[stem]
+        if len(group) > 1 and not item.name:
+            suffixes = [i.path.suffix.lower() for i in group]
+            if len(set(suffixes)) == len(suffixes):
+                base = _safe_name(f"{item.path.stem}_{item.path.suffix.lstrip('.')}")
+            else:
+                base = _safe_name(f"{item.path.parent.name}_{item.path.stem}")
         name, k = base, 2
         while name in taken:
             name, k = f"{base}-{k}", k + 1

@@ -66,7 +66,7 @@ def batch_cmd(
             def progress(state: BatchState) -> None:
                 bar.update(videos, completed=state.videos_done, total=state.videos_total)
                 bar.update(frames, completed=state.frames_done, total=state.frames_total)
-                if state.dashboard and shown["link"] != state.dashboard:
+                if state.dashboard and shown["link"] != state.dashboard and not quiet:
                     shown["link"] = state.dashboard
                     bar.console.print(f"Dask dashboard: {state.dashboard}")
 
