@@ -316,3 +316,15 @@ def test_a_resumed_run_keeps_the_parts_its_chunks_belong_to(
     resumed = facs.code(clip, workers=1, workdir=tmp_path / "w")
     assert resumed.frames["frame"].tolist() == whole.frames["frame"].tolist()
     pd.testing.assert_frame_equal(resumed.frames, whole.frames)
+
+
+def test_a_stray_one_frame_face_is_dropped_and_faces_count_from_the_person(
+    shared_data: Path,
+) -> None:
+    """A face seen in fewer than MIN_FACE_FRAMES frames of a video is no face; the person
+    on screen is face 0 even when the stray detection came first."""
+    for name in ("face_noface.mov", "noface_face.mov"):
+        coding = facs.code(shared_data / "real" / name)
+        f = coding.frames
+        assert coding.summary.faces == 1 and set(f["face"]) == {-1, 0}, name
+        assert (f["face"] == 0).sum() == 72 and f["frame"].is_unique, name

@@ -47,6 +47,8 @@ __all__ = ["Coding", "Progress", "Summary", "code", "face_track", "parse_span"]
 
 #: Clips shorter than this use the population neutral (no reliable baseline).
 MIN_BASELINE_S = 1.0
+#: Fewest frames a face must be seen in, in a video, to be coded (fewer: a stray detection).
+MIN_FACE_FRAMES = 3
 #: Most calm frames a baseline median is taken over.
 MAX_BASELINE_FRAMES = 300
 
@@ -101,6 +103,7 @@ def _estimate(
     short: bool,
     raw: bool,
     actor: Any = None,
+    drop_stray: bool = False,
 ) -> tuple[pd.DataFrame, dict[int, Any], pd.DataFrame | None]:
     """The AU stage over the chunk store: three passes, never all landmarks at once.
 
@@ -134,7 +137,7 @@ def _estimate(
 
     def batch_of(ci: int) -> tuple[dict[str, np.ndarray], FaceBatch]:
         d = _load_chunk(chunk_paths[ci])
-        return d, FaceBatch.from_chunk(d, maps[chunk_part[ci]])
+        return d, FaceBatch.from_chunk(d, maps[chunk_part[ci]])  # stray faces: -1
 
     # Pass 1: per face, where its rows are and what is cheap to hold for all of them.
     rows_of: dict[int, list[tuple[int, np.ndarray]]] = {}  # face -> (chunk, row indices)
@@ -151,6 +154,17 @@ def _estimate(
     covers: dict[tuple[int, int], np.ndarray] = {}  # (chunk, face) -> (rows, 3)
     whole: dict[int, FaceBatch] = {gid: FaceBatch.concat(b) for gid, b in seen.items()}
     del seen
+    # A face a video shows in fewer than MIN_FACE_FRAMES frames is a stray detection (a
+    # shadow, a pattern, for a frame or two): dropped. The faces kept are numbered from 0
+    # by first appearance, so the person on screen is face 0 even after a stray one.
+    count = {gid: sum(len(sel) for _, sel in entries) for gid, entries in rows_of.items()}
+    kept = [g for g in rows_of if not drop_stray or count[g] >= MIN_FACE_FRAMES]
+    first = {g: float(whole[g].time_s.min()) for g in kept}
+    order = sorted(kept, key=lambda g: (first[g], g))
+    number = {g: k for k, g in enumerate(order)}
+    rows_of = {number[g]: entries for g, entries in rows_of.items() if g in number}
+    whole = {number[g]: w for g, w in whole.items() if g in number}
+    maps = [{local: number.get(g, -1) for local, g in m.items()} for m in maps]
     for gid, entries in rows_of.items():
         cover = covered_regions(whole[gid].appearance, whole[gid].time_s)
         flags = np.stack([cover[r] for r in COVER_CODES], axis=1)
@@ -191,11 +205,11 @@ def _estimate(
     for ci in range(len(chunk_paths)):
         d, batch = batch_of(ci)
         fr = d["frames"]
-        present = set(batch.frame.tolist())
+        present = set(batch.frame[batch.face >= 0].tolist())
         empty = [i for i in range(len(fr)) if int(fr[i, 0]) not in present]
         if empty:
             tables.append(faceless_rows(fr[empty, 0], fr[empty, 1]))
-        for gid in batch.faces():
+        for gid in (g for g in batch.faces() if g >= 0):
             rows = batch[batch.face == gid]
             tables.append(face_rows(rows, baselines[gid], est, covers[ci, gid]))
             if raw:
@@ -469,8 +483,9 @@ def finish(
         span_s = (end if end is not None else (info.duration_s or 0.0)) - (start or 0.0)
     short = info.kind == "image" or (span_s is not None and span_s < MIN_BASELINE_S)
     frames, baselines, raw_df = _estimate(
-        store, parts, neutral=neutral, short=short, raw=raw, actor=actor
-    )
+        store, parts, neutral=neutral, short=short, raw=raw, actor=actor,
+        drop_stray=info.kind == "video" and not short,
+    )  # fmt: skip
     frames, events = process(frames, fps=info.fps)
     elapsed = time.perf_counter() - began
     summary = summarise(
