@@ -284,7 +284,7 @@ class _Job:
     item: BatchItem
     outdir: Path
     store: Path
-    spans: list[tuple[float | None, float | None]]
+    range_s: tuple[float, float] | None  # the video's coded range (None: a still or a folder)
     settings: dict[str, Any]
     expected: int | None
     kind: str
@@ -374,7 +374,7 @@ def _frame_columns() -> list[str]:
 
 def _finish_task(job: dict[str, Any], *parts: dict[str, Any]) -> dict[str, Any]:
     """Estimate, write one video's outputs and dataset parts (runs on a worker)."""
-    from facs._outputs import mark_complete
+    from facs._outputs import COMPLETE, mark_complete
     from facs.au._calibration import read_actor
     from facs.coding import finish
     from facs.face import probe
@@ -397,7 +397,7 @@ def _finish_task(job: dict[str, Any], *parts: dict[str, Any]) -> dict[str, Any]:
                 neutral=job["neutral"], raw=False, actor=actor,
                 began=time.perf_counter() - (time.time() - began), workers=job["workers"],
             )  # fmt: skip
-            (outdir / ".facs-complete.json").unlink(missing_ok=True)
+            (outdir / COMPLETE).unlink(missing_ok=True)
             coding.save(outdir, formats=tuple(job["formats"]), plot=job["plot"])
     except FACSError as err:
         return {**row, "status": "failed", "error": str(err),
@@ -659,11 +659,11 @@ def code_many(
                 t1 = item.end if item.end is not None else (info.duration_s or t0)
                 expected = max(1, round((t1 - t0) * info.fps))
             store = outdir / WORK / _store_key(item.path, item.start, item.end, max_faces)
-            jobs.append(_Job(item, outdir, store, [], settings, expected, info.kind))
-            jobs[-1].spans = [(item.start, item.end)]
+            range_s = None
             if info.kind == "video" and info.duration_s:
                 t1 = min(item.end, info.duration_s) if item.end is not None else info.duration_s
-                jobs[-1].spans = [(item.start or 0.0, t1)]  # refined once workers are known
+                range_s = (item.start or 0.0, t1)  # cut into parts once workers are known
+            jobs.append(_Job(item, outdir, store, range_s, settings, expected, info.kind))
         state.frames_total = sum(j.expected or 0 for j in jobs) or None
         if progress is not None:
             progress(state)
@@ -693,12 +693,11 @@ def _split(job: _Job, part_s: float) -> list[tuple[float | None, float | None]]:
     """The job's parts: the split already stored (a resumed run keeps it), else a new one."""
     from facs._chunks import _ranges, stored_spans
 
-    (t0, t1) = job.spans[0]
-    if job.kind != "video" or t1 is None:
-        wanted = [(job.item.start, job.item.end)]
+    if job.range_s is None:
+        wanted: list[tuple[float | None, float | None]] = [(job.item.start, job.item.end)]
     else:
-        n = _n_parts(t1 - (t0 or 0.0), part_s)
-        wanted = _ranges(job.item.start, job.item.end, t1, n)
+        t0, t1 = job.range_s
+        wanted = _ranges(job.item.start, job.item.end, t1, _n_parts(t1 - t0, part_s))
     return stored_spans(job.store, wanted)
 
 
@@ -717,9 +716,7 @@ def _run(
         n = _n_workers(dask)
         state.dashboard = dashboard
         state.workers = n
-        lengths = [
-            (j.spans[0][1] or 0.0) - (j.spans[0][0] or 0.0) for j in jobs if j.kind == "video"
-        ]
+        lengths = [j.range_s[1] - j.range_s[0] for j in jobs if j.range_s is not None]
         size = part_s or part_seconds(lengths or [0.0], n)
         finals = {}
         for job in jobs:
