@@ -90,7 +90,7 @@ def test_parts_give_every_worker_work_and_a_resumed_run_keeps_its_split(tmp_path
     from facs.batch import _Job
 
     item = BatchItem(tmp_path / "v.mp4", "v")
-    job = _Job(item, tmp_path / "v", tmp_path / "v" / "store", (0.0, 79.0), {}, 1896, "video")
+    job = _Job(item, tmp_path / "v", tmp_path / "v" / "store", (0.0, 79.0), {}, 1896)
     assert _split(job, 39.5) == [(None, 39.5), (39.5, None)]
     assert _split(job, 10.0) == [(None, 39.5), (39.5, None)]  # the stored split wins
     stored = json.loads((job.store / "spans.json").read_text())["spans"]

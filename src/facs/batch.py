@@ -287,7 +287,6 @@ class _Job:
     range_s: tuple[float, float] | None  # the video's coded range (None: a still or a folder)
     settings: dict[str, Any]
     expected: int | None
-    kind: str
 
 
 def part_seconds(spans_s: Sequence[float], workers: int) -> float:
@@ -663,7 +662,7 @@ def code_many(
             if info.kind == "video" and info.duration_s:
                 t1 = min(item.end, info.duration_s) if item.end is not None else info.duration_s
                 range_s = (item.start or 0.0, t1)  # cut into parts once workers are known
-            jobs.append(_Job(item, outdir, store, range_s, settings, expected, info.kind))
+            jobs.append(_Job(item, outdir, store, range_s, settings, expected))
         state.frames_total = sum(j.expected or 0 for j in jobs) or None
         if progress is not None:
             progress(state)
