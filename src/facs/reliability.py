@@ -1129,7 +1129,9 @@ def _result(
     letter_labels: Sequence[int],
     weights: Weights,
     settings: dict[str, Any],
+    warnings: Sequence[str] = (),
 ) -> Agreement:
+    """The statistics of every code and pooled; ``warnings`` gain the ICC's own (few pairs)."""
     k = len(coders)
     pooled = _Units.empty(k)
     rows: dict[str, dict[str, Any]] = {}
@@ -1152,7 +1154,8 @@ def _result(
     count_table = pd.DataFrame.from_dict(counts, orient="index", columns=coders, dtype="int64")
     count_table = count_table.reindex(per_code.index)
     count_table.index.name = "code"
-    return Agreement(kind, tuple(coders), per_code, overall, count_table, settings)
+    result = Agreement(kind, tuple(coders), per_code, overall, count_table, settings)
+    return dataclasses.replace(result, warnings=[*warnings, *_icc_warnings(result)])
 
 
 #: Options of :func:`agree_events` only, and of :func:`agree_frames` only.
@@ -1291,14 +1294,13 @@ def agree_events(
         "converted": converted,
         "weights": weights,
     }
-    result = _result(
-        "events", coders, units, letter_labels=_EVENT_LETTERS, weights=weights, settings=settings
-    )
     extents = [
         (float(r["onset_s"].min()), float(r["offset_s"].max())) if len(r) else None for r in rows
     ]
-    found = _extent_warnings(coders, extents, "events") + _icc_warnings(result)
-    return dataclasses.replace(result, warnings=found)
+    return _result(
+        "events", coders, units, letter_labels=_EVENT_LETTERS, weights=weights, settings=settings,
+        warnings=_extent_warnings(coders, extents, "events"),
+    )  # fmt: skip
 
 
 def agree_frames(
@@ -1406,14 +1408,13 @@ def agree_frames(
         "alignment": alignment,
         "weights": weights,
     }
-    result = _result(
-        "frames", coders, units, letter_labels=_FRAME_LETTERS, weights=weights, settings=settings
-    )
     extents = [
         (float(t["time_s"].min()), float(t["time_s"].max())) if len(t) else None for t in checked
     ]
-    found = _extent_warnings(coders, extents, "frames") + _rate_warnings(coders, checked)
-    return dataclasses.replace(result, warnings=found + _icc_warnings(result))
+    return _result(
+        "frames", coders, units, letter_labels=_FRAME_LETTERS, weights=weights, settings=settings,
+        warnings=_extent_warnings(coders, extents, "frames") + _rate_warnings(coders, checked),
+    )  # fmt: skip
 
 
 def agree(
