@@ -132,8 +132,9 @@ def _estimate(
     if actor is not None:
         est = apply_actor(est, actor)
     maps = _stitch_ids(store, parts)
-    chunk_paths = [c for p in range(parts) for c in sorted(store.glob(f"part{p}_*.npz"))]
-    chunk_part = [p for p in range(parts) for _ in sorted(store.glob(f"part{p}_*.npz"))]
+    stored = [(p, c) for p in range(parts) for c in sorted(store.glob(f"part{p}_*.npz"))]
+    chunk_part = [p for p, _ in stored]
+    chunk_paths = [c for _, c in stored]
 
     def batch_of(ci: int) -> tuple[dict[str, np.ndarray], FaceBatch]:
         d = _load_chunk(chunk_paths[ci])
