@@ -8,7 +8,8 @@ Two sources, per code:
   at the segment's apex (the coded column's largest value over the
   segment's hold, after the timeline's smoothing, as `facs code` writes it).
 - **renders of known letters** (``facs.synth``): each code the synthesiser
-  shows, rendered at A, B, C, D and E, coded as a clip after a neutral lead.
+  shows, rendered at A, B, C, D and E (drawn as ``strength.json`` says),
+  coded as a clip after a neutral lead.
 
 Prints per code the share within one letter, exact letters and the mean
 signed error (coded − truth, in letters); and resting false positives (codes
@@ -22,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -79,43 +79,23 @@ def rom_rows(clips: list[str]) -> tuple[list[dict], list[dict]]:
 
 
 def render_rows() -> list[dict]:
-    from PIL import Image
+    """Each calibrated code rendered at A-E and coded (``facs.synth._roundtrip.letters``).
 
-    from facs.coding import code as code_folder
-    from facs.synth._render import render_image
-    from facs.synth._roundtrip import rendered_codes
+    A render the coder leaves blank (its region taken as covered) is skipped.
+    """
+    from facs.synth._roundtrip import letters
 
-    size = (480, 560)
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        neutral = Image.fromarray(render_image("0", size=size, label=False))
-        k = 0
-        spans = []
-
-        def put(image: Image.Image, count: int) -> None:
-            nonlocal k
-            for _ in range(count):
-                image.save(folder / f"f{k:05d}.png")
-                k += 1
-
-        put(neutral, 12)
-        for column, text in rendered_codes():
-            if column in ("AU45", "AU46") or column in _HEAD:
-                continue
-            base = text.rstrip(LETTERS)
-            for i, letter in enumerate(LETTERS):
-                spans.append((column, i + 1, k))
-                put(Image.fromarray(render_image(base + letter, size=size, label=False)), 5)
-                put(neutral, 2)
-            print(f"\rrendered {column}", end="", file=sys.stderr)
-        print(file=sys.stderr)
-        frames = code_folder(folder, fps=10, neutral=(0.0, 1.1), max_faces=1).frames
-    for column, truth, start in spans:
-        hold = frames[(frames["frame"] >= start + 1) & (frames["frame"] < start + 5)][column]
-        rows.append({"source": "renders", "column": column, "truth": truth,
-                     "coded": _letter_index(float(hold.max()))})  # fmt: skip
-    return rows
+    table = letters()
+    blank = table[table["value"].isna()]
+    if len(blank):
+        print(f"renders left blank (region taken as covered): {len(blank)}: "
+              + ", ".join(f"{c} {'ABCDE'[a - 1]}" for c, a in blank[["column", "asked"]].values),
+              file=sys.stderr)  # fmt: skip
+    return [
+        {"source": "renders", "column": r.column, "truth": r.asked, "coded": r.coded}
+        for r in table.dropna(subset=["value"]).itertuples()
+        if r.column not in _HEAD
+    ]
 
 
 def summarise(rows: list[dict]) -> pd.DataFrame:

@@ -21,7 +21,11 @@ How a code becomes a mesh (:func:`deform`):
   the eyeball centre where the field is weak (63, 64); 65/66 turn the eyes
   out or in;
 - the inner lip contours are clamped so that the lips never cross;
-- head positions 51–58 move the whole mesh rigidly, last.
+- head positions 51–58 move the whole mesh rigidly, last;
+- how much of a shape each letter draws is calibrated per code by the round
+  trip (``strength.json``): a letter asked for is drawn so that the coder
+  reads that letter back (A trace … E the most the face model can do), see
+  :func:`drawn_amount`.
 
 >>> mesh = deform("6+12C")
 >>> mesh.shape
@@ -33,6 +37,7 @@ True
 from __future__ import annotations
 
 import io
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -49,6 +54,7 @@ from facs.notation import INTENSITY_LETTERS, Code, letter_to_intensity
 from facs.synth._muscles import load_muscles
 
 __all__ = [
+    "STRENGTH_MAX",
     "VISIBILITY_GAIN",
     "FaceModel",
     "Mesh",
@@ -98,6 +104,11 @@ _HEAD = range(51, 59)
 _GAZE = (61, 62, 63, 64, 65, 66)
 _RULES = frozenset({5, 7, 27, 43, 45, 46, *_HEAD, *_GAZE})
 _MIDLINE = 0.02  # |x| below this is the midline
+#: The most a calibrated letter may draw, as a multiple of the shape at E before
+#: calibration: fitted fields at most twice (beyond that the mesh folds: brows
+#: through the hairline, lips through the teeth); rules (lids, gaze, head) at most
+#: what they draw at E, since their E already is closed lids or the full angle.
+STRENGTH_MAX = {"field": 2.0, "rule": 1.0}
 
 
 @dataclass(frozen=True, eq=False)
@@ -267,6 +278,64 @@ def _rig() -> _Rig:
 
 
 # --------------------------------------------------------------------------- drives
+
+
+@cache
+def _strength_curves() -> dict[int, npt.NDArray[np.float64]]:
+    """Per code number, the amount drawn at intensities 0–5 (``strength.json``)."""
+    try:
+        text = resources.files("facs.synth").joinpath("strength.json").read_text("utf-8")
+    except OSError as err:
+        raise ModelError(f"cannot load the synthesiser's letter strengths: {err}") from None
+    return _parse_strength(text)
+
+
+def _parse_strength(text: str) -> dict[int, npt.NDArray[np.float64]]:
+    """``strength.json``'s curves, checked: five increasing amounts per code, within
+    :data:`STRENGTH_MAX`."""
+    try:
+        drawn = json.loads(text)["drawn"]
+        curves = {int(k): np.array([0.0, *v], np.float64) for k, v in drawn.items()}
+    except (KeyError, ValueError, TypeError, AttributeError) as err:
+        raise ModelError(f"strength.json is damaged: {err!r}") from None
+    for number, curve in curves.items():
+        cap = STRENGTH_MAX["rule" if _is_rule(number) else "field"]
+        if len(curve) != 6 or not (np.diff(curve) > 0).all() or curve[-1] > cap + 1e-9:
+            raise ModelError(
+                f"strength.json: code {number} needs five increasing amounts up to {cap}"
+            )
+    return curves
+
+
+def drawn_amount(number: int, share: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """How much of code ``number``'s shape is drawn for an asked share (0–1, E = 1).
+
+    The round trip calibrated each code so that a render asked at a letter
+    codes back as that letter (``benchmarks/render_strength.py``); between
+    letters the amount is interpolated linearly. Codes without a curve draw the
+    share as asked.
+
+    >>> float(drawn_amount(12, 0.0))
+    0.0
+    >>> bool(drawn_amount(12, 0.4) < drawn_amount(12, 0.6) < drawn_amount(12, 1.0))
+    True
+    """
+    asked = np.clip(np.asarray(share, np.float64), 0.0, 1.0)
+    curve = _strength_curves().get(number)
+    if curve is None:
+        return asked
+    return np.asarray(np.interp(5.0 * asked, np.arange(6.0), curve))
+
+
+def _uncalibrated(number: int, amount: float) -> Mesh:
+    """One code drawn at ``amount`` of its shape at E before calibration (46 on the left)."""
+    drive = np.array([amount, 0.0, amount, 0.0]) if number == 46 else np.full(4, amount)
+    return _shape({number: drive}, calibrated=False)
+
+
+def _is_rule(number: int) -> bool:
+    """Drawn by a rule (lids, gaze, head, 27's jaw) rather than a fitted field."""
+    return number in _RULES
 
 
 def _side_split(side: str | None, s: float) -> tuple[float, float]:
@@ -483,8 +552,11 @@ def _weights(d: _Drive, rig: _Rig) -> npt.NDArray[np.float64] | float:
     return np.asarray(lt * left * top + rt * right * top + lb * left * bottom + rb * right * bottom)
 
 
-def _shape(drives: Mapping[int, _Drive]) -> Mesh:
+def _shape(drives: Mapping[int, _Drive], *, calibrated: bool = True) -> Mesh:
+    """The mesh of asked drives (``calibrated``: each drawn as :func:`drawn_amount` says)."""
     rig = _rig()
+    if calibrated:
+        drives = {n: drawn_amount(n, d) for n, d in drives.items()}
     fields = rig.model.fields
     disp = np.zeros_like(rig.model.neutral)
     jaw = 0.0
