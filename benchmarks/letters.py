@@ -112,12 +112,20 @@ def summarise(rows: list[dict]) -> pd.DataFrame:
     return out
 
 
+def _markdown(table: pd.DataFrame) -> str:
+    """A plain Markdown table (no tabulate needed)."""
+    lines = ["| " + " | ".join(map(str, table.columns)) + " |", "|" + "---|" * len(table.columns)]
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--no-renders", action="store_true")
+    ap.add_argument("--no-rom", action="store_true", help="renders only")
     args = ap.parse_args()
-    rows, rest = rom_rows(_rom.HELD_OUT)
+    rows, rest = ([], []) if args.no_rom else rom_rows(_rom.HELD_OUT)
     if not args.no_renders:
         rows += render_rows()
     table = summarise(rows)
@@ -128,7 +136,9 @@ def main() -> None:
             f"all events within one {np.average(part['within_one'], weights=part['events']):.2f}"
         )
         shown = part.drop(columns=["source"]).round(2)
-        print(shown.to_markdown(index=False) if args.markdown else shown.to_string(index=False))
+        print(_markdown(shown) if args.markdown else shown.to_string(index=False))
+    if not rest:
+        return
     r = pd.DataFrame(rest)
     false = r[r["rest_max"] >= 0.5]
     print(
