@@ -20,6 +20,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -325,28 +326,38 @@ CONFIGS = {
 
 
 CHOICE = Path(__file__).resolve().parent / "loro_choice.json"
-BLENDS = (0.0, 0.25, 0.5)  # 0.75 won no code in the three-rig pick (2026-12-02)
+#: Raw-mapping shares tried per code (1.0: the raw mapping alone, for codes whose
+#: blendshapes carry across rigs better than any fit).
+BLENDS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+PerRig = dict[str, dict[str, dict[str, float]]]  # output -> option -> rig -> r
 
 
-def choose(data: dict[str, list[Clip]], base: Config, outputs: tuple[str, ...]
-           ) -> tuple[Config, dict[str, dict[str, float]]]:  # fmt: skip
+def choose(data: dict[str, list[Clip]], base: Config, outputs: tuple[str, ...],
+           raw: dict[str, dict[str, tuple[float, float]]] | None = None
+           ) -> tuple[Config, dict[str, dict[str, float]], PerRig]:  # fmt: skip
     """Per output, the signal (landmarks, blendshapes, both) and raw-mapping share with the
-    best mean left-out-rig r; nothing else is looked at."""
+    best mean left-out-rig r, among those that fall below the raw mapping on no left-out
+    rig (when ``raw`` is given and any does); nothing else is looked at."""
     per: dict[str, dict[str, float]] = {}
+    per_rig: PerRig = {}
     for source in ("both", "landmarks", "blendshapes"):
         for share in BLENDS:
             cfg = Config(**{**base.__dict__, "sources": tuple((o, source) for o in outputs),
                             "raw_blend": tuple((o, share) for o in outputs)})  # fmt: skip
             res = leave_one_rig_out(data, cfg, outputs)
+            key = f"{source}@{share}"
             for o in outputs:
-                rs = [res[rig][o][0] for rig in res if o in res[rig]]
-                per.setdefault(o, {})[f"{source}@{share}"] = (
-                    float(np.nanmean(rs)) if rs and not np.all(np.isnan(rs)) else float("nan")
+                rs = {rig: res[rig][o][0] for rig in res if o in res[rig]}
+                per_rig.setdefault(o, {})[key] = rs
+                vals = list(rs.values())
+                per.setdefault(o, {})[key] = (
+                    float(np.nanmean(vals)) if vals and not np.all(np.isnan(vals)) else float("nan")
                 )
             mean = np.nanmean([np.nanmean([v[0] for v in r.values()]) for r in res.values()])
             print(f"  {source} + raw x{share}: mean r {mean:.3f}", file=sys.stderr, flush=True)
 
-    return pick(per, base, live_outputs(outputs)), per
+    return pick(per, base, live_outputs(outputs), per_rig, raw), per, per_rig
 
 
 #: Options within this much of the best left-out-rig r count as equal; among them the
@@ -371,24 +382,60 @@ def live_outputs(outputs: tuple[str, ...]) -> set[str]:
 _REALNESS = {"blendshapes": 2, "both": 1, "landmarks": 0}
 
 
-def pick(per: dict[str, dict[str, float]], base: Config, live: set[str]) -> Config:
+#: A code's option is "not below raw" on a rig when its r there is at least the raw
+#: mapping's less this.
+BELOW_RAW = 0.005
+#: The most mean left-out-rig r a code gives up to stay above the raw mapping on every
+#: rig; where staying above costs more (22: 0.07, all of it on the three rigs whose
+#: labels are not ARKit activations), the best mean wins and the code is reported.
+FLOOR_COST = 0.02
+
+
+def _pair(per: dict[str, Any], o: str) -> list[str]:
+    """Both sides of a code (or the code itself)."""
+    return [p for p in per if p.split("_")[0] == o.split("_")[0] and p[:2] == o[:2]]
+
+
+def pick(per: dict[str, dict[str, float]], base: Config, live: set[str],
+         per_rig: PerRig | None = None,
+         raw: dict[str, dict[str, tuple[float, float]]] | None = None) -> Config:  # fmt: skip
     """Each code's signal and raw share from its left-out-rig r per option.
 
     Both sides of a code share one choice (their mean r), so the model stays
-    symmetric. Options within ``TIE`` of the best are treated as equal, and
-    the one that leans most on MediaPipe's blendshapes (trained on real
-    faces) is taken when they are ``live`` on real footage: the left-out rigs
-    cannot tell those options apart (benchmarks/README.md, "Which signal carries").
+    symmetric. With ``per_rig`` and ``raw``, only options that fall below the
+    raw blendshape mapping on no left-out rig are considered (the issue's "no
+    code below the raw mapping on any left-out rig"), when there are any and
+    the best of them is within ``FLOOR_COST`` of the best mean r.
+    Options within ``TIE`` of the best are treated as equal, and the one that
+    leans most on MediaPipe's blendshapes (trained on real faces) is taken when
+    they are ``live`` on real footage: the left-out rigs cannot tell those
+    options apart (benchmarks/README.md, "Which signal carries").
     """
 
     def code_score(o: str, key: str) -> float:
-        pair = [p for p in per if p.split("_")[0] == o.split("_")[0] and p[:2] == o[:2]]
-        vals = [per[p][key] for p in pair if not np.isnan(per[p][key])]
+        vals = [per[p][key] for p in _pair(per, o) if not np.isnan(per[p][key])]
         return float(np.mean(vals)) if vals else -np.inf
+
+    mapped = {o for k, o in enumerate(per) if raw_coefficients(tuple(per))[:, k].any()}
+
+    def safe(o: str, key: str) -> bool:
+        if per_rig is None or raw is None or o not in mapped:
+            return True  # no blendshape maps to the code: the raw mapping reads nothing
+        for rig in raw:
+            pairs = [p for p in _pair(per, o) if rig in per_rig[p][key]]
+            model = [per_rig[p][key][rig] for p in pairs]
+            floor = [raw[rig][p][0] for p in pairs if p in raw[rig]]
+            known = model and floor and not np.isnan(floor).all() and not np.isnan(model).all()
+            if known and np.nanmean(model) < np.nanmean(floor) - BELOW_RAW:
+                return False
+        return True
 
     best: dict[str, str] = {}
     for o, options in per.items():
         ranked = sorted(options, key=lambda k: code_score(o, k), reverse=True)
+        floor = [k for k in ranked if safe(o, k)]
+        if floor and code_score(o, floor[0]) >= code_score(o, ranked[0]) - FLOOR_COST:
+            ranked = floor
         best[o] = ranked[0]
         if o in live:
             near = [k for k in ranked if code_score(o, k) >= code_score(o, ranked[0]) - TIE]
@@ -440,10 +487,11 @@ def main() -> None:
     if args.choose or args.repick:
         alpha = float(args.alphas.split(",")[0])
         if args.repick:
-            per = json.loads(CHOICE.read_text())["left_out_rig_r"]
-            cfg = pick(per, Config("regional", alpha=alpha), live_outputs(outputs))
+            stored = json.loads(CHOICE.read_text())
+            per, per_rig = stored["left_out_rig_r"], stored.get("left_out_rig_r_per_rig")
+            cfg = pick(per, Config("regional", alpha=alpha), live_outputs(outputs), per_rig, raw)
         else:
-            cfg, per = choose(data, Config("regional", alpha=alpha), outputs)
+            cfg, per, per_rig = choose(data, Config("regional", alpha=alpha), outputs, raw)
         res = leave_one_rig_out(data, cfg, outputs)
         for rig, sc in res.items():
             print(f"chosen: {rig} left out, mean r {np.nanmean([v[0] for v in sc.values()]):.3f}")
@@ -451,7 +499,8 @@ def main() -> None:
         tmp.write_text(json.dumps({"live_on_real_footage": sorted(live_outputs(outputs)),
                                    "name": cfg.name, "alpha": cfg.alpha, "rectified": cfg.rectified,
                                    "sources": cfg.sources, "raw_blend": cfg.raw_blend,
-                                   "left_out_rig_r": per}, indent=1))  # fmt: skip
+                                   "left_out_rig_r": per,
+                                   "left_out_rig_r_per_rig": per_rig}, indent=1))  # fmt: skip
         tmp.replace(CHOICE)
         print(f"wrote {CHOICE}")
         return

@@ -67,3 +67,35 @@ def test_a_fitted_model_learns_the_signal_and_scores_it() -> None:
     assert scores["AU12_L"][0] > 0.8 and scores["AU26"][0] > 0.9
     raw = loro.score(None, [_clip(rng, "c", 400)])
     assert raw["AU26"][0] > 0.99  # the raw mapping reads jawOpen as 26
+
+
+def _pick_inputs(
+    gap: float,
+) -> tuple[dict[str, dict[str, float]], loro.PerRig, dict[str, dict[str, tuple[float, float]]]]:
+    """One code (AU26, mapped from jawOpen), raw mapping r 0.4 on rig a and 0.6 on rig b,
+    two options: "landmarks@0.0" (mean 0.70, but 0.50 on b: below raw) and "both@0.5"
+    (above raw on both rigs, ``gap`` lower on the mean)."""
+    per_rig: loro.PerRig = {
+        "AU26": {
+            "landmarks@0.0": {"a": 0.90, "b": 0.50},
+            "both@0.5": {"a": 0.78 - 2 * gap, "b": 0.62},
+        }
+    }
+    per = {"AU26": {k: float(np.mean(list(v.values()))) for k, v in per_rig["AU26"].items()}}
+    raw = {"a": {"AU26": (0.4, 0.0)}, "b": {"AU26": (0.6, 0.0)}}
+    return per, per_rig, raw
+
+
+def test_pick_keeps_codes_above_the_raw_mapping_when_it_costs_little() -> None:
+    per, per_rig, raw = _pick_inputs(0.01)
+    cfg = loro.pick(per, loro.Config("regional"), set(), per_rig, raw)
+    assert dict(cfg.sources)["AU26"] == "both" and dict(cfg.raw_blend)["AU26"] == 0.5
+    # without the per-rig scores the best mean wins
+    cfg = loro.pick(per, loro.Config("regional"), set())
+    assert dict(cfg.sources)["AU26"] == "landmarks"
+
+
+def test_pick_gives_up_the_floor_when_it_costs_too_much() -> None:
+    per, per_rig, raw = _pick_inputs(loro.FLOOR_COST + 0.02)
+    cfg = loro.pick(per, loro.Config("regional"), set(), per_rig, raw)
+    assert dict(cfg.sources)["AU26"] == "landmarks"

@@ -48,7 +48,9 @@ def test_rendered_codes_are_found_again(table: pd.DataFrame) -> None:
     kept = table[table["column"].isin(ROUND_TRIP)]
     lost = kept[kept["rank"] > 2]  # one neighbour may overtake after a change, not more
     assert lost.empty, lost.to_string(index=False)
-    assert (table["rank"] == 1).sum() >= 27  # 27 of 41 with the four-rig estimator (32 before)
+    # 27 of 41 with the four-rig estimator (32 before); 26 since its per-code choice keeps
+    # every code above the raw mapping on the left-out rigs (14 now second, after 12)
+    assert (table["rank"] == 1).sum() >= 26
 
 
 def test_blink_and_wink_are_told_from_closure_by_duration(table: pd.DataFrame) -> None:
