@@ -20,7 +20,9 @@ left-out-rig score in benchmarks/loro.py; nothing is chosen here.
   left-out-rig r), every rig weighing the same; one matrix product per batch;
 - the population neutral (mean baseline), its pose bias (measured minus true
   pose on the neutral lead) and a per-output noise floor (95th percentile of
-  outputs on action-free frames under the population neutral), used for stills.
+  outputs on action-free frames under the population neutral, over every clip
+  and its mirror image, so both sides of a code get the same floor), used for
+  stills.
 """
 
 from __future__ import annotations
@@ -75,12 +77,16 @@ def build(videos: dict[str, list[Path]], config: loro.Config, *, mirror: bool = 
         pose=np.median([c.pose_bias for c in own], 0).astype(np.float64), size=float("nan"),
         kind="population",
     )  # fmt: skip
-    floors = []
-    for c in own:
+    floors = []  # over every fitted face and its mirror image, like the model itself
+    for c in clips:
         pred = model.predict(model.features(c.aligned, c.blendshapes, population))
         y = np.stack([c.targets[o] for o in outputs], axis=1)
         floors.append(np.where(y < 0.25, pred, np.nan))
     floor = np.nan_to_num(np.nanpercentile(np.concatenate(floors), 95, axis=0))
+    for k, o in enumerate(outputs):  # one floor per code: the model is symmetric
+        if o.endswith("_L") and o[:-1] + "R" in outputs:
+            r = outputs.index(o[:-1] + "R")
+            floor[k] = floor[r] = (floor[k] + floor[r]) / 2
     info = {
         "fitted_on": {rig: [v.stem for v in vs] for rig, vs in videos.items()},
         "held_out": _rom.HELD_OUT,
