@@ -31,15 +31,16 @@ def _check(result: dict[str, Any], name: str) -> dict[str, str]:
 
 
 def test_overall_agreement_with_the_reference(result: dict[str, Any]) -> None:
-    # measured 0.38 (the estimator before issue 12: 0.34)
-    assert result["overall"]["f1"] >= 0.36, result["overall"]
+    # measured 0.41 (the estimator before issue 12: 0.34; 0.40 before small faces in photos
+    # were found again in a crop)
+    assert result["overall"]["f1"] >= 0.39, result["overall"]
 
 
 def test_the_codes_read_well_on_real_faces_stay_read(result: dict[str, Any]) -> None:
     per = result["per_code"]
-    # measured: 12 0.91, 25 0.95, 6 0.90, 45 0.60
-    assert per["AU12"]["f1"] >= 0.85 and per["AU25"]["f1"] >= 0.85, (per["AU12"], per["AU25"])
-    assert per["AU06"]["f1"] >= 0.75, per["AU06"]
+    # measured: 12 0.96, 25 1.00, 6 0.95, 45 0.60
+    assert per["AU12"]["f1"] >= 0.9 and per["AU25"]["f1"] >= 0.9, (per["AU12"], per["AU25"])
+    assert per["AU06"]["f1"] >= 0.85, per["AU06"]
     assert per["AU45"]["f1"] >= 0.5, per["AU45"]
 
 
@@ -47,4 +48,4 @@ def test_four_in_crying_and_six_in_smiles(result: dict[str, Any]) -> None:
     assert _check(result, "4 present in frowns and crying")["status"] == "PASS"
     six = _check(result, "6 present in smiles that raise the cheeks and in laughs")
     hit, total = map(int, re.match(r"(\d+)/(\d+)", six["detail"]).groups())  # type: ignore[union-attr]
-    assert hit >= 7 and total == 9, six  # every clip's smile; one face of the group photo missed
+    assert hit == total == 9, six  # every smile, each face of the group photo too

@@ -233,6 +233,49 @@ def test_multi_face_image(real_dir: Path, model_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_small_faces_are_found_again_in_a_crop(real_dir: Path, model_path: Path) -> None:
+    """On the group photo the detector's box for the woman on the right (face 4) puts
+    the mesh on her chin and neck, so her broad smile reads as nothing; found again
+    in a crop around it, the mesh sits on her face (mouthSmile 0 -> 0.9)."""
+    frame = first_frame(real_dir / "multi_face.jpg")
+    smile = [BLENDSHAPE_NAMES.index(n) for n in ("mouthSmileLeft", "mouthSmileRight")]
+    results = {}
+    for refine in (False, True):
+        with Landmarker(
+            model_path=model_path, mode="image", max_faces=5, refine=refine
+        ) as landmarker:
+            faces = landmarker.detect(frame)
+        assert len(faces) == 5
+        right = max(faces, key=lambda f: f.box[0])
+        results[refine] = (float(np.mean(right.blendshapes[smile])), right.box)
+    assert results[False][0] < 0.2 < 0.8 < results[True][0]
+    # the refined mesh is higher: its box top moved up toward the face
+    assert results[True][1][1] < results[False][1][1] - 10
+
+
+@pytest.mark.slow
+def test_refine_looks_again_only_at_small_faces(model_path: Path) -> None:
+    """A face filling the frame is not looked at again (identical result); a small one
+    is, and lands where it was (the crop only sharpens what the detector saw)."""
+    from facs.synth import render_image
+
+    face = render_image("12C", size=(240, 280), label=False)
+    large = Frame(frame=0, time_s=0.0, image=face)
+    canvas = np.full((1120, 1440, 3), 235, np.uint8)
+    canvas[700:980, 900:1140] = face  # 280 of 1120 px: a quarter of the height
+    small = Frame(frame=0, time_s=0.0, image=canvas)
+    for frame, same in ((large, True), (small, False)):
+        got = []
+        for refine in (False, True):
+            with Landmarker(model_path=model_path, mode="image", max_faces=1,
+                            refine=refine) as landmarker:  # fmt: skip
+                (found,) = landmarker.detect(frame)
+            got.append(found.landmarks[:, :2] * [found.width, found.height])
+        shift = float(np.abs(got[0] - got[1]).max())
+        assert shift == 0.0 if same else 0.0 < shift < 15.0, shift
+
+
+@pytest.mark.slow
 def test_no_face_video(real_dir: Path, model_path: Path) -> None:
     with Landmarker(model_path=model_path, max_faces=2) as landmarker:
         counts = [

@@ -110,6 +110,12 @@ _BLENDSHAPE_INDEX = {name: i for i, name in enumerate(BLENDSHAPE_NAMES)}
 #: A face whose box lies more than this share inside the box of a face
 #: reported before it in the same frame is a repeat of that face.
 _DUPLICATE_OVERLAP = 0.6
+#: Image mode: faces smaller than this share of the image height are found again in a
+#: crop around them (``Landmarker(refine=True)``), of this many times their size, and
+#: the re-found face replaces the first when its centre is within this many face sizes.
+REFINE_BELOW = 0.35
+REFINE_CROP = 2.5
+REFINE_SHIFT = 0.75
 
 
 def transform_to_pose(transform: ArrayLike) -> tuple[float, float, float]:
@@ -336,6 +342,13 @@ class Landmarker:
         Image mode only: when fewer than ``max_faces`` faces are found, look
         again in two overlapping halves of the image (small faces in group
         photos), dropping faces already found.
+    refine : bool, optional
+        Image mode only: a face under :data:`REFINE_BELOW` of the image's
+        height is found again in a square crop around it, where the detector
+        sees it larger, and its landmarks are taken from there. On a group
+        photo the detector's box for a small face can be off enough for the
+        mesh to land on the chin and neck (``multi_face.jpg``: a broad smile
+        read as no action at all).
 
     Notes
     -----
@@ -368,6 +381,7 @@ class Landmarker:
         min_presence_confidence: float | None = None,
         tracker: FaceTracker | None = None,
         tiles: bool = True,
+        refine: bool = True,
     ) -> None:
         if mode not in ("video", "image"):
             raise ValueError(f"`mode` must be 'video' or 'image', got {mode!r}")
@@ -392,6 +406,7 @@ class Landmarker:
         self.min_presence_confidence = float(min_presence_confidence)
         self.tracker = tracker if tracker is not None else FaceTracker()
         self.tiles = tiles
+        self.refine = refine
         self._last_ms = -1
         self._task: Any = None
         self._finalizer: weakref.finalize[Any, Any] | None = None
@@ -512,6 +527,11 @@ class Landmarker:
                 _collect(sub, (x0, y0, x1, y1), width, height,
                          landmark_sets, presences, transforms, shapes)  # fmt: skip
         keep = _unique_faces(landmark_sets, width=width, height=height)
+        if self.mode == "image" and self.refine:
+            for i in keep:
+                self._refine(pixels, i, landmark_sets, presences, transforms, shapes)
+            refined = _unique_faces([landmark_sets[i] for i in keep], width=width, height=height)
+            keep = [keep[k] for k in refined]
         if len(keep) > self.max_faces:  # tiles can add faces: keep the largest max_faces
             area = [_box_area(landmarks_to_box(landmark_sets[i], width=width, height=height))
                     for i in keep]  # fmt: skip
@@ -546,6 +566,44 @@ class Landmarker:
             )
         faces.sort(key=lambda face: face.face)
         return faces
+
+    def _refine(
+        self,
+        pixels: np.ndarray,
+        i: int,
+        landmark_sets: list[np.ndarray],
+        presences: list[np.ndarray | None],
+        transforms: list[np.ndarray],
+        shapes: list[np.ndarray],
+    ) -> None:
+        """Find face ``i`` again in a crop around it, in place (see ``refine``)."""
+        from mediapipe import Image, ImageFormat
+
+        height, width = pixels.shape[:2]
+        x0, y0, x1, y1 = landmarks_to_box(landmark_sets[i], width=width, height=height)
+        size = max(x1 - x0, y1 - y0)
+        if size <= 0 or size >= REFINE_BELOW * height:
+            return
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        half = REFINE_CROP * size / 2
+        box = (max(0, int(cx - half)), max(0, int(cy - half)),
+               min(width, int(cx + half)), min(height, int(cy + half)))  # fmt: skip
+        if min(box[2] - box[0], box[3] - box[1]) < MIN_IMAGE_SIDE:
+            return
+        crop = np.ascontiguousarray(pixels[box[1] : box[3], box[0] : box[2]])
+        found: tuple[list[np.ndarray], list[np.ndarray | None], list[np.ndarray], list[np.ndarray]]
+        found = ([], [], [], [])
+        _collect(self._task.detect(Image(image_format=ImageFormat.SRGB, data=crop)), box,
+                 width, height, *found)  # fmt: skip
+        best, best_d = None, REFINE_SHIFT * size
+        for k, points in enumerate(found[0]):
+            bx0, by0, bx1, by1 = landmarks_to_box(points, width=width, height=height)
+            d = float(np.hypot((bx0 + bx1) / 2 - cx, (by0 + by1) / 2 - cy))
+            if d < best_d:
+                best, best_d = k, d
+        if best is not None:
+            landmark_sets[i], presences[i] = found[0][best], found[1][best]
+            transforms[i], shapes[i] = found[2][best], found[3][best]
 
 
 def _tiles(width: int, height: int) -> list[tuple[int, int, int, int]]:
