@@ -105,9 +105,9 @@ _GAZE = (61, 62, 63, 64, 65, 66)
 _RULES = frozenset({5, 7, 27, 43, 45, 46, *_HEAD, *_GAZE})
 _MIDLINE = 0.02  # |x| below this is the midline
 #: The most a calibrated letter may draw, as a multiple of the shape at E before
-#: calibration: fitted fields at most twice (beyond that the mesh folds: brows
-#: through the hairline, lips through the teeth); rules (lids, gaze, head) at most
-#: what they draw at E, since their E already is closed lids or the full angle.
+#: calibration: fitted fields at most twice (at twice, 26 already opens past 27's
+#: jaw and 6 opens the mouth); rules (lids, gaze, head) at most what they draw at
+#: E, since their E already is closed lids or the full angle.
 STRENGTH_MAX = {"field": 2.0, "rule": 1.0}
 
 
