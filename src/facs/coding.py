@@ -447,6 +447,8 @@ def _warm_up_later_stages() -> None:
             load_estimator()
             import matplotlib.backends.backend_agg
             import matplotlib.figure  # noqa: F401
+            import scipy.ndimage
+            import scipy.signal  # noqa: F401  (the timeline's filters: ~1 s to import)
 
             import facs.formats
             import facs.plot

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from facs.face import FaceTracker, landmarks_to_box
-from facs.face._tracking import box_iou
+from facs.face._tracking import box_iou, match_centres
 
 
 def box(cx: float, cy: float, size: float = 100.0) -> list[float]:
@@ -144,3 +146,20 @@ def test_bad_parameters(kwargs: dict[str, float], match: str) -> None:
 def test_non_finite_boxes_are_rejected() -> None:
     with pytest.raises(ValueError, match="finite"):
         FaceTracker().update([[0, 0, np.nan, 1]])
+
+
+@given(st.integers(1, 5), st.integers(0, 2**32 - 1), st.booleans())
+def test_one_face_shortcut_matches_the_optimal_assignment(
+    n: int, seed: int, one_known: bool
+) -> None:
+    """With one known face or one new box, the nearest pair is what the solver returns."""
+    from scipy.optimize import linear_sum_assignment
+
+    rng = np.random.default_rng(seed)
+    known = rng.uniform(0, 10, (1 if one_known else n, 2))
+    sizes = rng.uniform(0.5, 3, len(known))
+    centres = rng.uniform(0, 10, (n if one_known else 1, 2))
+    cost = np.linalg.norm(known[:, None] - centres[None], axis=2) / sizes[:, None]
+    rows, cols = linear_sum_assignment(np.where(cost <= 1.5, cost, 1e6))
+    expected = [(int(r), int(c)) for r, c in zip(rows, cols, strict=True) if cost[r, c] <= 1.5]
+    assert match_centres(known, sizes, centres, 1.5) == expected

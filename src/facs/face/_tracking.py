@@ -110,10 +110,13 @@ def match_centres(
     """
     if not len(known) or not len(centres):
         return []
+    diff = known[:, None, :] - centres[None, :, :]
+    cost = np.sqrt((diff * diff).sum(axis=2)) / np.maximum(sizes, 1e-9)[:, None]
+    if len(known) == 1 or len(centres) == 1:  # one face each frame: the nearest, no solver
+        r, c = np.unravel_index(int(np.argmin(cost)), cost.shape)
+        return [(int(r), int(c))] if cost[r, c] <= max_distance else []
     from scipy.optimize import linear_sum_assignment
 
-    cost = np.linalg.norm(known[:, None, :] - centres[None, :, :], axis=2)
-    cost = cost / np.maximum(sizes, 1e-9)[:, None]
     # Pairs out of reach cost more than any set of pairs in reach, so the
     # assignment never trades a match for two impossible ones.
     gated = np.where(cost <= max_distance, cost, 1e6)
