@@ -513,97 +513,76 @@ class Landmarker:
         else:
             result = self._task.detect(image)
 
-        landmark_sets: list[np.ndarray] = []
-        presences: list[np.ndarray | None] = []
-        transforms: list[np.ndarray] = []
-        shapes: list[np.ndarray] = []
-        _collect(result, (0, 0, width, height), width, height,
-                 landmark_sets, presences, transforms, shapes)  # fmt: skip
-        if self.mode == "image" and self.tiles and len(landmark_sets) < self.max_faces:
+        fits = _collect(result, (0, 0, width, height), width, height)
+        if self.mode == "image" and self.tiles and len(fits) < self.max_faces:
             # Small faces in a group photo: the detector sees more on overlapping halves.
             for x0, y0, x1, y1 in _tiles(width, height):
                 crop = np.ascontiguousarray(pixels[y0:y1, x0:x1])
                 sub = self._task.detect(Image(image_format=ImageFormat.SRGB, data=crop))
-                _collect(sub, (x0, y0, x1, y1), width, height,
-                         landmark_sets, presences, transforms, shapes)  # fmt: skip
-        keep = _unique_faces(landmark_sets, width=width, height=height)
+                fits += _collect(sub, (x0, y0, x1, y1), width, height)
+        fits = [fits[i] for i in _unique_faces([f.landmarks for f in fits], width=width,
+                                               height=height)]  # fmt: skip
         if self.mode == "image" and self.refine:
-            for i in keep:
-                self._refine(pixels, i, landmark_sets, presences, transforms, shapes)
-            refined = _unique_faces([landmark_sets[i] for i in keep], width=width, height=height)
-            keep = [keep[k] for k in refined]
-        if len(keep) > self.max_faces:  # tiles can add faces: keep the largest max_faces
-            area = [_box_area(landmarks_to_box(landmark_sets[i], width=width, height=height))
-                    for i in keep]  # fmt: skip
-            largest = sorted(np.argsort(area, kind="stable")[::-1][: self.max_faces].tolist())
-            keep = [keep[k] for k in largest]
+            fits = [self._refine(pixels, fit) for fit in fits]
+            fits = [fits[i] for i in _unique_faces([f.landmarks for f in fits], width=width,
+                                                   height=height)]  # fmt: skip
         boxes = np.array(
-            [landmarks_to_box(landmark_sets[i], width=width, height=height) for i in keep]
+            [landmarks_to_box(f.landmarks, width=width, height=height) for f in fits]
         ).reshape(-1, 4)
+        if len(fits) > self.max_faces:  # tiles can add faces: keep the largest max_faces
+            largest = np.argsort([_box_area(b) for b in boxes], kind="stable")[::-1]
+            chosen = sorted(largest[: self.max_faces].tolist())
+            fits, boxes = [fits[k] for k in chosen], boxes[chosen]
         ids = self.tracker.update(boxes)
 
         faces = []
-        for face_id, i in zip(ids, keep, strict=True):
-            transform = transforms[i]
-            blendshapes = shapes[i]
-            yaw, pitch, roll = transform_to_pose(transform)
+        for face_id, fit in zip(ids, fits, strict=True):
+            yaw, pitch, roll = transform_to_pose(fit.transform)
             faces.append(
                 FaceFrame(
                     frame=frame.frame,
                     time_s=frame.time_s,
                     face=face_id,
-                    landmarks=landmark_sets[i],
-                    blendshapes=blendshapes,
-                    transform=transform,
+                    landmarks=fit.landmarks,
+                    blendshapes=fit.blendshapes,
+                    transform=fit.transform,
                     yaw=yaw,
                     pitch=pitch,
                     roll=roll,
-                    confidence=face_confidence(landmark_sets[i], presences[i]),
+                    confidence=face_confidence(fit.landmarks, fit.presence),
                     width=width,
                     height=height,
-                    appearance=sample_appearance(pixels, landmark_sets[i]),
+                    appearance=sample_appearance(pixels, fit.landmarks),
                 )
             )
         faces.sort(key=lambda face: face.face)
         return faces
 
-    def _refine(
-        self,
-        pixels: np.ndarray,
-        i: int,
-        landmark_sets: list[np.ndarray],
-        presences: list[np.ndarray | None],
-        transforms: list[np.ndarray],
-        shapes: list[np.ndarray],
-    ) -> None:
-        """Find face ``i`` again in a crop around it, in place (see ``refine``)."""
+    def _refine(self, pixels: np.ndarray, fit: _Fit) -> _Fit:
+        """The face found again in a crop around it (see ``refine``), or as it was."""
         from mediapipe import Image, ImageFormat
 
         height, width = pixels.shape[:2]
-        x0, y0, x1, y1 = landmarks_to_box(landmark_sets[i], width=width, height=height)
+        x0, y0, x1, y1 = landmarks_to_box(fit.landmarks, width=width, height=height)
         size = max(x1 - x0, y1 - y0)
         if size <= 0 or size >= REFINE_BELOW * height:
-            return
+            return fit
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         half = REFINE_CROP * size / 2
         box = (max(0, int(cx - half)), max(0, int(cy - half)),
                min(width, int(cx + half)), min(height, int(cy + half)))  # fmt: skip
         if min(box[2] - box[0], box[3] - box[1]) < MIN_IMAGE_SIDE:
-            return
+            return fit
         crop = np.ascontiguousarray(pixels[box[1] : box[3], box[0] : box[2]])
-        found: tuple[list[np.ndarray], list[np.ndarray | None], list[np.ndarray], list[np.ndarray]]
-        found = ([], [], [], [])
-        _collect(self._task.detect(Image(image_format=ImageFormat.SRGB, data=crop)), box,
-                 width, height, *found)  # fmt: skip
-        best, best_d = None, REFINE_SHIFT * size
-        for k, points in enumerate(found[0]):
-            bx0, by0, bx1, by1 = landmarks_to_box(points, width=width, height=height)
+        found = _collect(self._task.detect(Image(image_format=ImageFormat.SRGB, data=crop)),
+                         box, width, height)  # fmt: skip
+        best, best_d = fit, REFINE_SHIFT * size
+        for other in found:
+            bx0, by0, bx1, by1 = landmarks_to_box(other.landmarks, width=width, height=height)
             d = float(np.hypot((bx0 + bx1) / 2 - cx, (by0 + by1) / 2 - cy))
             if d < best_d:
-                best, best_d = k, d
-        if best is not None:
-            landmark_sets[i], presences[i] = found[0][best], found[1][best]
-            transforms[i], shapes[i] = found[2][best], found[3][best]
+                best, best_d = other, d
+        return best
 
 
 def _tiles(width: int, height: int) -> list[tuple[int, int, int, int]]:
@@ -615,38 +594,41 @@ def _tiles(width: int, height: int) -> list[tuple[int, int, int, int]]:
     return [(0, 0, width, h), (0, height - h, width, height)]
 
 
-def _collect(
-    result: Any,
-    box: tuple[int, int, int, int],
-    width: int,
-    height: int,
-    landmark_sets: list[np.ndarray],
-    presences: list[np.ndarray | None],
-    transforms: list[np.ndarray],
-    shapes: list[np.ndarray],
-) -> None:
-    """Append a MediaPipe result's faces, landmarks mapped from ``box`` to the full image."""
+@dataclass(frozen=True)
+class _Fit:
+    """One face as MediaPipe fitted it, landmarks normalised to the whole image."""
+
+    landmarks: np.ndarray  # (478, 3)
+    presence: np.ndarray | None  # (478,) or None
+    transform: np.ndarray  # (4, 4)
+    blendshapes: np.ndarray  # (52,)
+
+
+def _collect(result: Any, box: tuple[int, int, int, int], width: int, height: int) -> list[_Fit]:
+    """A MediaPipe result's faces, landmarks mapped from ``box`` to the full image."""
     x0, y0, x1, y1 = box
     scale = np.array([(x1 - x0) / width, (y1 - y0) / height, (x1 - x0) / width], np.float32)
     shift = np.array([x0 / width, y0 / height, 0.0], np.float32)
+    matrices = result.facial_transformation_matrixes
+    fits = []
     for i, points in enumerate(result.face_landmarks):
         local = np.array([(p.x, p.y, p.z) for p in points], dtype=np.float32).reshape(-1, 3)
-        landmark_sets.append(local * scale + shift)
         values = [p.presence for p in points]
-        presences.append(
-            None if any(v is None for v in values) else np.array(values, dtype=np.float64)
+        fits.append(
+            _Fit(
+                landmarks=local * scale + shift,
+                presence=None
+                if any(v is None for v in values)
+                else np.array(values, dtype=np.float64),
+                transform=np.asarray(matrices[i], dtype=np.float32)
+                if i < len(matrices)
+                else np.full((4, 4), np.nan, dtype=np.float32),
+                blendshapes=_blendshape_vector(result.face_blendshapes[i])
+                if i < len(result.face_blendshapes)
+                else np.full(len(BLENDSHAPE_NAMES), np.nan, dtype=np.float32),
+            )
         )
-        matrices = result.facial_transformation_matrixes
-        transforms.append(
-            np.asarray(matrices[i], dtype=np.float32)
-            if i < len(matrices)
-            else np.full((4, 4), np.nan, dtype=np.float32)
-        )
-        shapes.append(
-            _blendshape_vector(result.face_blendshapes[i])
-            if i < len(result.face_blendshapes)
-            else np.full(len(BLENDSHAPE_NAMES), np.nan, dtype=np.float32)
-        )
+    return fits
 
 
 def _blendshape_vector(categories: Sequence[Any]) -> np.ndarray:
