@@ -6,9 +6,11 @@ subject's left, y up, z toward the camera).
 
 How a code becomes a mesh (:func:`deform`):
 
-- every action with a fitted field adds ``DISPLAY_GAIN × intensity/5 × field``
-  (× ``VISIBILITY_GAIN`` for the codes the landmarker under-reads on renders)
-  (A–E = 1–5, no letter = C): one half for ``L``/``R``, both for a bilateral
+- every action with a fitted field adds ``DISPLAY_GAIN × amount × field``
+  (× ``VISIBILITY_GAIN`` for the codes the landmarker under-reads on renders),
+  the amount being the code's calibrated share for its letter
+  (:func:`drawn_amount`; A–E = 1–5 fifths before calibration, no letter =
+  C): one half for ``L``/``R``, both for a bilateral
   item; codes with only a bilateral field are scaled by a smooth left/right
   (or top/bottom lip, for ``T``/``B``) mask;
 - muscles with a ``pull`` in ``muscles.toml`` add an anatomical shape: the skin
