@@ -18,6 +18,9 @@ left-out-rig score in benchmarks/loro.py; nothing is chosen here.
   (facs.au._regions; which of the two, and how much of the raw blendshape
   mapping is blended in, per output as ``loro.py --choose`` picked by the
   left-out-rig r), every rig weighing the same; one matrix product per batch;
+- letter gains: each output stretched above 0.5 so that an unseen rig's actions
+  reach their letter at the apex (``loro.letter_gains``: each training rig left
+  out in turn; presence is not moved);
 - the population neutral (mean baseline), its pose bias (measured minus true
   pose on the neutral lead) and a per-output noise floor (95th percentile of
   outputs on action-free frames under the population neutral, over every clip
@@ -31,6 +34,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -56,8 +60,8 @@ def _reference(videos: list[Path]) -> np.ndarray:
     return frontal_reference(np.concatenate(leads))
 
 
-def build(videos: dict[str, list[Path]], config: loro.Config, *, mirror: bool = True
-          ) -> Estimator:  # fmt: skip
+def build(videos: dict[str, list[Path]], config: loro.Config, *, mirror: bool = True,
+          letters: bool = True) -> Estimator:  # fmt: skip
     """An estimator fitted on these clips (rig -> videos) with this configuration."""
     every = [v for vs in videos.values() for v in vs]
     reference = _reference(every)
@@ -69,6 +73,8 @@ def build(videos: dict[str, list[Path]], config: loro.Config, *, mirror: bool = 
             clips += [c, loro.mirror_clip(c, pm, sm)] if mirror else [c]
     outputs = tuple(clips[0].targets)
     model = loro.fit_model(clips, config, outputs)
+    if letters:
+        model = replace(model, letter_gain=loro.letter_gains(clips, config, outputs))
     # Population neutral: the mean of the clips' own baselines; pose bias from the neutral lead.
     own = [c for c in clips if not c.name.endswith("~m")]
     population = Baseline(
@@ -92,6 +98,9 @@ def build(videos: dict[str, list[Path]], config: loro.Config, *, mirror: bool = 
         "held_out": _rom.HELD_OUT,
         "config": config.__dict__,
         "mirror": mirror,
+        "letter_gain": None
+        if model.letter_gain is None
+        else dict(zip(outputs, np.round(model.letter_gain, 3).tolist(), strict=True)),
         "features": len(model.mean),
         "frames": int(sum(len(c.aligned) for c in clips)),
         "method": "per-region ridge on neutral-subtracted aligned landmarks + blendshapes, "

@@ -28,12 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _rom
 
 from facs.au._estimator import (
+    LETTER_KNEE,
     Baseline,
     Model,
     blendshape_mapping,
     find_baseline,
     load_estimator,
     raw_blendshape_columns,
+    stretch_letters,
 )
 from facs.au._regions import REGIONS, region_of
 from facs.face import BLENDSHAPE_NAMES
@@ -230,6 +232,91 @@ def fit_model(clips: list[Clip], config: Config, outputs: tuple[str, ...]) -> Mo
         weights, bias = fold_raw(weights, bias, mean, scale, outputs, len(points),
                                  dict(config.raw_blend))  # fmt: skip
     return Model(outputs, points, mean, scale, weights, bias, rectified=config.rectified)
+
+
+#: Letter gains are kept within these bounds: never below 1 (real smiles already read
+#: high), at most 2.5, chosen by the left-out rigs (output level, knee 1.0; caps 1.5, 2,
+#: 2.5, 3, 4: mean r 0.546, 0.547, 0.547, 0.546, 0.545, apexes within one letter 0.346,
+#: 0.356, 0.364, 0.366, 0.370; none: 0.541, 0.307). Above 2.5 the noise of weakly read
+#: codes is stretched into whole letters (9, 10 and AD19 at 4, 5 and 3 on renders of 25E
+#: and 27E) for 0.006 more within one.
+LETTER_GAIN_RANGE = (1.0, 2.5)
+
+
+def apex_pairs(p: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """(true apex, predicted apex) of every labelled action (a run of ``y`` >= 0.5)."""
+    on = np.r_[0, (y >= 0.5).astype(int), 0]
+    edges = np.flatnonzero(np.diff(on))
+    runs = zip(edges[::2], edges[1::2], strict=True)
+    return np.array([(y[a:b].max(), p[a:b].max()) for a, b in runs]).reshape(-1, 2)
+
+
+def letter_gains(clips: list[Clip], config: Config, outputs: tuple[str, ...]) -> np.ndarray:
+    """Per output, the stretch above ``LETTER_KNEE`` that brings left-out apexes to their letter.
+
+    Each rig among ``clips`` is left out in turn, a model fitted on the others, and every
+    labelled action of that rig gives a pair (true apex, predicted apex); the gain is
+    Σ(true − knee) / Σ(predicted − knee) over the actions read above the knee (at least
+    three; otherwise 1), within ``LETTER_GAIN_RANGE``, one gain for both sides of a code.
+    A gain that lowers the output's r on any of those left-out rigs by more than
+    ``BELOW_RAW`` (stretched noise clipped at E) is halved, and dropped if that still does;
+    the two sides of a code then take the lower of their gains.
+    """
+    knee = LETTER_KNEE
+    num, den, n = np.zeros(len(outputs)), np.zeros(len(outputs)), np.zeros(len(outputs))
+    rigs = sorted({c.rig for c in clips})
+    series: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}  # rig -> (read, true) per clip
+    for rig in rigs if len(rigs) > 1 else []:
+        model = fit_model([c for c in clips if c.rig != rig], config, outputs)
+        for c in (c for c in clips if c.rig == rig):
+            p = model.predict(model.features(c.aligned, c.blendshapes, c.base))
+            y = np.stack([c.targets[o] if o in c.present else np.full(len(p), np.nan)
+                          for o in outputs], axis=1)  # fmt: skip
+            series.setdefault(rig, []).append((p, y))
+            for k, o in enumerate(outputs):
+                if o not in c.present:
+                    continue
+                pairs = apex_pairs(p[:, k], y[:, k])
+                read = pairs[pairs[:, 1] > knee]
+                num[k] += np.clip(read[:, 0] - knee, 0.0, None).sum()
+                den[k] += (read[:, 1] - knee).sum()
+                n[k] += len(read)
+    gain = np.where(n >= 3, num / np.maximum(den, 1e-9), 1.0)
+    for k, o in enumerate(outputs):
+        if o.endswith("_L") and o[:-1] + "R" in outputs:
+            r = outputs.index(o[:-1] + "R")
+            both = n[k] + n[r]
+            if both:
+                gain[k] = gain[r] = (gain[k] * n[k] + gain[r] * n[r]) / both
+    gain = np.clip(gain, *LETTER_GAIN_RANGE)
+    gain = np.array([_keeps_r(g, k, series) for k, g in enumerate(gain)])
+    for k, o in enumerate(outputs):  # the lower of the two sides, so the model stays symmetric
+        if o.endswith("_L") and o[:-1] + "R" in outputs:
+            r = outputs.index(o[:-1] + "R")
+            gain[k] = gain[r] = min(gain[k], gain[r])
+    return gain
+
+
+def _keeps_r(gain: float, k: int, series: dict[str, list[tuple[np.ndarray, np.ndarray]]]
+             ) -> float:  # fmt: skip
+    """``gain``, its half or 1: the first that lowers output k's r on no left-out rig."""
+    for g in (gain, 1.0 + (gain - 1.0) / 2, 1.0):
+        if g == 1.0:
+            return 1.0
+        ok = True
+        for parts in series.values():
+            p = np.concatenate([s[0][:, k] for s in parts])
+            y = np.concatenate([s[1][:, k] for s in parts])
+            shown = np.isfinite(y)
+            if not shown.any() or np.nanmax(y) < 0.5:
+                continue
+            before = pearson(p[shown], y[shown])
+            if pearson(stretch_letters(p[shown], g), y[shown]) < before - BELOW_RAW:
+                ok = False
+                break
+        if ok:
+            return float(g)
+    return 1.0
 
 
 def raw_coefficients(outputs: tuple[str, ...]) -> np.ndarray:

@@ -226,3 +226,26 @@ def test_take_with_no_calm_mouth_takes_the_population_there(est) -> None:  # typ
     lip = est.population.shape[14, 1]
     assert old.shape[14, 1] < lip - 0.1  # the old rule took the open lips as the neutral
     assert abs(float(none.shape[14, 1] - lip)) < 1e-6  # now the population's closed lips
+
+
+def test_letter_gain_stretches_above_the_knee_only_and_is_saved(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from facs.au._estimator import LETTER_KNEE, Model, load_estimator, save_estimator
+
+    model = Model(("AU01", "AU02"), np.array([5]), np.zeros(2), np.ones(2), np.eye(2),
+                  np.zeros(2), letter_gain=np.array([2.0, 1.0]))  # fmt: skip
+    z = np.array([[0.3, 0.3], [LETTER_KNEE, 2.0], [1.5, 1.5], [4.0, 4.0]])
+    out = model.stretch(z)
+    stretched = LETTER_KNEE + 2 * (1.5 - LETTER_KNEE)
+    np.testing.assert_allclose(out[:, 0], [0.3, LETTER_KNEE, stretched, 5.0])
+    np.testing.assert_allclose(out[:, 1], z[:, 1])  # gain 1: untouched
+    # an actor's correction already maps onto that actor's letters: no stretch
+    corrected = replace(model, correction=(np.ones(2), np.zeros(2)))
+    np.testing.assert_array_equal(corrected.stretch(z), z)
+    est = load_estimator()
+    assert est.model.letter_gain is not None and (est.model.letter_gain >= 1.0).all()
+    path = tmp_path / "e.npz"
+    gains = np.full(len(est.model.outputs), 1.5)
+    save_estimator(replace(est, model=replace(est.model, letter_gain=gains)), path)
+    assert np.allclose(load_estimator(str(path)).model.letter_gain, 1.5)

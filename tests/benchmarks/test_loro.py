@@ -99,3 +99,48 @@ def test_pick_gives_up_the_floor_when_it_costs_too_much() -> None:
     per, per_rig, raw = _pick_inputs(loro.FLOOR_COST + 0.02)
     cfg = loro.pick(per, loro.Config("regional"), set(), per_rig, raw)
     assert dict(cfg.sources)["AU26"] == "landmarks"
+
+
+def _noisy_actions(rng: np.random.Generator, rig: str, n: int = 1200) -> loro.Clip:
+    """AU12_L in held actions (apex 1.5-5) read through a landmark that each action
+    moves by its own offset too: a penalised fit on such data reads an unseen clip's
+    apexes low (shrinkage and regression towards the mean)."""
+    clip = _clip(rng, rig, n)
+    y, offset = np.zeros(n), np.zeros(n)
+    for start in range(10, n - 30, 30):
+        y[start : start + 15] = rng.choice([1.5, 3.0, 5.0])
+        offset[start - 10 : start + 20] = rng.normal(0, 0.01)  # how this face moves
+    clip.aligned[:, 291, 1] = y / 250 + offset + rng.normal(0, 0.001, n)
+    clip.targets["AU12_L"] = y
+    return clip
+
+
+def test_letter_gains_bring_left_out_apexes_to_their_letter() -> None:
+    rng = np.random.default_rng(4)
+    cfg = loro.Config("regional", alpha=10.0)
+    clips = [_noisy_actions(rng, r) for r in ("a", "b", "c")]
+    gains = loro.letter_gains(clips, cfg, OUTPUTS)
+    assert gains.shape == (len(OUTPUTS),)
+    assert gains[0] > 1.2 and gains[0] == gains[1]  # both sides of 12 share one gain
+    assert gains[2] == 1.0  # a code no clip shows is not stretched
+    model = loro.fit_model(clips, cfg, OUTPUTS)
+    test = _noisy_actions(rng, "d")
+    x = model.standardise(model.features(test.aligned, test.blendshapes, test.base))
+    before = np.clip(model.generic(x), 0, 5)
+    after = Model(**{**model.__dict__, "letter_gain": gains}).stretch(before)
+    truth = test.targets["AU12_L"]
+    low_before = loro.apex_pairs(before[:, 0], truth) @ [1, -1]  # true - read, per action
+    low_after = loro.apex_pairs(after[:, 0], truth) @ [1, -1]
+    assert low_before.mean() > 0.5 and abs(low_after.mean()) < 0.5 * low_before.mean()
+    assert np.abs(low_after).mean() < np.abs(low_before).mean()
+    # presence is not moved: what was below 0.5 stays, what was above stays above
+    np.testing.assert_array_equal(before <= 0.5, after <= 0.5)
+
+
+def test_a_letter_gain_that_lowers_a_left_out_rigs_r_is_cut() -> None:
+    y = np.r_[np.zeros(50), np.full(50, 5.0)][:, None]
+    clean = {"a": [(y * 0.4, y)]}  # read at 2 for a true 5: stretching only helps
+    assert loro._keeps_r(2.5, 0, clean) == 2.5
+    noisy = np.r_[np.zeros(45), np.full(5, 2.8), np.full(50, 2.0)][:, None]
+    spiky = {"a": [(y * 0.4, y)], "b": [(noisy, y)]}  # noise above the action, clipped at E
+    assert loro._keeps_r(2.5, 0, spiky) < 2.5

@@ -31,8 +31,8 @@ def _check(result: dict[str, Any], name: str) -> dict[str, str]:
 
 
 def test_overall_agreement_with_the_reference(result: dict[str, Any]) -> None:
-    # measured 0.41 (the estimator before issue 12: 0.34; 0.40 before small faces in photos
-    # were found again in a crop)
+    # measured 0.42 (the estimator before issue 12: 0.34; 0.40 before small faces in photos
+    # were found again in a crop; 0.41 before letters were stretched)
     assert result["overall"]["f1"] >= 0.39, result["overall"]
 
 
@@ -42,6 +42,13 @@ def test_the_codes_read_well_on_real_faces_stay_read(result: dict[str, Any]) -> 
     assert per["AU12"]["f1"] >= 0.9 and per["AU25"]["f1"] >= 0.9, (per["AU12"], per["AU25"])
     assert per["AU06"]["f1"] >= 0.85, per["AU06"]
     assert per["AU45"]["f1"] >= 0.5, per["AU45"]
+
+
+def test_letters_of_six_on_real_faces(result: dict[str, Any]) -> None:
+    per = result["per_code"]
+    # measured with letters stretched (the model's letter gains): within one of the
+    # reference in 6 of 10 (4 of 9 before)
+    assert per["AU06"]["within_one"] >= 0.5, per["AU06"]
 
 
 def test_four_in_crying_and_six_in_smiles(result: dict[str, Any]) -> None:

@@ -255,6 +255,7 @@ def _regional_baseline(
         blendshapes=scores[None],
         pose=np.zeros((1, 3)),
         baseline=population,
+        letters=False,  # NEUTRAL_MAX is on the model's own scale, before letters are stretched
     )
     from facs.au._regions import region_of
 
@@ -291,6 +292,18 @@ def _regional_baseline(
 _HEAD_AND_GAZE = tuple(f"AU{n}" for n in (*range(51, 59), 61, 62, 63, 64))
 
 
+#: Outputs at or below this are never stretched by :attr:`Model.letter_gain`: 0.5 is
+#: where a frame's code is present and 1.0 where an event starts (``detect_events``'s
+#: ``on``), so frames and events stay exactly what they were; only letters move.
+LETTER_KNEE = 1.0
+
+
+def stretch_letters(out: np.ndarray, gain: np.ndarray | float) -> np.ndarray:
+    """Values (0–5) above :data:`LETTER_KNEE` stretched by ``gain`` (per column), clipped at 5."""
+    stretched = np.where(out > LETTER_KNEE, LETTER_KNEE + (out - LETTER_KNEE) * gain, out)
+    return np.asarray(np.clip(stretched, 0.0, 5.0))
+
+
 @dataclass(frozen=True)
 class Model:
     """Neutral-subtracted features → per-side intensities (0–5), batched.
@@ -316,6 +329,12 @@ class Model:
     #: Also the positive part of every feature: a movement up and one down get their own
     #: weight (a brow raised reads as 1, lowered as 4), still one matrix product.
     rectified: bool = False
+    #: Per output, how far letters above :data:`LETTER_KNEE` are stretched (``None``: not
+    #: at all; see :meth:`stretch`). A linear fit reads an unseen face's apex low
+    #: (regression towards the mean); the gain, fitted on left-out rigs
+    #: (benchmarks/loro.py ``letter_gains``), brings the apex back to its letter without
+    #: moving presence or events at all. Applied last, after a still's noise floor.
+    letter_gain: np.ndarray | None = None
 
     def features(
         self, aligned: np.ndarray, blendshapes: np.ndarray, baseline: Baseline
@@ -345,6 +364,16 @@ class Model:
             mlp = 5.0 * (h @ w + b)
             out = (1.0 - self.mlp_weight) * out + self.mlp_weight * mlp
         return np.asarray(out)
+
+    def stretch(self, out: np.ndarray) -> np.ndarray:
+        """Outputs (0–5) with letters above :data:`LETTER_KNEE` stretched by ``letter_gain``.
+
+        Not for a model corrected for one actor: the correction already maps its
+        outputs onto that actor's letters.
+        """
+        if self.letter_gain is None or self.correction is not None:
+            return out
+        return stretch_letters(out, self.letter_gain)
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         """Outputs 0–5, shape (N, K)."""
@@ -541,8 +570,11 @@ class Estimator:
         blendshapes: np.ndarray,
         pose: np.ndarray,
         baseline: Baseline,
+        letters: bool = True,
     ) -> dict[str, np.ndarray]:
         """Every code and side column (0–5) for one face's frames.
+
+        ``letters=False`` leaves the model's outputs unstretched (:meth:`Model.stretch`).
 
         Eye closure goes into ``AU43*`` for every closure (the timeline splits
         blinks 45 and winks 46 out by duration and side).
@@ -562,6 +594,8 @@ class Estimator:
             floor = np.where(pooled, self.population_floor, 0.0)
             lifted = np.clip((pred - floor) * 5.0 / np.maximum(5.0 - floor, 1e-6), 0.0, 5.0)
             pred = np.where(pooled, lifted, pred)
+        if letters:
+            pred = self.model.stretch(pred)
         raw = raw_blendshape_columns(blendshapes[ok], baseline)
         values: dict[str, np.ndarray] = {c: np.zeros(int(ok.sum())) for c in cols}
         pooled_names = {n for n, p in zip(self.model.outputs, pooled, strict=True) if p}
@@ -688,6 +722,7 @@ def load_estimator(path: str | None = None) -> Estimator:
             layers=tuple(layers),
             mlp_weight=float(z["mlp_weight"]) if "mlp_weight" in z.files else 0.0,
             rectified=bool(z["rectified"]) if "rectified" in z.files else False,
+            letter_gain=z["letter_gain"] if "letter_gain" in z.files else None,
         )
         floor = z["pop_floor"] if "pop_floor" in z.files else None
         return Estimator(
@@ -720,6 +755,8 @@ def save_estimator(estimator: Estimator, path: Path) -> None:
     }
     if estimator.population_floor is not None:
         arrays["pop_floor"] = estimator.population_floor.astype(np.float32)
+    if m.letter_gain is not None:
+        arrays["letter_gain"] = m.letter_gain.astype(np.float32)
     if m.basis is not None:
         arrays["basis"] = m.basis.astype(np.float32)
     for k, (w, b) in enumerate(m.layers):
