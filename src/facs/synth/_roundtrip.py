@@ -103,7 +103,8 @@ def confusion(codes: list[tuple[str, str]] | None = None, *, top: int = 3) -> pd
     DataFrame
         One row per rendered code: ``rendered`` (the code), ``column``, ``value``
         (its mean intensity 0–5 over the hold, or its peak for a blink or wink),
-        ``rank`` (1 = the strongest column) and ``found`` (the ``top`` strongest).
+        ``rank`` (1 = the strongest column; columns read equally share a rank) and
+        ``found`` (the ``top`` strongest).
         25 (lips part) is left out of the ranking of other codes: FACS scores it
         beside whatever parts the lips (10, 9, 26 … at high intensity).
     """
@@ -134,7 +135,9 @@ def confusion(codes: list[tuple[str, str]] | None = None, *, top: int = 3) -> pd
                 "rendered": text,
                 "column": column,
                 "value": float(values[column]),
-                "rank": list(ranked.index).index(column) + 1,
+                # ties share the better rank: two codes both read at E (5.0, clipped)
+                # cannot be told apart by strength, and column order must not decide
+                "rank": int((values > values[column]).sum()) + 1,
                 "found": ", ".join(f"{c} {v:.1f}" for c, v in ranked.head(top).items()),
             }
         )
