@@ -18,9 +18,9 @@ left-out-rig score in benchmarks/loro.py; nothing is chosen here.
   (facs.au._regions; which of the two, and how much of the raw blendshape
   mapping is blended in, per output as ``loro.py --choose`` picked by the
   left-out-rig r), every rig weighing the same; one matrix product per batch;
-- letter gains: each output stretched above 0.5 so that an unseen rig's actions
-  reach their letter at the apex (``loro.letter_gains``: each training rig left
-  out in turn; presence is not moved);
+- letter gains: each output stretched above 1.0 (``LETTER_KNEE``) so that an
+  unseen rig's actions reach their letter at the apex (``loro.letter_gains``:
+  each training rig left out in turn; presence and events are not moved);
 - the population neutral (mean baseline), its pose bias (measured minus true
   pose on the neutral lead) and a per-output noise floor (95th percentile of
   outputs on action-free frames under the population neutral, over every clip
@@ -89,10 +89,8 @@ def build(videos: dict[str, list[Path]], config: loro.Config, *, mirror: bool = 
         y = np.stack([c.targets[o] for o in outputs], axis=1)
         floors.append(np.where(y < 0.25, pred, np.nan))
     floor = np.nan_to_num(np.nanpercentile(np.concatenate(floors), 95, axis=0))
-    for k, o in enumerate(outputs):  # one floor per code: the model is symmetric
-        if o.endswith("_L") and o[:-1] + "R" in outputs:
-            r = outputs.index(o[:-1] + "R")
-            floor[k] = floor[r] = (floor[k] + floor[r]) / 2
+    for k, r in loro.side_pairs(outputs):  # one floor per code: the model is symmetric
+        floor[k] = floor[r] = (floor[k] + floor[r]) / 2
     info = {
         "fitted_on": {rig: [v.stem for v in vs] for rig, vs in videos.items()},
         "held_out": _rom.HELD_OUT,

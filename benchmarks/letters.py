@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _rom
 from accuracy import frames_from
 
-from facs.notation import INTENSITY_LETTERS, intensity_to_letter
+from facs.notation import intensity_to_letter, letter_to_intensity
 from facs.series import column_code
 
 LETTERS = "ABCDE"
@@ -50,8 +50,7 @@ def _column(code: str) -> str | None:
 
 def _letter_index(value: float) -> int:
     """0 for no letter, 1-5 for A-E."""
-    letter = intensity_to_letter(value)
-    return 0 if letter is None else INTENSITY_LETTERS.index(letter) + 1
+    return letter_to_intensity(intensity_to_letter(value))
 
 
 def rom_rows(clips: list[str]) -> tuple[list[dict], list[dict]]:

@@ -265,14 +265,16 @@ def letter_gains(clips: list[Clip], config: Config, outputs: tuple[str, ...]) ->
     knee = LETTER_KNEE
     num, den, n = np.zeros(len(outputs)), np.zeros(len(outputs)), np.zeros(len(outputs))
     rigs = sorted({c.rig for c in clips})
-    series: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}  # rig -> (read, true) per clip
+    series: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # rig -> (read, true; NaN: not shown)
     for rig in rigs if len(rigs) > 1 else []:
         model = fit_model([c for c in clips if c.rig != rig], config, outputs)
+        reads, truths = [], []
         for c in (c for c in clips if c.rig == rig):
             p = model.predict(model.features(c.aligned, c.blendshapes, c.base))
             y = np.stack([c.targets[o] if o in c.present else np.full(len(p), np.nan)
                           for o in outputs], axis=1)  # fmt: skip
-            series.setdefault(rig, []).append((p, y))
+            reads.append(p)
+            truths.append(y)
             for k, o in enumerate(outputs):
                 if o not in c.present:
                     continue
@@ -281,42 +283,40 @@ def letter_gains(clips: list[Clip], config: Config, outputs: tuple[str, ...]) ->
                 num[k] += np.clip(read[:, 0] - knee, 0.0, None).sum()
                 den[k] += (read[:, 1] - knee).sum()
                 n[k] += len(read)
+        series[rig] = (np.concatenate(reads), np.concatenate(truths))
     gain = np.where(n >= 3, num / np.maximum(den, 1e-9), 1.0)
-    for k, o in enumerate(outputs):
-        if o.endswith("_L") and o[:-1] + "R" in outputs:
-            r = outputs.index(o[:-1] + "R")
-            both = n[k] + n[r]
-            if both:
-                gain[k] = gain[r] = (gain[k] * n[k] + gain[r] * n[r]) / both
+    for k, r in side_pairs(outputs):
+        if n[k] + n[r]:
+            gain[k] = gain[r] = (gain[k] * n[k] + gain[r] * n[r]) / (n[k] + n[r])
     gain = np.clip(gain, *LETTER_GAIN_RANGE)
     gain = np.array([_keeps_r(g, k, series) for k, g in enumerate(gain)])
-    for k, o in enumerate(outputs):  # the lower of the two sides, so the model stays symmetric
-        if o.endswith("_L") and o[:-1] + "R" in outputs:
-            r = outputs.index(o[:-1] + "R")
-            gain[k] = gain[r] = min(gain[k], gain[r])
+    for k, r in side_pairs(outputs):  # the lower of the two sides: the model stays symmetric
+        gain[k] = gain[r] = min(gain[k], gain[r])
     return gain
 
 
-def _keeps_r(gain: float, k: int, series: dict[str, list[tuple[np.ndarray, np.ndarray]]]
-             ) -> float:  # fmt: skip
+def side_pairs(outputs: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(left, right) indices of every code that has both side outputs."""
+    return [(k, outputs.index(o[:-1] + "R")) for k, o in enumerate(outputs)
+            if o.endswith("_L") and o[:-1] + "R" in outputs]  # fmt: skip
+
+
+def _keeps_r(gain: float, k: int, series: dict[str, tuple[np.ndarray, np.ndarray]]) -> float:
     """``gain``, its half or 1: the first that lowers output k's r on no left-out rig."""
-    for g in (gain, 1.0 + (gain - 1.0) / 2, 1.0):
-        if g == 1.0:
-            return 1.0
-        ok = True
-        for parts in series.values():
-            p = np.concatenate([s[0][:, k] for s in parts])
-            y = np.concatenate([s[1][:, k] for s in parts])
-            shown = np.isfinite(y)
-            if not shown.any() or np.nanmax(y) < 0.5:
-                continue
-            before = pearson(p[shown], y[shown])
-            if pearson(stretch_letters(p[shown], g), y[shown]) < before - BELOW_RAW:
-                ok = False
-                break
-        if ok:
-            return float(g)
-    return 1.0
+
+    def keeps(g: float) -> bool:
+        for read, true in series.values():
+            shown = np.isfinite(true[:, k])
+            p, y = read[shown, k], true[shown, k]
+            if (
+                len(y)
+                and y.max() >= 0.5
+                and (pearson(stretch_letters(p, g), y) < pearson(p, y) - BELOW_RAW)
+            ):
+                return False
+        return True
+
+    return next((float(g) for g in (gain, 1.0 + (gain - 1.0) / 2) if g > 1.0 and keeps(g)), 1.0)
 
 
 def raw_coefficients(outputs: tuple[str, ...]) -> np.ndarray:

@@ -139,8 +139,8 @@ def test_letter_gains_bring_left_out_apexes_to_their_letter() -> None:
 
 def test_a_letter_gain_that_lowers_a_left_out_rigs_r_is_cut() -> None:
     y = np.r_[np.zeros(50), np.full(50, 5.0)][:, None]
-    clean = {"a": [(y * 0.4, y)]}  # read at 2 for a true 5: stretching only helps
+    clean = {"a": (y * 0.4, y)}  # read at 2 for a true 5: stretching only helps
     assert loro._keeps_r(2.5, 0, clean) == 2.5
     noisy = np.r_[np.zeros(45), np.full(5, 2.8), np.full(50, 2.0)][:, None]
-    spiky = {"a": [(y * 0.4, y)], "b": [(noisy, y)]}  # noise above the action, clipped at E
+    spiky = {"a": (y * 0.4, y), "b": (noisy, y)}  # noise above the action, clipped at E
     assert loro._keeps_r(2.5, 0, spiky) < 2.5

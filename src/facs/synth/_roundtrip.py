@@ -153,7 +153,7 @@ def letters(codes: Sequence[tuple[int, str]] | None = None) -> pd.DataFrame:
         ``column``, ``asked`` (1–5 for A–E), ``value`` (the column's mean 0–5
         over the hold) and ``coded`` (its letter, 0 for none, 1–5 for A–E).
     """
-    from facs.notation import INTENSITY_LETTERS, intensity_to_letter
+    from facs.notation import INTENSITY_LETTERS, intensity_to_letter, letter_to_intensity
     from facs.synth._render import render_image
 
     todo = list(codes) if codes is not None else calibration_codes()
@@ -168,8 +168,7 @@ def letters(codes: Sequence[tuple[int, str]] | None = None) -> pd.DataFrame:
     rows = []
     for (column, asked), start, end in spans:
         value = float(_hold(frames, start, end)[column].mean())
-        letter = intensity_to_letter(value)
-        coded = 0 if letter is None else INTENSITY_LETTERS.index(letter) + 1
+        coded = letter_to_intensity(intensity_to_letter(value))
         rows.append({"column": column, "asked": asked, "value": value, "coded": coded})
     return pd.DataFrame(rows)
 
