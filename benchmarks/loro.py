@@ -124,6 +124,15 @@ class Config:
     raw_blend: tuple[tuple[str, float], ...] = ()
     #: Positive parts of the features too (Model.rectified).
     rectified: bool = True
+    #: Landmark-pair distances of each region (Region.distances) as features too.
+    distances: bool = True
+
+
+def distance_pairs(config: Config) -> np.ndarray | None:
+    """(D, 2) landmark pairs whose distances are features, or ``None``."""
+    pairs = [p for r in REGIONS.values() for p in r.distances]
+    use = config.distances and config.landmarks and pairs
+    return np.array(pairs, dtype=np.int32) if use else None
 
 
 def feature_layout(config: Config) -> tuple[np.ndarray, list[str]]:
@@ -134,6 +143,8 @@ def feature_layout(config: Config) -> tuple[np.ndarray, list[str]]:
     else:
         points = np.zeros(0, int)
     names = [f"p{p}{a}" for p in points for a in "xyz"] + [f"b:{n}" for n in BLENDSHAPE_NAMES]
+    pairs = distance_pairs(config)
+    names += [] if pairs is None else [f"d:{a}-{b}" for a, b in pairs]
     if config.rectified:
         names += [f"+{n}" for n in names]
     return points, names
@@ -146,10 +157,13 @@ def output_masks(config: Config, outputs: tuple[str, ...], names: list[str]) -> 
     for k, out in enumerate(outputs):
         region = REGIONS[region_of(out)]
         pts = {f"p{p}" for p in region.points}
+        dists = {f"d:{a}-{b}" for a, b in region.distances}
         source = sources.get(out, "both")
         for f, name in enumerate(names):
             name = name.removeprefix("+")
-            if name.startswith("b:"):
+            if name.startswith("d:"):
+                use = source != "blendshapes" and (name in dists or not config.regional)
+            elif name.startswith("b:"):
                 use = (
                     config.blendshapes
                     and source != "landmarks"
@@ -165,9 +179,9 @@ def output_masks(config: Config, outputs: tuple[str, ...], names: list[str]) -> 
 
 
 def design(clips: list[Clip], points: np.ndarray, outputs: tuple[str, ...],  # type: ignore[no-untyped-def]
-           rectified: bool = False):  # fmt: skip
+           rectified: bool = False, pairs: np.ndarray | None = None):  # fmt: skip
     proto = Model(outputs, points, np.zeros(1), np.ones(1), np.zeros((1, 1)), np.zeros(1),
-                  rectified=rectified)  # fmt: skip
+                  rectified=rectified, pairs=pairs)  # fmt: skip
     xs, ys, ws, gs = [], [], [], []
     frames_per_rig: dict[str, int] = {}
     for c in clips:
@@ -223,7 +237,8 @@ def fit_ridge(x: np.ndarray, y: np.ndarray, w: np.ndarray, mask: np.ndarray, alp
 
 def fit_model(clips: list[Clip], config: Config, outputs: tuple[str, ...]) -> Model:
     points, names = feature_layout(config)
-    x, y, w, group, known = design(clips, points, outputs, config.rectified)
+    pairs = distance_pairs(config)
+    x, y, w, group, known = design(clips, points, outputs, config.rectified, pairs)
     if not config.balance:
         w = np.ones(len(w))
     mask = output_masks(config, outputs, names)
@@ -231,7 +246,8 @@ def fit_model(clips: list[Clip], config: Config, outputs: tuple[str, ...]) -> Mo
     if config.raw_blend:
         weights, bias = fold_raw(weights, bias, mean, scale, outputs, len(points),
                                  dict(config.raw_blend))  # fmt: skip
-    return Model(outputs, points, mean, scale, weights, bias, rectified=config.rectified)
+    return Model(outputs, points, mean, scale, weights, bias, rectified=config.rectified,
+                 pairs=pairs)  # fmt: skip
 
 
 #: Letter gains are kept within these bounds: never below 1 (real smiles already read
@@ -539,7 +555,8 @@ def load_choice(path: Path = CHOICE) -> Config:
     d = json.loads(path.read_text())
     return Config(name=d["name"], alpha=d["alpha"], sources=tuple(map(tuple, d["sources"])),
                   raw_blend=tuple(map(tuple, d["raw_blend"])),
-                  rectified=d.get("rectified", False))  # fmt: skip
+                  rectified=d.get("rectified", False),
+                  distances=d.get("distances", True))  # fmt: skip
 
 
 def main() -> None:
@@ -585,6 +602,7 @@ def main() -> None:
         tmp = CHOICE.with_suffix(".tmp")
         tmp.write_text(json.dumps({"live_on_real_footage": sorted(live_outputs(outputs)),
                                    "name": cfg.name, "alpha": cfg.alpha, "rectified": cfg.rectified,
+                                   "distances": cfg.distances,
                                    "sources": cfg.sources, "raw_blend": cfg.raw_blend,
                                    "left_out_rig_r": per,
                                    "left_out_rig_r_per_rig": per_rig}, indent=1))  # fmt: skip

@@ -249,3 +249,27 @@ def test_letter_gain_stretches_above_the_knee_only_and_is_saved(tmp_path) -> Non
     gains = np.full(len(est.model.outputs), 1.5)
     save_estimator(replace(est, model=replace(est.model, letter_gain=gains)), path)
     assert np.allclose(load_estimator(str(path)).model.letter_gain, 1.5)
+
+
+def test_pair_distances_are_features_after_the_blendshapes_and_are_saved(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from facs.au._estimator import Model, load_estimator, save_estimator
+
+    base = Baseline(np.zeros((478, 3), np.float32), np.zeros(52, np.float32), np.zeros(3), 1.0,
+                    "auto")  # fmt: skip
+    base.shape[159] = (0.0, 0.1, 0.0)  # the neutral's lids 0.1 apart
+    aligned = np.repeat(base.shape[None], 2, axis=0)
+    aligned[1, 159] = (0.0, 0.25, 0.0)  # eye opened: lids 0.25 apart
+    pairs = np.array([[159, 145]])
+    model = Model(("AU05",), np.array([5]), np.zeros(1), np.ones(1), np.zeros((1, 1)),
+                  np.zeros(1), rectified=True, pairs=pairs)  # fmt: skip
+    x = model.features(aligned, np.zeros((2, 52), np.float32), base)
+    assert x.shape == (2, 2 * (3 + 52 + 1))
+    np.testing.assert_allclose(x[:, 3 + 52], [0.0, 0.15], atol=1e-6)  # distance minus neutral's
+    np.testing.assert_allclose(x[:, -1], [0.0, 0.15], atol=1e-6)  # and its positive part
+    est = load_estimator()
+    assert est.model.pairs is not None and est.model.pairs.shape[1] == 2
+    path = tmp_path / "e.npz"
+    save_estimator(replace(est, model=replace(est.model, pairs=est.model.pairs[:3])), path)
+    np.testing.assert_array_equal(load_estimator(str(path)).model.pairs, est.model.pairs[:3])

@@ -37,7 +37,9 @@ def test_codes_map_to_their_region() -> None:
 def test_shipped_model_reads_each_code_from_its_region_only() -> None:
     model = load_estimator().model
     n_geo = len(model.points) * 3
-    block = n_geo + len(BLENDSHAPE_NAMES)
+    pairs = [] if model.pairs is None else [tuple(p) for p in model.pairs.tolist()]
+    n_bs = len(BLENDSHAPE_NAMES)
+    block = n_geo + n_bs + len(pairs)
     blocks = [0, block] if model.rectified else [0]  # features, then their positive parts
     assert model.weights.shape[0] == block * len(blocks)
     geo_points = np.repeat(model.points, 3)
@@ -47,5 +49,19 @@ def test_shipped_model_reads_each_code_from_its_region_only() -> None:
             w = model.weights[start : start + block, k]
             used = np.flatnonzero(w[:n_geo])
             assert set(geo_points[used].tolist()) <= set(region.points), out
-            shapes = [BLENDSHAPE_NAMES[i] for i in np.flatnonzero(w[n_geo:])]
+            shapes = [BLENDSHAPE_NAMES[i] for i in np.flatnonzero(w[n_geo : n_geo + n_bs])]
             assert all(s.startswith(region.blendshapes) for s in shapes), (out, shapes)
+            distances = {pairs[i] for i in np.flatnonzero(w[n_geo + n_bs :])}
+            assert distances <= set(region.distances), (out, distances)
+
+
+def test_distance_pairs_are_their_own_mirror_image() -> None:
+    # Training adds each clip's mirror image (benchmarks/loro.py mirror_clip): a region's
+    # pairs must map onto themselves when the face is flipped left to right.
+    reference = load_estimator().reference
+    flipped = reference * np.array([-1.0, 1.0, 1.0])
+    mirror = np.array([np.argmin(((reference - p) ** 2).sum(1)) for p in flipped])
+    for name, region in REGIONS.items():
+        pairs = {frozenset(p) for p in region.distances}
+        assert {frozenset(mirror[list(p)].tolist()) for p in pairs} == pairs, name
+    assert load_estimator().model.pairs is not None

@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import loro
 
 from facs.au._estimator import Baseline, Model
+from facs.au._regions import REGIONS
 from facs.face import BLENDSHAPE_NAMES
 
 OUTPUTS = ("AU12_L", "AU12_R", "AU04_L", "AU26")
@@ -56,6 +57,14 @@ def test_each_output_reads_its_region_and_the_rectified_block() -> None:
     assert brow and all(n[2:].startswith(("browDown", "browInnerUp", "browOuterUp")) for n in brow)
     only_lm = loro.output_masks(loro.Config("r", sources=(("AU26", "landmarks"),)), OUTPUTS, names)
     assert not any(m for n, m in zip(names, only_lm[:, 3], strict=True) if "b:" in n)
+    # landmark distances: the brow pairs for 4 (and their positive parts), none for 12 or 26
+    dist = [n for n, m in zip(names, mask[:, 2], strict=True) if m and "d:" in n]
+    brow_pairs = {f"d:{a}-{b}" for a, b in REGIONS["brows"].distances}
+    assert {n.lstrip("+") for n in dist} == brow_pairs and len(dist) == 2 * len(brow_pairs)
+    assert not any(m for n, m in zip(names, mask[:, 0], strict=True) if "d:" in n)
+    blend_only = loro.Config("r", sources=(("AU04_L", "blendshapes"),))
+    assert not any(m for n, m in zip(names, loro.output_masks(blend_only, OUTPUTS, names)[:, 2],
+                                     strict=True) if "d:" in n)  # fmt: skip
 
 
 def test_a_fitted_model_learns_the_signal_and_scores_it() -> None:

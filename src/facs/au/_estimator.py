@@ -45,6 +45,7 @@ __all__ = [
     "head_series",
     "lips_apart",
     "load_estimator",
+    "pair_distances",
 ]
 
 BaselineKind = Literal["auto", "partial", "manual", "population", "actor"]
@@ -298,6 +299,18 @@ _HEAD_AND_GAZE = tuple(f"AU{n}" for n in (*range(51, 59), 61, 62, 63, 64))
 LETTER_KNEE = 1.0
 
 
+def pair_distances(points: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """Distances (N, D) between the landmark pairs ``pairs`` (D, 2) of ``points`` (N, 478, 3).
+
+    >>> pts = np.zeros((1, 478, 3)); pts[0, 1] = (3.0, 4.0, 0.0)
+    >>> pair_distances(pts, np.array([[0, 1]])).tolist()
+    [[5.0]]
+    """
+    pairs = np.asarray(pairs)
+    diff = points[:, pairs[:, 0]] - points[:, pairs[:, 1]]
+    return np.asarray(np.sqrt((diff.astype(np.float64) ** 2).sum(-1)), dtype=np.float32)
+
+
 def stretch_letters(out: np.ndarray, gain: np.ndarray | float) -> np.ndarray:
     """Values (0–5) above :data:`LETTER_KNEE` stretched by ``gain`` (per column), clipped at 5."""
     stretched = np.where(out > LETTER_KNEE, LETTER_KNEE + (out - LETTER_KNEE) * gain, out)
@@ -335,14 +348,21 @@ class Model:
     #: (benchmarks/loro.py ``letter_gains``), brings the apex back to its letter without
     #: moving presence or events at all. Applied last, after a still's noise floor.
     letter_gain: np.ndarray | None = None
+    #: Landmark pairs (D, 2) whose distance minus the neutral's is a feature too
+    #: (:attr:`facs.au._regions.Region.distances`); ``None`` for models fitted without.
+    pairs: np.ndarray | None = None
 
     def features(
         self, aligned: np.ndarray, blendshapes: np.ndarray, baseline: Baseline
     ) -> np.ndarray:
-        """Neutral-subtracted features, shape (N, F): landmarks, blendshapes (and their
-        positive parts when ``rectified``)."""
+        """Neutral-subtracted features, shape (N, F): landmarks, blendshapes, pair
+        distances (and their positive parts when ``rectified``)."""
         geo = (aligned[:, self.points] - baseline.shape[self.points]).reshape(len(aligned), -1)
-        x = np.concatenate([geo, blendshapes - baseline.blendshapes], axis=1)
+        parts = [geo, blendshapes - baseline.blendshapes]
+        if self.pairs is not None and len(self.pairs):
+            parts.append(pair_distances(aligned, self.pairs)
+                         - pair_distances(baseline.shape[None], self.pairs))  # fmt: skip
+        x = np.concatenate(parts, axis=1)
         return np.concatenate([x, np.maximum(x, 0.0)], axis=1) if self.rectified else x
 
     def standardise(self, features: np.ndarray) -> np.ndarray:
@@ -723,6 +743,7 @@ def load_estimator(path: str | None = None) -> Estimator:
             mlp_weight=float(z["mlp_weight"]) if "mlp_weight" in z.files else 0.0,
             rectified=bool(z["rectified"]) if "rectified" in z.files else False,
             letter_gain=z["letter_gain"] if "letter_gain" in z.files else None,
+            pairs=z["pairs"] if "pairs" in z.files else None,
         )
         floor = z["pop_floor"] if "pop_floor" in z.files else None
         return Estimator(
@@ -755,6 +776,8 @@ def save_estimator(estimator: Estimator, path: Path) -> None:
     }
     if estimator.population_floor is not None:
         arrays["pop_floor"] = estimator.population_floor.astype(np.float32)
+    if m.pairs is not None:
+        arrays["pairs"] = m.pairs.astype(np.int32)
     if m.letter_gain is not None:
         arrays["letter_gain"] = m.letter_gain.astype(np.float32)
     if m.basis is not None:

@@ -40,6 +40,12 @@ _CHIN_JAW = (18, 83, 313, 200, 199, 175, 152, 148, 377, 176, 400, 172, 397, 136,
              32, 262, 140, 369, 171, 396, 201, 421, 194, 418)  # fmt: skip
 _LOWER_BROWS = (46, 52, 53, 65, 55, 276, 282, 283, 295, 285)
 _GLABELLA = (9, 8, 151, 107, 336, 108, 337, 69, 299, 104, 333)
+# Inner, middle and outer brow to the eye below, both sides; inner brows and lower brows apart.
+_BROW_DISTANCES = ((107, 133), (336, 362), (105, 159), (334, 386), (70, 33), (300, 263),
+                   (66, 159), (296, 386), (107, 336), (55, 285))  # fmt: skip
+# Lid to lid at three places per eye, eye width, lower lid to upper cheek.
+_EYE_DISTANCES = ((159, 145), (386, 374), (158, 153), (385, 380), (160, 144), (387, 373),
+                  (33, 133), (263, 362), (145, 118), (374, 347))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -48,12 +54,18 @@ class Region:
 
     points: tuple[int, ...]
     blendshapes: tuple[str, ...]  # name prefixes
+    #: Landmark pairs whose distance (minus the neutral's) is a feature of this region:
+    #: eye aperture, brow-to-eye, brow-to-brow. A distance ignores where the alignment put
+    #: the pair, only how far apart its points moved; on the rig left out the brow and eye
+    #: codes gain 0.01-0.03 r (benchmarks/README.md, "How the estimator was chosen").
+    distances: tuple[tuple[int, int], ...] = ()
 
 
 REGIONS: dict[str, Region] = {
     "brows": Region(
         _RIGHT_BROW + _LEFT_BROW + _GLABELLA + (159, 386, 158, 385, 160, 387),
         ("browDown", "browInnerUp", "browOuterUp"),
+        _BROW_DISTANCES,
     ),
     "eyes": Region(
         _RIGHT_EYE
@@ -62,6 +74,7 @@ REGIONS: dict[str, Region] = {
         + _UPPER_CHEEK
         + (46, 52, 53, 65, 55, 276, 282, 283, 295, 285),
         ("eyeBlink", "eyeSquint", "eyeWide", "cheekSquint"),
+        _EYE_DISTANCES,
     ),
     "gaze": Region(_RIGHT_EYE + _LEFT_EYE + _IRIS, ("eyeLook",)),
     "nose": Region(
