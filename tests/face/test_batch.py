@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from facs.face._batch import FaceBatch
 
@@ -53,6 +56,24 @@ def test_pixels_and_boxes() -> None:
     assert np.allclose(corners[:, :2], box[:, :2]) and np.allclose(
         corners[:, 2:], box[:, :2] + box[:, 2:]
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(np.float32, (3, 478, 3), elements=st.floats(-2, 2, width=32) | st.just(np.nan)),
+    st.integers(1, 4000),
+    st.integers(1, 4000),
+)
+def test_boxes_equal_the_plain_reduction_to_the_bit(
+    landmarks: np.ndarray, width: int, height: int
+) -> None:
+    b = FaceBatch.from_chunk({**_chunk(3), "landmarks": landmarks, "face_frame": np.arange(3),
+                              "face_id": np.zeros(3, np.int64)})  # fmt: skip
+    b = FaceBatch(**{**b.__dict__, "width": width, "height": height})
+    xy = landmarks[:, :, :2] * np.array([width, height], np.float32)
+    low, high = xy.min(axis=1), xy.max(axis=1)
+    np.testing.assert_array_equal(b.corners(), np.concatenate([low, high], 1).astype(np.float64))
+    np.testing.assert_array_equal(b.boxes()[:, 2:], (high - low).astype(np.float64))
 
 
 def test_chunks_join_and_raw_table() -> None:

@@ -113,7 +113,7 @@ def align(
     if ok.any():
         idx = list(STABLE_POINTS)
         scale, rotation, translation = procrustes_fit(pts[ok][:, idx], reference[idx])
-        aligned = scale[:, None, None] * np.einsum("npj,nij->npi", pts[ok], rotation)
+        aligned = scale[:, None, None] * (pts[ok] @ rotation.transpose(0, 2, 1))
         out[ok] = aligned + translation[:, None, :]
         size[ok] = 1.0 / scale
     return (out, size) if return_scale else out

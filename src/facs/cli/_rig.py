@@ -11,7 +11,6 @@ from rich.table import Table
 from rich.text import Text
 
 from facs.cli._common import console, err_console, print_json, user_errors
-from facs.rigs import audit, load_rig, scanlist, write_scanlist
 
 __all__ = ["app", "audit_cmd", "scanlist_cmd"]
 
@@ -34,6 +33,8 @@ def audit_cmd(
 ) -> None:
     """Which AUs and sides RIG can express, which it cannot, and which combinations
     (emotion prototypes, 1+2+4, 6+12+25, 12+15 …) need corrective shapes."""
+    from facs.rigs import audit, load_rig  # scipy and pandas: only when a rig command runs
+
     with user_errors(as_json=json_out):
         result = audit(load_rig(rig))
     if json_out:
@@ -123,6 +124,8 @@ def scanlist_cmd(
 ) -> None:
     """An ordered list of FACS poses for a scan or range-of-motion session, as the CSV
     that ``facs calibrate --script`` reads (start, end, code; group and label extra)."""
+    from facs.rigs import load_rig, scanlist, write_scanlist
+
     with user_errors():
         letter = None if intensity.lower() == "none" else intensity.upper()
         poses = scanlist(
