@@ -40,9 +40,10 @@ _CHIN_JAW = (18, 83, 313, 200, 199, 175, 152, 148, 377, 176, 400, 172, 397, 136,
              32, 262, 140, 369, 171, 396, 201, 421, 194, 418)  # fmt: skip
 _LOWER_BROWS = (46, 52, 53, 65, 55, 276, 282, 283, 295, 285)
 _GLABELLA = (9, 8, 151, 107, 336, 108, 337, 69, 299, 104, 333)
-# Inner, middle and outer brow to the eye below, both sides; inner brows and lower brows apart.
-_BROW_DISTANCES = ((107, 133), (336, 362), (105, 159), (334, 386), (70, 33), (300, 263),
-                   (66, 159), (296, 386), (107, 336), (55, 285))  # fmt: skip
+# Inner and outer brow to the eye corner below, both sides; inner brows and lower brows
+# apart. Not to the lids: they move with 5, 6, 7 and 43 (a crying face's squeezed eyes
+# read as brows raised against its lowered lids, and 4 vanished on the real reference).
+_BROW_DISTANCES = ((107, 133), (336, 362), (70, 33), (300, 263), (107, 336), (55, 285))
 # Lid to lid at three places per eye, eye width, lower lid to upper cheek.
 _EYE_DISTANCES = ((159, 145), (386, 374), (158, 153), (385, 380), (160, 144), (387, 373),
                   (33, 133), (263, 362), (145, 118), (374, 347))  # fmt: skip
