@@ -29,6 +29,29 @@ def test_perceive_video(real_dir: Path, model_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_perceive_overlapping_threads_equals_one_frame_at_a_time(
+    real_dir: Path, model_path: Path
+) -> None:
+    # perceive works out a frame's faces in a second thread while the landmarker infers
+    # the next one; the result must be what detect() gives frame after frame.
+    import numpy as np
+
+    from facs.face import Landmarker, decode_frames
+
+    path = real_dir / "WolfgangLanger_Pexels.mp4"
+    piped = list(perceive(path, end=1.0, max_faces=2))
+    with Landmarker(max_faces=2, mode="video") as landmarker:
+        serial = [landmarker.detect(f) for f in decode_frames(path, end=1.0)]
+    assert [r.frame for r in piped] == list(range(len(serial))) and len(serial) > 20
+    for got, want in zip(piped, serial, strict=True):
+        assert [f.face for f in got.faces] == [f.face for f in want]
+        for a, b in zip(got.faces, want, strict=True):
+            np.testing.assert_array_equal(a.landmarks, b.landmarks)
+            np.testing.assert_array_equal(a.appearance, b.appearance)
+            assert (a.yaw, a.confidence) == (b.yaw, b.confidence)
+
+
+@pytest.mark.slow
 def test_perceive_stops_early_without_leaking_threads(real_dir: Path, model_path: Path) -> None:
     before = threading.active_count()
     stream = perceive(real_dir / "WolfgangLanger_Pexels.mp4", max_faces=1)

@@ -499,6 +499,17 @@ class Landmarker:
         list of FaceFrame
             One per face found, sorted by face id; empty when there is none.
         """
+        result = self.infer(frame)
+        return [] if result is None else self.faces_of(frame, result)
+
+    def infer(self, frame: Frame) -> Any:
+        """MediaPipe's raw result for one frame (``None`` when no face can fit).
+
+        The first half of :meth:`detect`; :meth:`faces_of` is the second. In video mode
+        the two may run in different threads (:func:`facs.face.perceive` overlaps a
+        frame's :meth:`faces_of` with the next frame's inference), as long as ``infer``
+        sees the frames in time order and ``faces_of`` too.
+        """
         if self._task is None:
             raise RuntimeError("this Landmarker is closed")
         from mediapipe import Image, ImageFormat
@@ -506,15 +517,24 @@ class Landmarker:
         pixels = frame.image
         height, width = pixels.shape[:2]
         if min(height, width) < MIN_IMAGE_SIDE:  # no face fits; MediaPipe's graph fails on 1×1
-            return []
+            return None
         image = Image(image_format=ImageFormat.SRGB, data=np.ascontiguousarray(pixels))
         if self.mode == "video":
-            result = self._task.detect_for_video(image, self._timestamp_ms(frame.time_s))
-        else:
-            result = self._task.detect(image)
+            return self._task.detect_for_video(image, self._timestamp_ms(frame.time_s))
+        return self._task.detect(image)
 
+    def faces_of(self, frame: Frame, result: Any) -> list[FaceFrame]:
+        """The faces of ``frame`` from its :meth:`infer` result: ids, pose, confidence,
+        colour samples (and, for stills, the tiles and refinement passes)."""
+        if result is None:
+            return []
+        pixels = frame.image
+        height, width = pixels.shape[:2]
         fits = _collect(result, (0, 0, width, height), width, height)
         if self.mode == "image" and self.tiles and len(fits) < self.max_faces:
+            from mediapipe import Image, ImageFormat
+
+            assert self._task is not None
             # Small faces in a group photo: the detector sees more on overlapping halves.
             for x0, y0, x1, y1 in _tiles(width, height):
                 crop = np.ascontiguousarray(pixels[y0:y1, x0:x1])
