@@ -188,3 +188,16 @@ def test_a_still_gets_bars_not_a_time_axis(tmp_path: Path, monkeypatch: pytest.M
     frames = pd.concat([frames.assign(time_s=0.0), frames.assign(time_s=1.0)], ignore_index=True)
     plot.plot_timeline(frames, None, tmp_path / "clip.png", x_label="image")
     assert drawn == ["bars", "timeline"]
+
+
+def test_close_event_letters_on_one_row_become_one_label() -> None:
+    from facs.plot import MARK_GAP, merge_close_marks
+
+    span = 20.0
+    gap = MARK_GAP * span
+    marks = [(5.0, 2, "LE"), (5.1, 2, "RE"), (5.0, 3, "LE"), (9.0, 2, "B"), (9.0 + 2 * gap, 2, "C")]
+    merged = merge_close_marks(marks, gap)
+    assert merged == [(5.05, 2, "E"), (9.0, 2, "B"), (9.0 + 2 * gap, 2, "C"), (5.0, 3, "LE")]
+    # different letters on the two sides stay apart in one label
+    assert merge_close_marks([(1.0, 0, "LA"), (1.0, 0, "RC")], gap) == [(1.0, 0, "LA/RC")]
+    assert merge_close_marks([], gap) == []

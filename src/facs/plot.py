@@ -251,7 +251,8 @@ def _draw_heatmap(
             np.arange(n - 1) + 0.5, grid.edges[0], grid.edges[-1], color="#d0d0d0", linewidth=0.5
         )
         ax.set_ylim(n - 0.5, -0.5)
-        _draw_marks(ax, list(_event_marks(events, face)))
+        span = float(grid.edges[-1] - grid.edges[0])
+        _draw_marks(ax, merge_close_marks(_event_marks(events, face), MARK_GAP * span))
     else:
         ax.set_yticks([])
         ax.set_ylim(0.5, -0.5)
@@ -269,6 +270,53 @@ def _draw_heatmap(
     ax.tick_params(axis="x", labelsize=9)
     ax.grid(axis="x", color="#9e9e9e", linewidth=0.4, alpha=0.5)
     ax.set_axisbelow(False)
+
+
+#: Event letters on one row closer than this share of the time axis are drawn as one
+#: label (two letters side by side take about 1 % of the plot's width): a left and a
+#: right event of one code peaking together printed "RE" over "LE".
+MARK_GAP = 0.012
+
+
+def merge_close_marks(
+    marks: Sequence[tuple[float, int, str]], gap: float
+) -> list[tuple[float, int, str]]:
+    """Marks on one row within ``gap`` seconds of each other merged into one label.
+
+    Both sides at one letter read as that letter (FACS writes a bilateral action
+    unprefixed); anything else is joined with "/".
+
+    >>> merge_close_marks([(1.0, 0, "LE"), (1.05, 0, "RE"), (1.0, 1, "B")], gap=0.2)
+    [(1.025, 0, 'E'), (1.0, 1, 'B')]
+    >>> merge_close_marks([(2.0, 3, "LA"), (2.1, 3, "RB"), (9.0, 3, "C")], gap=0.2)
+    [(2.05, 3, 'LA/RB'), (9.0, 3, 'C')]
+    """
+    out: list[tuple[float, int, str]] = []
+    for row in sorted({m[1] for m in marks}):
+        group: list[tuple[float, str]] = []
+        for x, text in sorted((m[0], m[2]) for m in marks if m[1] == row):
+            if group and x - group[-1][0] > gap:
+                out.append(_merged(group, row))
+                group = []
+            group.append((x, text))
+        if group:
+            out.append(_merged(group, row))
+    return sorted(out, key=lambda m: (m[1], m[0]))
+
+
+def _merged(group: list[tuple[float, str]], row: int) -> tuple[float, int, str]:
+    x = float(np.mean([g[0] for g in group]))
+    texts = sorted({t for _x, t in group})  # L before R
+    letters = {t[1:] for t in texts if t[:1] in ("L", "R") and len(t) > 1}
+    sides = {t[:1] for t in texts if t[:1] in ("L", "R") and len(t) > 1}
+    if (
+        len(texts) > 1
+        and sides == {"L", "R"}
+        and len(letters) == 1
+        and all(t[:1] in ("L", "R") for t in texts)
+    ):
+        return x, row, letters.pop()
+    return x, row, "/".join(texts)
 
 
 def _draw_marks(ax: Axes, marks: Sequence[tuple[float, float, str]]) -> None:
