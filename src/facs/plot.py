@@ -393,7 +393,9 @@ def plot_timeline(
     Each panel has a head-pose strip (yaw, pitch, roll in degrees) above a
     heatmap with one row per code that reaches A (intensity ≥ 1) somewhere
     for that face, colour = intensity 0–5. Event apexes are marked with their
-    peak letter (``C``, or ``LC`` for a left-side event). Times where the face
+    peak letter (``C``, or ``LC`` for a left-side event; events of one row that
+    peak together share a label, ``C`` for both sides at C, ``LA/RB`` otherwise,
+    see :func:`merge_close_marks`). Times where the face
     is not found are a hatched grey band. Panels share the time axis.
 
     Parameters
