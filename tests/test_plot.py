@@ -201,3 +201,19 @@ def test_close_event_letters_on_one_row_become_one_label() -> None:
     # different letters on the two sides stay apart in one label
     assert merge_close_marks([(1.0, 0, "LA"), (1.0, 0, "RC")], gap) == [(1.0, 0, "LA/RC")]
     assert merge_close_marks([], gap) == []
+
+
+def test_a_letter_at_the_first_or_last_frame_is_drawn_inside_the_axis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import facs.plot as plot
+
+    drawn: list[tuple[float, int, str]] = []
+    monkeypatch.setattr(plot, "_draw_marks", lambda ax, marks: drawn.extend(marks))
+    frames = two_faces()
+    last = float(frames["time_s"].max())
+    events = EVENTS.assign(apex_s=[0.0, last, 2.0, 0.1])  # face 0: at the first, the last frame
+    plot.plot_timeline(frames, events, tmp_path / "t.png")
+    xs = sorted(x for x, _row, _text in drawn)
+    assert len(xs) == 3 and xs[0] > 0.0 and xs[-1] < last
+    assert xs[0] < 0.02 * last and xs[-1] > 0.98 * last  # still at their frame, near the edge

@@ -252,7 +252,10 @@ def _draw_heatmap(
         )
         ax.set_ylim(n - 0.5, -0.5)
         span = float(grid.edges[-1] - grid.edges[0])
-        _draw_marks(ax, merge_close_marks(_event_marks(events, face), MARK_GAP * span))
+        marks = merge_close_marks(_event_marks(events, face), MARK_GAP * span)
+        # A letter at the clip's first or last frame is drawn just inside the axis, whole.
+        low, high = grid.edges[0] + 0.5 * MARK_GAP * span, grid.edges[-1] - 0.5 * MARK_GAP * span
+        _draw_marks(ax, [(min(max(x, low), high), row, text) for x, row, text in marks])
     else:
         ax.set_yticks([])
         ax.set_ylim(0.5, -0.5)
