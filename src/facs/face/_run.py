@@ -91,7 +91,7 @@ def perceive(
     stop = threading.Event()
     thread = threading.Thread(target=_decode_into, args=(frames, q, stop), daemon=True)
     thread.start()
-    # In video mode a frame's faces (ids, pose, colour samples: about 1.5 ms of Python)
+    # In video mode a frame's faces (ids, pose, colour samples: about 1 ms of Python)
     # are worked out in a second thread while the landmarker infers the next frame,
     # which releases the GIL: one thread, so frames keep their order and the tracker
     # its sequence. Stills keep one pass (their tiles call the landmarker again).
