@@ -231,7 +231,6 @@ def _draw_pose(ax: Axes, grid: _Grid, face: _Face) -> None:
 def _draw_heatmap(
     ax: Axes, grid: _Grid, face: _Face, events: pd.DataFrame | None, cmap: Colormap
 ) -> None:
-
     n = len(face.columns)
     if n:
         values, edges = _pool(face.values, grid.edges)
@@ -295,30 +294,29 @@ def merge_close_marks(
     [(2.05, 3, 'LA/RB'), (9.0, 3, 'C')]
     """
     out: list[tuple[float, int, str]] = []
-    for row in sorted({m[1] for m in marks}):
-        group: list[tuple[float, str]] = []
-        for x, text in sorted((m[0], m[2]) for m in marks if m[1] == row):
-            if group and x - group[-1][0] > gap:
-                out.append(_merged(group, row))
-                group = []
-            group.append((x, text))
-        if group:
+    group: list[tuple[float, str]] = []
+    row = -1
+    for x, r, text in sorted(marks, key=lambda m: (m[1], m[0])):
+        if group and (r != row or x - group[-1][0] > gap):
             out.append(_merged(group, row))
-    return sorted(out, key=lambda m: (m[1], m[0]))
+            group = []
+        row = r
+        group.append((x, text))
+    if group:
+        out.append(_merged(group, row))
+    return out
 
 
 def _merged(group: list[tuple[float, str]], row: int) -> tuple[float, int, str]:
     x = float(np.mean([g[0] for g in group]))
     texts = sorted({t for _x, t in group})  # L before R
-    letters = {t[1:] for t in texts if t[:1] in ("L", "R") and len(t) > 1}
-    sides = {t[:1] for t in texts if t[:1] in ("L", "R") and len(t) > 1}
+    lettered = [t for t in texts if len(t) > 1]
     if (
-        len(texts) > 1
-        and sides == {"L", "R"}
-        and len(letters) == 1
-        and all(t[:1] in ("L", "R") for t in texts)
+        all(t[:1] in ("L", "R") for t in texts)
+        and {t[0] for t in lettered} == {"L", "R"}
+        and len({t[1:] for t in lettered}) == 1
     ):
-        return x, row, letters.pop()
+        return x, row, lettered[0][1:]
     return x, row, "/".join(texts)
 
 

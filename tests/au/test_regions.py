@@ -58,9 +58,9 @@ def test_shipped_model_reads_each_code_from_its_region_only() -> None:
 def test_distance_pairs_are_their_own_mirror_image() -> None:
     # Training adds each clip's mirror image (benchmarks/loro.py mirror_clip): a region's
     # pairs must map onto themselves when the face is flipped left to right.
-    reference = load_estimator().reference
-    flipped = reference * np.array([-1.0, 1.0, 1.0])
-    mirror = np.array([np.argmin(((reference - p) ** 2).sum(1)) for p in flipped])
+    from facs.synth._model import _mirror_index
+
+    mirror = _mirror_index(load_estimator().reference)
     for name, region in REGIONS.items():
         pairs = {frozenset(p) for p in region.distances}
         assert {frozenset(mirror[list(p)].tolist()) for p in pairs} == pairs, name
