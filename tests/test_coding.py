@@ -197,6 +197,21 @@ def test_real_take_steady_head_lips_and_baseline_report(shared_data: Path) -> No
     assert long57.empty, long57
     # The laugh parts the lips: 25 through it, at B-C (the reference codes C).
     assert float(f.loc[11.0:15.0, "AU25"].median()) >= 1.5
+    # The hand over the mouth (the reference's 72, 2.46-9.47 s) is found by MediaPipe
+    # Hands when its models are installed: 72 joins the strings, lower codes are blank.
+    from facs.face._hands import hands_unavailable
+
+    if hands_unavailable() is None:
+        assert "MediaPipe Hands" in (coding.summary.model.hands or "")
+        hand = f.loc[2.46:9.47]
+        assert float(hand["covered_lower"].mean()) >= 0.7
+        assert float(hand["code"].astype(str).str.contains("72").mean()) >= 0.7
+        assert hand.loc[hand["covered_lower"] == 1, "AU12"].isna().all()
+        bare = pd.concat([f.loc[:2.3], f.loc[9.6:]])
+        assert not bare[["covered_brows", "covered_eyes", "covered_lower"]].any().any()
+        lower = ev[ev["code"].str.contains("12|15|17|24")]
+        inside = lower[(lower["onset_s"] > 2.6) & (lower["offset_s"] < 9.3)]
+        assert len(inside) <= 2, inside  # at most brief events where the hand is lost
 
 
 def test_a_covered_mouth_is_not_scored(tmp_path: Path) -> None:
@@ -283,6 +298,7 @@ def _chunk_with_faces(store: Path, name: str, frame: int, centres: list[float]) 
         pose=np.zeros((n, 3), np.float32),
         confidence=np.ones(n, np.float32),
         appearance=np.zeros((n, 92, 3), np.uint8),
+        hand=np.full((n, 5), np.nan, np.float32),
     )
 
 

@@ -23,6 +23,7 @@ import numpy as np
 from facs._errors import FACSError, InputError
 from facs._progress import Progress
 from facs.face._appearance import APPEARANCE_POINTS
+from facs.face._hands import LOOK_FIELDS
 
 __all__ = ["CHUNK_FRAMES", "stored_spans"]
 
@@ -33,7 +34,7 @@ CHUNK_FRAMES = 256
 def _store_key(path: Path, start: float | None, end: float | None, max_faces: int) -> str:
     st = path.stat() if path.is_file() else None
     ident = f"{path.resolve()}|{st.st_size if st else ''}|{st.st_mtime_ns if st else ''}"
-    ident += f"|{start}|{end}|{max_faces}|v2"  # v2: chunks carry appearance samples
+    ident += f"|{start}|{end}|{max_faces}|v3"  # v3: chunks carry looks for hands
     return hashlib.sha1(ident.encode()).hexdigest()[:16]
 
 
@@ -67,6 +68,10 @@ def _save_chunk(target: Path, rows: list[Any]) -> None:
             ],
             dtype=np.uint8,
         ).reshape(n, n_samples, 3),
+        "hand": np.array(
+            [f.hand if f.hand is not None else np.full(len(LOOK_FIELDS), np.nan) for _, f in faces],
+            dtype=np.float32,
+        ).reshape(n, len(LOOK_FIELDS)),
     }
     # Not *.npz (never globbed as a chunk), one per process (two writers never share one).
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -94,7 +99,7 @@ def _fsync_dir(folder: Path) -> None:
 #: What a damaged chunk raises when read (truncated zip, bad header, object arrays).
 _BAD_CHUNK = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile)
 _CHUNK_KEYS = ("frames", "face_frame", "face_id", "landmarks", "blendshapes", "pose", "confidence",
-               "appearance")  # fmt: skip
+               "appearance", "hand")  # fmt: skip
 
 
 def _load_chunk(path: Path) -> dict[str, np.ndarray]:

@@ -60,6 +60,9 @@ class ModelInfo:
     landmarker: str
     #: The AU estimator's metadata (version, training data, features).
     estimator: dict[str, Any]
+    #: How hands in front of a face were looked for (covered regions, 70-73): the
+    #: palm model and its rate, or why they were not (then covers are found by colour only).
+    hands: str | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,15 @@ def _code_column(code: str) -> str:
     return f"{prefix}{a.number:02d}"
 
 
+def _hands_note() -> str:
+    from facs.face._hands import HAND_HZ, hands_unavailable
+
+    why = hands_unavailable()
+    if why is not None:
+        return f"not looked for: {why}"
+    return f"MediaPipe Hands (palm detector, hand landmarks), {HAND_HZ:g} looks a second a face"
+
+
 def summarise(
     path: Path,
     info: Any,
@@ -286,7 +298,9 @@ def summarise(
         frames=n_frames,
         frames_with_face=int(frames.loc[frames["success"] == 1, "frame"].nunique()),
         faces=len(faces),
-        model=ModelInfo(landmarker=str(locate_model().name), estimator=est.info),
+        model=ModelInfo(
+            landmarker=str(locate_model().name), estimator=est.info, hands=_hands_note()
+        ),
         calibration=CalibrationInfo(
             neutral=", ".join(kinds) if kinds else None,
             population_neutral_used=population,

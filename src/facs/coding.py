@@ -119,7 +119,7 @@ def _estimate(
     from facs.au._batch import add_head_positions, baseline_rows, face_rows, select_baseline
     from facs.au._calibration import apply_actor
     from facs.au._estimator import load_estimator
-    from facs.au._visibility import COVER_CODES, COVER_COLUMNS, covered_regions
+    from facs.au._visibility import COVER_CODES, COVER_COLUMNS, covered_regions, hand_covers
     from facs.face._batch import FaceBatch
     from facs.series import (
         BOX_COLUMNS,
@@ -167,12 +167,17 @@ def _estimate(
     rows_of = {number[g]: entries for g, entries in rows_of.items() if g in number}
     whole = {number[g]: w for g, w in whole.items() if g in number}
     maps = [{local: number.get(g, -1) for local, g in m.items()} for m in maps]
+    hands: dict[tuple[int, int], np.ndarray] = {}  # the covers a hand was seen making
     for gid, entries in rows_of.items():
-        cover = covered_regions(whole[gid].appearance, whole[gid].time_s)
+        face = whole[gid]
+        cover = covered_regions(face.appearance, face.time_s, face.hand)
         flags = np.stack([cover[r] for r in COVER_CODES], axis=1)
+        hidden_by = hand_covers(face.hand, face.time_s)
+        by_hand = np.stack([hidden_by[r] for r in COVER_CODES], axis=1) & flags
         offset = 0
         for ci, sel in entries:
             covers[ci, gid] = flags[offset : offset + len(sel)]
+            hands[ci, gid] = by_hand[offset : offset + len(sel)]
             offset += len(sel)
 
     # Pass 2: each face's neutral from its chosen rows, loaded chunk by chunk.
@@ -213,7 +218,7 @@ def _estimate(
             tables.append(faceless_rows(fr[empty, 0], fr[empty, 1]))
         for gid in (g for g in batch.faces() if g >= 0):
             rows = batch[batch.face == gid]
-            tables.append(face_rows(rows, baselines[gid], est, covers[ci, gid]))
+            tables.append(face_rows(rows, baselines[gid], est, covers[ci, gid], hands[ci, gid]))
             if raw:
                 raw_tables.append(rows.raw_table())
     if tables:

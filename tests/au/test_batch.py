@@ -33,7 +33,8 @@ def _face(est, n: int = 60, *, smile_from: int = 30) -> FaceBatch:  # type: igno
     return FaceBatch(
         frame=np.arange(n), time_s=np.arange(n) / 30, face=np.zeros(n, np.int64),
         landmarks=lm, blendshapes=bs, pose=np.zeros((n, 3)), confidence=np.ones(n),
-        appearance=np.zeros((n, 92, 3), np.uint8), width=400, height=400,
+        appearance=np.zeros((n, 92, 3), np.uint8), hand=np.full((n, 5), np.nan, np.float32),
+        width=400, height=400,
     )  # fmt: skip
 
 

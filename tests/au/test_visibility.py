@@ -6,8 +6,10 @@ import numpy as np
 
 from facs.au._visibility import (
     COVER_CODES,
+    HAND_MIN,
     acting_not_covered,
     covered_regions,
+    hand_covers,
     region_columns,
 )
 from facs.face._appearance import APPEARANCE_REGIONS
@@ -58,3 +60,45 @@ def test_region_columns_leave_the_head_position() -> None:
     assert "AU12" in lower and "AD19" in lower and "AU51" not in lower
     assert region_columns(CODE_COLUMNS, "brows") == ["AU01", "AU02", "AU04"]
     assert {"AU43", "AU61"} <= set(region_columns(CODE_COLUMNS, "eyes"))
+
+
+def _looks(n: int, every: int, rows: dict[int, tuple[float, ...]]) -> np.ndarray:
+    looks = np.full((n, 5), np.nan)
+    looks[::every] = 0.0
+    for k, row in rows.items():
+        looks[k] = row
+    return looks
+
+
+def test_a_hand_hides_what_its_outline_holds_between_looks() -> None:
+    t = np.arange(60) / 30
+    looks = _looks(60, 6, {k: (0.8, 0.95, 0.0, 0.6, 1.0) for k in range(12, 37, 6)})
+    cover = hand_covers(looks, t)
+    # looks at frames 12..36 (0.4-1.2 s); each frame takes the nearest look (0.2 s apart)
+    assert cover["lower"][10:38].all() and not cover["lower"][:9].any()
+    assert not cover["lower"][40:].any()
+    assert cover["eyes"].sum() == cover["lower"].sum() and not cover["brows"].any()
+    unsure = _looks(60, 6, {k: (0.8, 0.3, 0.0, 0.6, 1.0) for k in range(12, 37, 6)})
+    assert not any(v.any() for v in hand_covers(unsure, t).values())  # the hand model says no
+    weak = _looks(60, 6, {k: (HAND_MIN / 2, 0.95, 0.0, 0.0, 1.0) for k in range(12, 37, 6)})
+    assert not any(v.any() for v in hand_covers(weak, t).values())  # a faint palm
+
+
+def test_a_hand_covers_a_still_and_joins_the_colour_rule() -> None:
+    still = covered_regions(_face(1), None, np.array([[0.9, 0.9, 0.0, 0.0, 0.7]]))
+    assert still["lower"].tolist() == [True] and not still["eyes"].any()
+    t = np.arange(120) / 30
+    a = _face()  # no colour change at all: the hand alone
+    looks = _looks(120, 6, {k: (0.9, 0.9, 0.0, 0.0, 0.8) for k in range(30, 91, 6)})
+    cover = covered_regions(a, t, looks)
+    assert cover["lower"][30:90].all() and not cover["lower"][:25].any()
+    brief = _looks(120, 6, {30: (0.9, 0.9, 0.0, 0.0, 0.8)})  # one look: 0.2 s, a glance
+    assert not covered_regions(a, t, brief)["lower"].any()
+
+
+def test_a_cover_a_hand_was_seen_making_stays_when_the_region_reads_strong() -> None:
+    flags = np.ones((2, len(COVER_CODES)), dtype=bool)
+    cols = {"AU12": np.array([4.5, 4.5])}
+    by_hand = np.array([[False, False, True], [False, False, False]])
+    kept = acting_not_covered(flags, cols, by_hand)
+    assert kept[:, 2].tolist() == [True, False]

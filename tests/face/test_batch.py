@@ -22,6 +22,7 @@ def _chunk(n_frames: int = 4) -> dict[str, np.ndarray]:
         "blendshapes": rng.random((n, 52)).astype(np.float32),
         "pose": rng.random((n, 3)).astype(np.float32), "confidence": np.ones(n, np.float32),
         "appearance": rng.integers(0, 255, (n, 92, 3)).astype(np.uint8),
+        "hand": np.full((n, 5), np.nan, np.float32),
     }  # fmt: skip
 
 

@@ -123,16 +123,20 @@ def estimate(
 
 
 def face_rows(
-    rows: FaceBatch, baseline: Baseline, estimator: Estimator, covered: np.ndarray
+    rows: FaceBatch,
+    baseline: Baseline,
+    estimator: Estimator,
+    covered: np.ndarray,
+    by_hand: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """One face's frames-table rows: scores, covered regions blank, pose and box.
 
     ``covered`` (rows, 3) says per row whether the brows, eyes and lower face
     are hidden (:func:`facs.au._visibility.covered_regions`); a hidden region's
     codes are blank (NaN: not scored) where the face is not acting
-    (:func:`~facs.au._visibility.acting_not_covered`), and ``covered_*`` says
-    so. A ``_size`` column (face size per row) is left for
-    :func:`add_head_positions`.
+    (:func:`~facs.au._visibility.acting_not_covered`; ``by_hand`` (rows, 3):
+    the covers a hand was seen making, which stay), and ``covered_*`` says so.
+    A ``_size`` column (face size per row) is left for :func:`add_head_positions`.
 
     >>> from facs.au import load_estimator
     >>> est = load_estimator()
@@ -148,7 +152,7 @@ def face_rows(
     from facs.series import BOX_COLUMNS
 
     cols, size = estimate(rows, baseline, estimator)
-    flags = acting_not_covered(covered, cols)
+    flags = acting_not_covered(covered, cols, by_hand)
     for k, region in enumerate(COVER_CODES):
         for column in region_columns(list(cols), region):
             cols[column][flags[:, k]] = np.nan  # not scored where it cannot be seen

@@ -16,6 +16,13 @@ compared with the same face's own typical, uncovered look:
    ``MIN_SHARE`` and Otsu's split of that share over the clip, held for
    ``MIN_COVER_S`` (a glance of a hand past the face is not a cover).
 
+A hand has the face's own tone, and strong expressions (wrinkles, an open
+mouth) change the colour under the landmarks about as much as it does, so
+step 3's thresholds find opaque covers but few hands. Hands are found by
+MediaPipe Hands instead (:mod:`facs.face._hands`, a few looks a second): a
+region is also covered where a sure hand's outline holds half the features
+of one side of it (:func:`hand_covers`), in stills too.
+
 The brows (70), the eyes (71) and the lower face with the nose and cheeks
 (72) are judged apart; all three covered is 73. Thresholds were chosen on
 synthetic-rom clips with pasted hands, microphones, hair and dark glasses
@@ -34,6 +41,7 @@ __all__ = [
     "COVER_COLUMNS",
     "acting_not_covered",
     "covered_regions",
+    "hand_covers",
     "region_columns",
 ]
 
@@ -52,6 +60,13 @@ COVER_COLUMNS = tuple(f"covered_{r}" for r in COVER_CODES)
 #: tone does, so this is strict: opaque covers are found, a hand is mostly not.
 DEVIATION = {"brows": 6.0, "eyes": 8.0, "lower": 8.0}
 MIN_SHARE = {"brows": 0.6, "eyes": 0.4, "lower": 0.5}
+#: A look's hand counts when its palm scored at least HAND_MIN (the lowest that keeps false
+#: covers on hand-free synthetic-rom and the synthesiser's expressions within 2 %;
+#: benchmarks/occlusion.py --choose-hand) and the hand model is sure of it (MediaPipe's
+#: default, facs.face._hands.HAND_PRESENCE); it hides a region when it holds HIDDEN_SHARE
+#: of one side's features (a coder cannot score a half-hidden side).
+HAND_MIN = 0.1
+HIDDEN_SHARE = 0.5
 MIN_SPREAD = 0.01  # colour units (0-1 per channel)
 MIN_COVER_S = 0.5  # expression apexes are shorter; a cover by a hand longer (false covers on
 # uncovered synthetic-rom frames 1-2 % with 0.2 s, 0.4-1.7 % with 0.5 s)
@@ -85,26 +100,73 @@ def _deviations(appearance: np.ndarray) -> np.ndarray:
     return np.asarray(d / scale)
 
 
-def _hold(mask: np.ndarray, frames: int) -> np.ndarray:
-    """Drop runs of True shorter than ``frames``."""
+def _hold(mask: np.ndarray, frames: int, *, inner: bool = False) -> np.ndarray:
+    """Drop runs of True shorter than ``frames`` (``inner``: only runs not at either end).
+
+    >>> _hold(np.array([1, 1, 0, 1, 1, 1, 0, 0]).astype(bool), 3).astype(int).tolist()
+    [0, 0, 0, 1, 1, 1, 0, 0]
+    >>> _hold(np.array([1, 0, 1, 1, 1, 0]).astype(bool), 2, inner=True).astype(int).tolist()
+    [1, 0, 1, 1, 1, 0]
+    """
     out = mask.copy()
     if frames <= 1:
         return out
     edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
     for s, e in zip(edges[::2], edges[1::2], strict=True):
-        if e - s < frames:
+        if e - s < frames and not (inner and (s == 0 or e == len(mask))):
             out[s:e] = False
     return out
 
 
+def hand_covers(hand: np.ndarray, time_s: np.ndarray) -> dict[str, np.ndarray]:
+    """Per region, a bool per frame: a hand hides it (from the looks of :mod:`facs.face._hands`).
+
+    ``hand`` (N, 5) holds the looks (:data:`facs.face._hands.LOOK_FIELDS`), NaN
+    rows where none was taken; each frame takes the nearest look within three
+    quarters of the usual gap between looks. A hand lost for less than
+    ``MIN_COVER_S`` between two covers is the same hand (the hand model loses
+    a hand for a look or two when it turns): the gap is covered too.
+
+    >>> t = np.arange(8) / 10
+    >>> looks = np.full((8, 5), np.nan)
+    >>> looks[0], looks[4] = (0.9, 0.95, 0.0, 0.1, 0.8), (0.02, 0.0, 0.0, 0.0, 0.0)
+    >>> hand_covers(looks, t)["lower"].astype(int).tolist()
+    [1, 1, 1, 0, 0, 0, 0, 0]
+    """
+    from facs.face._hands import HAND_PRESENCE
+
+    n = len(time_s)
+    looked = np.flatnonzero(np.isfinite(hand[:, 0])) if n else np.zeros(0, np.int64)
+    out = {r: np.zeros(n, dtype=bool) for r in COVER_CODES}
+    if not len(looked):
+        return out
+    at = time_s[looked]
+    gap = float(np.percentile(np.diff(at), 90)) if len(at) > 1 else 0.0
+    order = np.clip(np.searchsorted(at, time_s), 1, max(len(at) - 1, 1))
+    left = np.clip(order - 1, 0, len(at) - 1)
+    right = np.clip(order, 0, len(at) - 1)
+    nearest = np.where(np.abs(time_s - at[left]) <= np.abs(at[right] - time_s), left, right)
+    close = np.abs(time_s - at[nearest]) <= 0.75 * gap + 1e-9
+    look = hand[looked[nearest]]
+    sure = (look[:, 0] >= HAND_MIN) & (look[:, 1] >= HAND_PRESENCE) & close
+    step = float(np.median(np.diff(time_s))) if n > 1 else 1 / 30
+    bridge = max(1, round(MIN_COVER_S / max(step, 1e-6)))
+    for k, region in enumerate(COVER_CODES):
+        out[region] = ~_hold(~(sure & (look[:, 2 + k] >= HIDDEN_SHARE)), bridge, inner=True)
+    return out
+
+
 def covered_regions(
-    appearance: np.ndarray, time_s: np.ndarray | None = None
+    appearance: np.ndarray, time_s: np.ndarray | None = None, hand: np.ndarray | None = None
 ) -> dict[str, np.ndarray]:
     """Per region (``brows``, ``eyes``, ``lower``), a bool per frame: covered.
 
     ``appearance`` is one face's samples in time order, shape (N, P, 3); rows
-    of zeros (not sampled) are never covered. Fewer than 10 sampled frames
-    (a still) give no cover: there is no uncovered look to compare with.
+    of zeros (not sampled) are never covered by colour. Fewer than 10 sampled
+    frames (a still) give no cover by colour: there is no uncovered look to
+    compare with.
+    ``hand`` (N, 5) holds the looks for hands (:func:`hand_covers`): what a
+    hand hides is covered too, in stills as well.
 
     >>> rng = np.random.default_rng(0)
     >>> a = np.clip(rng.normal(150, 3, (60, 92, 3)), 0, 255).astype(np.uint8)
@@ -114,18 +176,23 @@ def covered_regions(
     (20, 0)
     """
     n = len(appearance)
-    out = {r: np.zeros(n, dtype=bool) for r in COVER_CODES}
+    times = time_s if time_s is not None else np.arange(n) / 30
+    by_hand = (
+        hand_covers(hand, times) if hand is not None and n else
+        {r: np.zeros(n, dtype=bool) for r in COVER_CODES}
+    )  # fmt: skip
     sampled = appearance.reshape(n, -1).any(axis=1) if n else np.zeros(0, dtype=bool)
-    if int(sampled.sum()) < 10:
-        return out
+    if int(sampled.sum()) < 10:  # a still: no uncovered look to compare colours with
+        return by_hand
     dev = np.zeros(appearance.shape[:2])
     dev[sampled] = _deviations(appearance[sampled])
-    step = float(np.median(np.diff(time_s))) if time_s is not None and n > 1 else 1 / 30
+    step = float(np.median(np.diff(times))) if n > 1 else 1 / 30
     hold = max(1, round(MIN_COVER_S / max(step, 1e-6)))
+    out = {}
     for region, part in _SLICES.items():
         share = (dev[:, part] > DEVIATION[region]).mean(axis=1)
         limit = max(MIN_SHARE[region], _split(share[sampled]))
-        out[region] = _hold((share >= limit) & sampled, hold)
+        out[region] = _hold(((share >= limit) & sampled) | by_hand[region], hold)
     return out
 
 
@@ -161,13 +228,17 @@ def region_columns(columns: list[str] | tuple[str, ...], region: str) -> list[st
 ACTING = 3.0
 
 
-def acting_not_covered(flags: np.ndarray, columns: dict[str, np.ndarray]) -> np.ndarray:
+def acting_not_covered(
+    flags: np.ndarray, columns: dict[str, np.ndarray], by_hand: np.ndarray | None = None
+) -> np.ndarray:
     """Cover flags (N, 3) less the frames where the region's own codes read C or more.
 
     Strong expressions (wrinkles over raised brows, teeth in an open mouth)
     change the colour under the landmarks as a cover does; a cover seldom
     leaves the landmarker reading a strong action there. Where both hold, the
     action is kept: blanking a real 1E is worse than scoring a covered brow.
+    Covers a hand was seen making (``by_hand``, (N, 3)) stay: under a hand the
+    landmarker guesses, and its guess may well read strong.
 
     >>> flags = np.array([[True, False, True], [True, False, True]])
     >>> cols = {"AU01": np.array([4.0, 0.2]), "AU12": np.array([0.0, 0.0])}
@@ -180,5 +251,8 @@ def acting_not_covered(flags: np.ndarray, columns: dict[str, np.ndarray]) -> np.
         if not names:
             continue
         strongest = np.nanmax(np.stack([columns[c] for c in names]), axis=0, initial=0.0)
-        out[:, k] &= ~(strongest >= ACTING)
+        acting = strongest >= ACTING
+        if by_hand is not None:
+            acting &= ~by_hand[:, k]
+        out[:, k] &= ~acting
     return out

@@ -39,6 +39,9 @@ class FaceBatch:
     confidence : (N,) float64
     appearance : (N, P, 3) uint8
         Colour under the sampled landmarks (:mod:`facs.face._appearance`).
+    hand : (N, 5) float32
+        Looks for hands in front of the face (:data:`facs.face._hands.LOOK_FIELDS`);
+        NaN rows where not looked.
     width, height : int
         Image size in pixels.
 
@@ -57,11 +60,12 @@ class FaceBatch:
     pose: np.ndarray
     confidence: np.ndarray
     appearance: np.ndarray
+    hand: np.ndarray
     width: int
     height: int
 
     _ROWS = ("frame", "time_s", "face", "landmarks", "blendshapes", "pose", "confidence",
-             "appearance")  # fmt: skip
+             "appearance", "hand")  # fmt: skip
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -126,7 +130,7 @@ class FaceBatch:
             landmarks=np.zeros((0, 478, 3), np.float32),
             blendshapes=np.zeros((0, 52), np.float32), pose=np.zeros((0, 3)),
             confidence=np.zeros(0), appearance=np.zeros((0, n_samples, 3), np.uint8),
-            width=width, height=height,
+            hand=np.zeros((0, 5), np.float32), width=width, height=height,
         )  # fmt: skip
 
     @classmethod
@@ -153,6 +157,7 @@ class FaceBatch:
             pose=chunk["pose"].astype(np.float64),
             confidence=chunk["confidence"].astype(np.float64),
             appearance=chunk["appearance"],
+            hand=chunk["hand"],
             width=width,
             height=height,
         )

@@ -238,6 +238,10 @@ class FaceFrame:
         Mean colour under the sampled landmarks
         (:func:`facs.face._appearance.sample_appearance`), for telling a
         covered region; ``None`` when not sampled.
+    hand : numpy.ndarray or None, shape (5,), float32
+        A look for hands in front of the face (:meth:`facs.face._hands.HandDetector.look`):
+        palm score, hand score, and the hidden shares of brows, eyes and lips;
+        ``None`` in frames not looked at.
     """
 
     frame: int
@@ -253,6 +257,7 @@ class FaceFrame:
     width: int
     height: int
     appearance: np.ndarray | None = None
+    hand: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.landmarks.ndim != 2 or self.landmarks.shape[1] != 3:
@@ -349,6 +354,11 @@ class Landmarker:
         photo the detector's box for a small face can be off enough for the
         mesh to land on the chin and neck (``multi_face.jpg``: a broad smile
         read as no action at all).
+    hand_every : int or None, optional
+        Look for a hand in front of each face (:mod:`facs.face._hands`) in
+        every ``hand_every``-th frame (by frame number); ``None`` never. Without
+        the palm model or its runtime, no frame is looked at
+        (:func:`facs.face._hands.hands_unavailable` says why).
 
     Notes
     -----
@@ -382,6 +392,7 @@ class Landmarker:
         tracker: FaceTracker | None = None,
         tiles: bool = True,
         refine: bool = True,
+        hand_every: int | None = None,
     ) -> None:
         if mode not in ("video", "image"):
             raise ValueError(f"`mode` must be 'video' or 'image', got {mode!r}")
@@ -407,6 +418,14 @@ class Landmarker:
         self.tracker = tracker if tracker is not None else FaceTracker()
         self.tiles = tiles
         self.refine = refine
+        self.hand_every = hand_every
+        self._hands: Any = None
+        self._held: dict[int, list[Any]] = {}  # per face: its sure hands at the last look
+        if hand_every is not None:
+            from facs.face._hands import HandDetector, hands_unavailable
+
+            if hands_unavailable() is None:
+                self._hands = HandDetector()
         self._last_ms = -1
         self._task: Any = None
         self._finalizer: weakref.finalize[Any, Any] | None = None
@@ -459,6 +478,7 @@ class Landmarker:
         """Start afresh for a new clip: new MediaPipe task, new face ids."""
         self.close()
         self.tracker.reset()
+        self._held.clear()
         self._open()
 
     def __enter__(self) -> Landmarker:
@@ -554,6 +574,7 @@ class Landmarker:
             chosen = sorted(largest[: self.max_faces].tolist())
             fits, boxes = [fits[k] for k in chosen], boxes[chosen]
         ids = self.tracker.update(boxes)
+        search = self._hands is not None and frame.frame % max(1, self.hand_every or 1) == 0
 
         faces = []
         for face_id, fit in zip(ids, fits, strict=True):
@@ -573,10 +594,29 @@ class Landmarker:
                     width=width,
                     height=height,
                     appearance=sample_appearance(pixels, fit.landmarks),
+                    hand=self._look_for_hands(face_id, pixels, fit.landmarks, search),
                 )
             )
         faces.sort(key=lambda face: face.face)
         return faces
+
+    def _look_for_hands(
+        self, face: int, pixels: np.ndarray, landmarks: np.ndarray, search: bool
+    ) -> np.ndarray | None:
+        """A look for hands over one face every ``hand_every``-th frame, else ``None``.
+
+        In video mode the sure hands of the face's last look are followed too
+        (:meth:`facs.face._hands.HandDetector.look`). Following them in every
+        frame, as MediaPipe does, was tried: on the Pexels clip the followed
+        box drifted and the hand was lost more often than with a look every 0.2 s.
+        """
+        if self._hands is None or not search:
+            return None
+        height, width = pixels.shape[:2]
+        last = self._held.get(face) if self.mode == "video" else None
+        look, sure = self._hands.look(pixels, landmarks[:, :2] * (width, height), last)
+        self._held[face] = sure
+        return np.asarray(look)
 
     def _refine(self, pixels: np.ndarray, fit: _Fit) -> _Fit:
         """The face found again in a crop around it (see ``refine``), or as it was."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from facs.face._hands import every_nth
 from facs.face._landmarker import FaceFrame, Landmarker
 from facs.face._video import Frame, VideoInfo, decode_frames
 
@@ -63,6 +64,7 @@ def perceive(
     mode: Literal["video", "image"] | None = None,
     fps: float | None = None,
     on_frame: Callable[[FrameFaces], None] | None = None,
+    hands: bool = True,
 ) -> Iterator[FrameFaces]:
     """Faces in every frame of a video, image or folder, in time order.
 
@@ -83,10 +85,17 @@ def perceive(
         Frame rate of an image folder.
     on_frame
         Called after each frame (for progress bars).
+    hands
+        Look for hands in front of the faces (:mod:`facs.face._hands`):
+        :data:`~facs.face._hands.HAND_HZ` times a second in a video, in every
+        still.
     """
     frames = decode_frames(path, start=start, end=end, info=info, fps=fps)
     if mode is None:
         mode = "video" if info is None or info.kind == "video" else "image"
+    hand_every = None
+    if hands:
+        hand_every = every_nth(info.fps if info is not None else fps) if mode == "video" else 1
     q: queue.Queue[object] = queue.Queue(maxsize=_QUEUE_FRAMES)
     stop = threading.Event()
     thread = threading.Thread(target=_decode_into, args=(frames, q, stop), daemon=True)
@@ -106,7 +115,7 @@ def perceive(
         return result
 
     try:
-        with Landmarker(max_faces=max_faces, mode=mode) as landmarker:
+        with Landmarker(max_faces=max_faces, mode=mode, hand_every=hand_every) as landmarker:
             while True:
                 item = q.get()
                 if item is _DONE:
