@@ -344,3 +344,22 @@ def test_a_stray_one_frame_face_is_dropped_and_faces_count_from_the_person(
         f = coding.frames
         assert coding.summary.faces == 1 and set(f["face"]) == {-1, 0}, name
         assert (f["face"] == 0).sum() == 72 and f["frame"].is_unique, name
+
+
+def test_a_hand_over_the_mouth_of_a_still_is_a_cover(shared_data: Path, tmp_path: Path) -> None:
+    """A photo (the Pexels frame at 3.0 s): the hand hides the lips, so 72, lower codes blank."""
+    from PIL import Image
+
+    from facs.face import decode_frames
+    from facs.face._hands import hands_unavailable
+
+    if hands_unavailable() is not None:
+        pytest.skip(f"no hand models: {hands_unavailable()}")
+    clip = shared_data / "real" / "WolfgangLanger_Pexels.mp4"
+    image = next(f.image for f in decode_frames(clip, start=3.0, end=3.15))
+    Image.fromarray(image).save(tmp_path / "hand.jpg", quality=95)
+    frames = facs.code(tmp_path / "hand.jpg", max_faces=1).frames
+    row = frames.iloc[0]
+    assert row["covered_lower"] == 1 and row["covered_brows"] == 0
+    assert "72" in str(row["code"]) and np.isnan(row["AU12"])
+    assert np.isfinite(row["AU01"])  # the brows are seen and scored

@@ -34,7 +34,10 @@ CHUNK_FRAMES = 256
 def _store_key(path: Path, start: float | None, end: float | None, max_faces: int) -> str:
     st = path.stat() if path.is_file() else None
     ident = f"{path.resolve()}|{st.st_size if st else ''}|{st.st_mtime_ns if st else ''}"
-    ident += f"|{start}|{end}|{max_faces}|v3"  # v3: chunks carry looks for hands
+    from facs.face._hands import hands_unavailable
+
+    hands = "hands" if hands_unavailable() is None else "no-hands"  # a store is one or the other
+    ident += f"|{start}|{end}|{max_faces}|{hands}|v3"  # v3: chunks carry looks for hands
     return hashlib.sha1(ident.encode()).hexdigest()[:16]
 
 

@@ -173,3 +173,19 @@ def test_bad_outputs_and_tiny_images_are_one_line_exit_2(shared_data: Path, tmp_
             continue
         assert result.returncode == 2 and says in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_no_hands_is_said_in_the_summary_and_recodes(shared_data: Path, tmp_path: Path) -> None:
+    """--no-hands skips MediaPipe Hands (speed), says so, and is a setting of the outputs."""
+    out = tmp_path / "out"
+    src = shared_data / "real" / "single_face.mp4"
+    plain = _facs("code", str(src), "-o", str(out), "--end", "1", "--no-plot", "--no-hands")
+    assert plain.returncode == 0, plain.stderr
+    hands = json.loads((out / "summary.json").read_text())["model"]["hands"]
+    assert hands.startswith("not looked for: switched off")
+    again = _facs("code", str(src), "-o", str(out), "--end", "1", "--no-plot")
+    assert again.returncode == 0 and "already coded" not in again.stdout
+    from facs.face._hands import hands_unavailable
+
+    if hands_unavailable() is None:
+        assert "MediaPipe Hands" in json.loads((out / "summary.json").read_text())["model"]["hands"]

@@ -41,6 +41,13 @@ def batch_cmd(
     ] = OutFormat.csv,
     plot: Annotated[bool, typer.Option(help="Write each video's timeline.png.")] = True,
     force: Annotated[bool, typer.Option(help="Recode finished videos.")] = False,
+    hands: Annotated[
+        bool,
+        typer.Option(
+            help="Look for hands in front of faces; --no-hands reaches local workers "
+            "(on a cluster of your own, set FACS_NO_HANDS=1 in the workers' environment)."
+        ),
+    ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Code many videos: OUT/<name>/ per video, OUT/dataset/ (Parquet) and OUT/status.csv.
@@ -50,7 +57,10 @@ def batch_cmd(
     videos are skipped and partial ones continue from their chunks.
     """
     from facs.batch import BatchState, code_many
+    from facs.cli._code import skip_hands
 
+    if not hands:
+        skip_hands()
     with user_errors():
         if workers is not None and scheduler is not None:
             from facs._errors import ParameterError

@@ -59,11 +59,20 @@ def code_cmd(
     ] = None,
     force: Annotated[bool, typer.Option(help="Redo finished outputs.")] = False,
     plot: Annotated[bool, typer.Option(help="Write timeline.png.")] = True,
+    hands: Annotated[
+        bool,
+        typer.Option(
+            help="Look for hands in front of faces (MediaPipe Hands, 5 looks a second a face, "
+            "about 10 ms each); --no-hands finds covers by colour only."
+        ),
+    ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Code the faces in a video or image: AU curves, events and FACS strings per frame."""
     from facs.coding import parse_span
 
+    if not hands:
+        skip_hands()
     with user_errors(), quiet_native_logs():
         from facs.face import probe
 
@@ -78,7 +87,7 @@ def code_cmd(
             actor_data = read_actor(actor)  # a missing or unreadable input fails before any work
         settings = output_settings(
             input, start=start, end=end, neutral=neutral, format=fmt.value, raw=raw,
-            max_faces=max_faces, fps=fps, actor=actor, plot=plot,
+            max_faces=max_faces, fps=fps, actor=actor, plot=plot, hands=hands,
         )  # fmt: skip
         held = actor_data if actor is not None else None
         with _locked(output):
@@ -86,6 +95,16 @@ def code_cmd(
                 input, output, settings, force=force, span=span, quiet=quiet, workers=workers,
                 actor_data=held,
             )  # fmt: skip
+
+
+def skip_hands() -> None:
+    """No hands for this process and the workers it starts (they inherit the environment)."""
+    import os
+
+    from facs.face import _hands
+
+    os.environ[_hands.SKIP_ENV] = "1"
+    _hands.hands_unavailable.cache_clear()
 
 
 def _code_locked(

@@ -347,31 +347,43 @@ class HandDetector:
         of this face's previous look, followed as MediaPipe tracks a hand (a
         hand held still over an eye is seen by the palm detector only now and then).
         """
-        import cv2
 
         xy = np.asarray(face_px[:, :2], np.float64)
         (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
         palms = self.palms(image, (float(x0), float(y0), float(x1), float(y1)))
         out = np.zeros(len(LOOK_FIELDS), np.float32)
-        found = [(*self.follow(image, held.points), held.palm) for held in (last or [])]
-        found += [(*self.hand(image, palm), float(palm[0])) for palm in palms]
         sure: list[Held] = []
-        for presence, points, origin in found:
+
+        def take(presence: float, points: np.ndarray, origin: float) -> None:
             out[1] = max(out[1], presence)
             if presence >= HAND_PRESENCE and not any(_same(points, o.points) for o in sure):
                 sure.append(Held(points, origin))
+
+        for held in last or []:
+            take(*self.follow(image, held.points), held.palm)
+        for palm in palms:  # a palm on a hand already followed is that hand: not run again
+            if not any(_inside(palm[None, 1:3], _outline(h.points)[0])[0] for h in sure):
+                take(*self.hand(image, palm), float(palm[0]))
         out[0] = max((h.palm for h in sure), default=float(palms[0, 0]) if len(palms) else 0.0)
         for held in sure:
-            # The landmarks run down the middle of each finger: the outline is widened
-            # by half a finger, taken as half the spacing of the knuckles (5, 9, 13, 17).
-            knuckles = np.diff(held.points[[5, 9, 13, 17]], axis=0)
-            half = 0.5 * float(np.linalg.norm(knuckles, axis=1).mean())
-            outline = cv2.convexHull(held.points.astype(np.float32)).reshape(-1, 2)
+            outline, half = _outline(held.points)
             for k, sides in enumerate(FEATURES.values()):
                 for side in sides:
-                    share = float(_inside(xy[list(side)], outline.astype(np.float64), half).mean())
+                    share = float(_inside(xy[list(side)], outline, half).mean())
                     out[2 + k] = max(out[2 + k], share)
         return out, sure
+
+
+def _outline(points: np.ndarray) -> tuple[np.ndarray, float]:
+    """A hand's outline: the convex hull of its landmarks, and half a finger's width to
+    widen it by (the landmarks run down the middle of each finger; a finger is about as
+    wide as the spacing of the knuckles 5, 9, 13, 17)."""
+    import cv2
+
+    knuckles = np.diff(points[[5, 9, 13, 17]], axis=0)
+    half = 0.5 * float(np.linalg.norm(knuckles, axis=1).mean())
+    hull = cv2.convexHull(points.astype(np.float32)).reshape(-1, 2).astype(np.float64)
+    return hull, half
 
 
 def _upright(wx: float, wy: float, mx: float, my: float) -> float:
