@@ -124,3 +124,14 @@ def test_an_outline_can_be_widened() -> None:
     square = np.array([[0, 0], [2, 0], [2, 2], [0, 2]], float)
     pts = np.array([[2.4, 1], [2.6, 1], [-0.3, -0.3]], float)
     assert _inside(pts, square, 0.5).tolist() == [True, False, True]
+
+
+def test_a_damaged_model_is_a_clear_error(models: Path, tmp_path: Path) -> None:
+    from facs._errors import ModelError
+
+    for name in MODELS:
+        (tmp_path / name).write_bytes((models / name).read_bytes())
+    (tmp_path / "hand_landmark_full.tflite").write_bytes(b"truncated")
+    with pytest.raises(ModelError, match=r"hand_landmark_full\.tflite: missing or damaged"):
+        HandDetector(tmp_path)
+    assert HandDetector(models) is not None

@@ -223,22 +223,33 @@ class HandDetector:
     """Look for hands in front of a face and say which of its features they hide.
 
     ``models`` is a folder with both model files (default: :func:`hand_models_dir`).
+    A missing, damaged or unloadable model raises :class:`~facs._errors.ModelError`
+    naming the file and the way out.
     """
 
     def __init__(self, models: Path | None = None) -> None:
-        from ai_edge_litert.interpreter import Interpreter
+        from facs._errors import ModelError
+        from facs.face._model import _file_sha256
 
         folder = models if models is not None else hand_models_dir()
         if folder is None:
-            raise FileNotFoundError(hands_unavailable() or "no hand models")
-        self._palm: Any = Interpreter(
-            model_path=str(folder / "palm_detection_full.tflite"), num_threads=1
-        )
-        self._hand: Any = Interpreter(
-            model_path=str(folder / "hand_landmark_full.tflite"), num_threads=1
-        )
-        for net in (self._palm, self._hand):
-            net.allocate_tensors()
+            raise ModelError(f"hands: {hands_unavailable() or 'no hand models'}")
+        hint = "run python -m facs.face._hands to take them again, or code with --no-hands"
+        nets = []
+        for name, (_, expected) in MODELS.items():
+            path = folder / name
+            if not path.is_file() or _file_sha256(path) != expected:  # once per process
+                raise ModelError(f"{path}: missing or damaged (sha256 differs); {hint}")
+            try:
+                from ai_edge_litert.interpreter import Interpreter
+
+                net = Interpreter(model_path=str(path), num_threads=1)
+                net.allocate_tensors()
+            except Exception as err:  # the runtime's own errors name no file
+                raise ModelError(f"{path}: cannot be loaded ({err}); {hint}") from None
+            nets.append(net)
+        self._palm: Any = nets[0]
+        self._hand: Any = nets[1]
         outputs = self._palm.get_output_details()
         self._scores = next(o["index"] for o in outputs if o["shape"][-1] == 1)
         self._boxes = next(o["index"] for o in outputs if o["shape"][-1] == 18)
