@@ -269,13 +269,7 @@ class HandDetector:
         s = _PALM / side
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         warp = np.array([[s, 0, _PALM / 2 - cx * s], [0, s, _PALM / 2 - cy * s]], np.float32)
-        crop = cv2.warpAffine(np.ascontiguousarray(image[..., :3]), warp, (_PALM, _PALM),
-                              flags=cv2.INTER_AREA, borderMode=cv2.BORDER_CONSTANT)  # fmt: skip
-        self._palm.set_tensor(
-            self._palm.get_input_details()[0]["index"],
-            (crop[None] / np.float32(255)).astype(np.float32),
-        )
-        self._palm.invoke()
+        _run(self._palm, image, warp, _PALM, cv2.INTER_AREA)
         logits = self._palm.get_tensor(self._scores).reshape(-1)
         score = 1 / (1 + np.exp(-np.clip(logits, -100, 100)))
         keep = np.flatnonzero(score >= PALM_FLOOR)
@@ -331,13 +325,7 @@ class HandDetector:
         warp = np.zeros((2, 3), np.float32)
         warp[:, :2] = k * np.stack([u, v])
         warp[:, 2] = _HAND / 2 - warp[:, :2] @ np.array([cx, cy], np.float32)
-        crop = cv2.warpAffine(np.ascontiguousarray(image[..., :3]), warp, (_HAND, _HAND),
-                              flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)  # fmt: skip
-        self._hand.set_tensor(
-            self._hand.get_input_details()[0]["index"],
-            (crop[None] / np.float32(255)).astype(np.float32),
-        )
-        self._hand.invoke()
+        _run(self._hand, image, warp, _HAND, cv2.INTER_LINEAR)
         pts = self._hand.get_tensor(self._points).reshape(21, 3)[:, :2].astype(np.float64)
         presence = float(self._hand.get_tensor(self._presence).reshape(-1)[0])
         rel = pts - _HAND / 2
@@ -383,6 +371,18 @@ class HandDetector:
                     share = float(_inside(xy[list(side)], outline, half).mean())
                     out[2 + k] = max(out[2 + k], share)
         return out, sure
+
+
+def _run(net: Any, image: np.ndarray, warp: np.ndarray, size: int, interpolation: int) -> None:
+    """Warp ``image`` into the model's square input (RGB in 0-1) and run the model."""
+    import cv2
+
+    crop = cv2.warpAffine(np.ascontiguousarray(image[..., :3]), warp, (size, size),
+                          flags=interpolation, borderMode=cv2.BORDER_CONSTANT)  # fmt: skip
+    net.set_tensor(
+        net.get_input_details()[0]["index"], (crop[None] / np.float32(255)).astype(np.float32)
+    )
+    net.invoke()
 
 
 def _outline(points: np.ndarray) -> tuple[np.ndarray, float]:
