@@ -217,3 +217,40 @@ def test_a_letter_at_the_first_or_last_frame_is_drawn_inside_the_axis(
     xs = sorted(x for x, _row, _text in drawn)
     assert len(xs) == 3 and xs[0] > 0.0 and xs[-1] < last
     assert xs[0] < 0.02 * last and xs[-1] > 0.98 * last  # still at their frame, near the edge
+
+
+def test_a_covered_code_is_hatched_not_drawn_as_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blank codes where the face is there (a covered region) get their own hatch and key."""
+    from matplotlib.axes import Axes
+
+    import facs.plot as plot
+
+    bars: list[tuple[float, float, float]] = []  # start, width, row band's height
+    keys: list[str] = []
+    real_barh = Axes.broken_barh
+
+    def barh(self: Axes, runs: list[tuple[float, float]], rows: tuple[float, float], **kw: object):  # type: ignore[no-untyped-def]
+        if kw.get("hatch") == plot._COVERED_HATCH:
+            bars.extend((start, width, rows[1]) for start, width in runs)
+        return real_barh(self, runs, rows, **kw)  # type: ignore[arg-type]
+
+    real_key = plot._covered_patch
+
+    def key() -> object:
+        keys.append("covered")
+        return real_key()
+
+    monkeypatch.setattr(Axes, "broken_barh", barh)
+    monkeypatch.setattr(plot, "_covered_patch", key)
+    frames = as_frames(face_rows(0, 90, seed=3))
+    frames.loc[30:59, "AU12"] = np.nan  # the mouth covered for 1 s
+    plot.plot_timeline(frames, None, tmp_path / "t.png")
+    assert keys == ["covered"]
+    ((start, width, height),) = bars
+    assert start == pytest.approx(1.0, abs=0.02) and width == pytest.approx(1.0, abs=0.05)
+    assert height == 1
+    keys.clear()
+    plot.plot_timeline(as_frames(face_rows(0, 90, seed=3)), None, tmp_path / "u.png")
+    assert keys == []  # nothing covered: no hatch, no key

@@ -43,6 +43,8 @@ _NAME_CHARS = 28
 _CMAP = "magma_r"
 _ABSENT = "#9e9e9e"  # the hatched "no face" band: hatch colour and fill
 _ABSENT_FILL = (0.62, 0.62, 0.62, 0.25)
+_COVERED_FILL = (0.85, 0.85, 0.85, 1.0)  # a covered region's codes: not scored, not 0
+_COVERED_HATCH = "\\\\\\"
 _POSE_COLOURS = {"yaw": "#1f77b4", "pitch": "#2ca02c", "roll": "#d62728"}
 _CBAR_LABEL = "intensity (0 absent, 1 = A … 5 = E)"
 
@@ -230,8 +232,10 @@ def _draw_pose(ax: Axes, grid: _Grid, face: _Face) -> None:
 
 def _draw_heatmap(
     ax: Axes, grid: _Grid, face: _Face, events: pd.DataFrame | None, cmap: Colormap
-) -> None:
+) -> bool:
+    """Draw one face's codes; True when some code was not visible (covered) somewhere."""
     n = len(face.columns)
+    covered = False
     if n:
         values, edges = _pool(face.values, grid.edges)
         ax.pcolormesh(
@@ -245,6 +249,13 @@ def _draw_heatmap(
             rasterized=True,
             zorder=1,
         )
+        # Blank where the face is there: the region was covered (70-73), not scored.
+        for row in range(n):
+            runs = grid.runs(np.isnan(face.values[row]) & face.present)
+            if runs:
+                covered = True
+                ax.broken_barh(runs, (row - 0.5, 1), facecolor=_COVERED_FILL, edgecolor=_ABSENT,
+                               hatch=_COVERED_HATCH, linewidth=0, zorder=2)  # fmt: skip
         ax.set_yticks(range(n), [_row_label(c) for c in face.columns], fontsize=9)
         ax.hlines(
             np.arange(n - 1) + 0.5, grid.edges[0], grid.edges[-1], color="#d0d0d0", linewidth=0.5
@@ -272,6 +283,7 @@ def _draw_heatmap(
     ax.tick_params(axis="x", labelsize=9)
     ax.grid(axis="x", color="#9e9e9e", linewidth=0.4, alpha=0.5)
     ax.set_axisbelow(False)
+    return covered
 
 
 #: Event letters on one row closer than this share of the time axis are drawn as one
@@ -484,13 +496,13 @@ def _draw_faces(
     # gridspec in a ratio-sized row makes the constrained layout collapse.
     spec = fig.add_gridspec(len(heights), 2, height_ratios=heights, width_ratios=[1.4, 1])
     first: Axes | None = None
-    shaded = marked = False
+    shaded = marked = hidden = False
     for k, face in enumerate(faces):
         pose_ax = fig.add_subplot(spec[2 * k, :], sharex=first)
         first = first or pose_ax
         heat_ax = fig.add_subplot(spec[2 * k + 1, :], sharex=first)
         _draw_pose(pose_ax, grid, face)
-        _draw_heatmap(heat_ax, grid, face, events, cmap)
+        hidden |= _draw_heatmap(heat_ax, grid, face, events, cmap)
         shaded |= _shade(pose_ax, grid, ~face.present)
         shaded |= _shade(heat_ax, grid, ~face.present)
         marked |= bool(_event_marks(events, face))
@@ -505,6 +517,8 @@ def _draw_faces(
     handles: list[Patch | Line2D] = []
     if shaded:
         handles.append(_absent_patch())
+    if hidden:
+        handles.append(_covered_patch())
     if marked:
         label = "event apex, peak letter (L/R: side)"
         handles.append(Line2D([], [], linestyle="none", marker="$C$", color="black", label=label))
@@ -525,6 +539,14 @@ def _draw_scale(ax: Axes, cmap: Colormap) -> None:
     ax.set_yticks([])
     ax.set_xticks(range(6), ["0", "1 A", "2 B", "3 C", "4 D", "5 E"], fontsize=8)
     ax.set_xlabel(_CBAR_LABEL, fontsize=9)
+
+
+def _covered_patch() -> Patch:
+    """Legend entry for a code not scored because its region was covered."""
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor=_COVERED_FILL, edgecolor=_ABSENT, hatch=_COVERED_HATCH,
+                 label="not visible (covered: 70-73)")  # fmt: skip
 
 
 def _absent_patch() -> Patch:
