@@ -360,9 +360,11 @@ class HandDetector:
 
         for held in last or []:
             take(*self.follow(image, held.points), held.palm)
-        for palm in palms:  # a palm on a hand already followed is that hand: not run again
-            if not any(_inside(palm[None, 1:3], _outline(h.points)[0])[0] for h in sure):
-                take(*self.hand(image, palm), float(palm[0]))
+        # Palms on a hand already followed are run too: the followed box drifts, and the
+        # palm's own box often outlines the hand better (skipping them lost a quarter of
+        # the Pexels hand's frames).
+        for palm in palms:
+            take(*self.hand(image, palm), float(palm[0]))
         out[0] = max((h.palm for h in sure), default=float(palms[0, 0]) if len(palms) else 0.0)
         for held in sure:
             outline, half = _outline(held.points)
