@@ -203,6 +203,7 @@ def test_real_take_steady_head_lips_and_baseline_report(shared_data: Path) -> No
 
     if hands_unavailable() is None:
         assert "MediaPipe Hands" in (coding.summary.model.hands or "")
+        assert coding.summary.per_face["0"].covered["lower"] >= 100  # of 169 under the hand
         hand = f.loc[2.46:9.47]
         assert float(hand["covered_lower"].mean()) >= 0.7
         assert float(hand["code"].astype(str).str.contains("72").mean()) >= 0.7

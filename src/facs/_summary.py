@@ -50,6 +50,9 @@ class FaceSummary:
     baseline: dict[str, Any] | None
     #: Per code column (``AU12``, ``AD19`` …) that occurred (an event or a frame ≥ A).
     codes: dict[str, CodeTotals]
+    #: Frames in which each region was covered (``brows``, ``eyes``, ``lower``: FACS
+    #: 70, 71, 72), its codes not scored; only regions covered at least once.
+    covered: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -263,6 +266,11 @@ def summarise(
             last_s=round(float(rows["time_s"].max()), 3),
             baseline=baselines[f].to_dict() if f in baselines else None,
             codes=totals,
+            covered={
+                c.removeprefix("covered_"): int((rows[c] == 1).sum())
+                for c in ("covered_brows", "covered_eyes", "covered_lower")
+                if c in rows.columns and (rows[c] == 1).any()
+            },
         )
     population = any(b.kind == "population" for b in baselines.values())
     partial = sorted({r for b in baselines.values() for r in b.population_regions})
