@@ -216,12 +216,15 @@ def _code_column(code: str) -> str:
 
 
 def _hands_note() -> str:
-    from facs.face._hands import HAND_HZ, hands_unavailable
+    from facs.face._hands import HAND_HZ, IDLE_EVERY, hands_unavailable
 
     why = hands_unavailable()
     if why is not None:
         return f"not looked for: {why}"
-    return f"MediaPipe Hands (palm detector, hand landmarks), {HAND_HZ:g} looks a second a face"
+    return (
+        f"MediaPipe Hands (palm detector, hand landmarks): {HAND_HZ:g} looks a second a face "
+        f"while a hand may be near, {HAND_HZ / IDLE_EVERY:g} otherwise; every still"
+    )
 
 
 def summarise(

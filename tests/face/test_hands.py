@@ -105,15 +105,21 @@ def test_the_pexels_hand_hides_the_mouth_and_the_laugh_has_none(
 
 
 def test_the_landmarker_looks_on_every_nth_frame(models: Path, real_dir: Path) -> None:
+    """Every 6th frame while a hand may be near, every 12th before (no palm anywhere)."""
     from facs.face import probe
+    from facs.face._hands import IDLE_EVERY
     from facs.face._run import perceive
 
     clip = real_dir / "WolfgangLanger_Pexels.mp4"
     info = probe(clip)
-    looked = [(r.frame, r.time_s, f.hand) for r in perceive(clip, info=info, end=3.0)
+    looked = [(r.frame, r.time_s, f.hand) for r in perceive(clip, info=info, end=3.5)
               for f in r.faces]  # fmt: skip
     step = every_nth(info.fps)
-    assert all((h is None) == (n % step != 0) for n, _, h in looked)
+    assert all(n % step == 0 for n, _, h in looked if h is not None)
+    calm = [n for n, t, h in looked if h is not None and t < 2.0]
+    assert calm and all(n % (IDLE_EVERY * step) == 0 for n in calm)  # idle: half as often
+    near = [n for n, t, h in looked if h is not None and 2.9 <= t <= 3.5]
+    assert len(near) >= 3 and any(n % (IDLE_EVERY * step) for n in near)  # a hand: every step
     late = [h for n, t, h in looked if h is not None and t > 2.6]
     assert max(h[4] for h in late) >= 0.5  # the hand is over the mouth from about 2.5 s
     plain = list(perceive(clip, info=info, end=0.5, hands=False))

@@ -62,8 +62,8 @@ def code_cmd(
     hands: Annotated[
         bool,
         typer.Option(
-            help="Look for hands in front of faces (MediaPipe Hands, 5 looks a second a face, "
-            "about 10 ms each); --no-hands finds covers by colour only."
+            help="Look for hands in front of faces (MediaPipe Hands, 2.5-5 looks a second a "
+            "face, about 13 ms each); --no-hands finds covers by colour only."
         ),
     ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,

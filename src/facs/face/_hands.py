@@ -17,8 +17,10 @@ not a hand. So facs looks for hands with the two models of MediaPipe Hands
    widened by half a finger: the landmarks run down the fingers' middles)
    are hidden by it.
 
-The models look :data:`HAND_HZ` times a second per face; a hand found is
-followed from its landmarks at the next look, as MediaPipe tracks a hand.
+The models look :data:`HAND_HZ` times a second per face while a hand may be
+near (a palm scored, or a hand was found, within :data:`ALERT_S`), half as
+often otherwise; a hand found is followed from its landmarks at the next
+look, as MediaPipe tracks a hand.
 Per look, :meth:`HandDetector.look` gives the best palm score, the best hand
 score and, per region, the larger of its two sides' hidden shares (a coder
 cannot score a side whose features are half hidden).
@@ -81,8 +83,12 @@ MODELS = {
 WHEEL = "mediapipe==0.10.14"
 MODELS_ENV = "FACS_HAND_MODELS"
 SKIP_ENV = "FACS_NO_HANDS"
-#: Looks a second, per face (a cover lasts at least half a second).
+#: Looks a second, per face, while a hand may be near (a cover lasts at least half a second).
 HAND_HZ = 5.0
+#: While none is near, one look in this many (2.5 a second: a cover of half a second is
+#: still seen); a palm scoring PALM_FLOOR or a sure hand makes the face "near" for ALERT_S.
+IDLE_EVERY = 2
+ALERT_S = 1.0
 #: The square the palm detector sees: this many times the face box's larger side.
 CROP_SCALE = 2.0
 #: Palms scoring less are not given to the hand landmark model.

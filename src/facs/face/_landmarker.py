@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike
 
 from facs._errors import ModelError, ParameterError
 from facs.face._appearance import sample_appearance
+from facs.face._hands import IDLE_EVERY
 from facs.face._model import locate_model
 from facs.face._tracking import FaceTracker, landmarks_to_box
 from facs.face._video import Frame
@@ -356,8 +357,10 @@ class Landmarker:
         read as no action at all).
     hand_every : int or None, optional
         Look for a hand in front of each face (:mod:`facs.face._hands`) in
-        every ``hand_every``-th frame (by frame number); ``None`` never. Without
-        the palm model or its runtime, no frame is looked at
+        every ``hand_every``-th frame (by frame number) while a hand may be
+        near, every :data:`~facs.face._hands.IDLE_EVERY` times that otherwise
+        (video mode; stills: every frame); ``None`` never. Without the hand
+        models or their runtime, no frame is looked at
         (:func:`facs.face._hands.hands_unavailable` says why).
 
     Notes
@@ -421,6 +424,7 @@ class Landmarker:
         self.hand_every = hand_every
         self._hands: Any = None
         self._held: dict[int, list[Any]] = {}  # per face: its sure hands at the last look
+        self._alert: dict[int, float] = {}  # per face: until when a hand may be near (s)
         if hand_every is not None:
             from facs.face._hands import HandDetector, hands_unavailable
 
@@ -479,6 +483,7 @@ class Landmarker:
         self.close()
         self.tracker.reset()
         self._held.clear()
+        self._alert.clear()
         self._open()
 
     def __enter__(self) -> Landmarker:
@@ -574,7 +579,9 @@ class Landmarker:
             chosen = sorted(largest[: self.max_faces].tolist())
             fits, boxes = [fits[k] for k in chosen], boxes[chosen]
         ids = self.tracker.update(boxes)
-        search = self._hands is not None and frame.frame % max(1, self.hand_every or 1) == 0
+        every = max(1, self.hand_every or 1)
+        search = self._hands is not None and frame.frame % every == 0
+        idle_slot = self.mode != "video" or (frame.frame // every) % IDLE_EVERY == 0
 
         faces = []
         for face_id, fit in zip(ids, fits, strict=True):
@@ -594,28 +601,46 @@ class Landmarker:
                     width=width,
                     height=height,
                     appearance=sample_appearance(pixels, fit.landmarks),
-                    hand=self._look_for_hands(face_id, pixels, fit.landmarks, search),
+                    hand=self._look_for_hands(
+                        face_id, frame.time_s, pixels, fit.landmarks, search, idle_slot
+                    ),
                 )
             )
         faces.sort(key=lambda face: face.face)
         return faces
 
     def _look_for_hands(
-        self, face: int, pixels: np.ndarray, landmarks: np.ndarray, search: bool
+        self,
+        face: int,
+        time_s: float,
+        pixels: np.ndarray,
+        landmarks: np.ndarray,
+        search: bool,
+        idle_slot: bool,
     ) -> np.ndarray | None:
-        """A look for hands over one face every ``hand_every``-th frame, else ``None``.
+        """A look for hands over one face, or ``None`` when this frame has none.
 
-        In video mode the sure hands of the face's last look are followed too
-        (:meth:`facs.face._hands.HandDetector.look`). Following them in every
-        frame, as MediaPipe does, was tried: on the Pexels clip the followed
-        box drifted and the hand was lost more often than with a look every 0.2 s.
+        Every ``hand_every``-th frame while a hand may be near the face (a palm
+        scored, or a hand was found, within ``ALERT_S``), every ``IDLE_EVERY``
+        of those otherwise. In video mode the sure hands of the face's last
+        look are followed too (:meth:`facs.face._hands.HandDetector.look`).
+        Following them in every frame, as MediaPipe does, was tried: on the
+        Pexels clip the followed box drifted and the hand was lost more often
+        than with a look every 0.2 s.
         """
+        from facs.face._hands import ALERT_S, PALM_FLOOR
+
         if self._hands is None or not search:
             return None
-        height, width = pixels.shape[:2]
         last = self._held.get(face) if self.mode == "video" else None
+        near = bool(last) or time_s <= self._alert.get(face, -math.inf)
+        if not (near or idle_slot):
+            return None
+        height, width = pixels.shape[:2]
         look, sure = self._hands.look(pixels, landmarks[:, :2] * (width, height), last)
         self._held[face] = sure
+        if sure or look[0] >= PALM_FLOOR:
+            self._alert[face] = time_s + ALERT_S
         return np.asarray(look)
 
     def _refine(self, pixels: np.ndarray, fit: _Fit) -> _Fit:
