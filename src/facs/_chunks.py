@@ -23,7 +23,7 @@ import numpy as np
 from facs._errors import FACSError, InputError
 from facs._progress import Progress
 from facs.face._appearance import APPEARANCE_POINTS
-from facs.face._hands import LOOK_FIELDS
+from facs.face._hands import LOOK_FIELDS, hands_unavailable
 
 __all__ = ["CHUNK_FRAMES", "stored_spans"]
 
@@ -34,8 +34,6 @@ CHUNK_FRAMES = 256
 def _store_key(path: Path, start: float | None, end: float | None, max_faces: int) -> str:
     st = path.stat() if path.is_file() else None
     ident = f"{path.resolve()}|{st.st_size if st else ''}|{st.st_mtime_ns if st else ''}"
-    from facs.face._hands import hands_unavailable
-
     hands = "hands" if hands_unavailable() is None else "no-hands"  # a store is one or the other
     ident += f"|{start}|{end}|{max_faces}|{hands}|v3"  # v3: chunks carry looks for hands
     return hashlib.sha1(ident.encode()).hexdigest()[:16]

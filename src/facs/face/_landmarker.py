@@ -34,7 +34,7 @@ from numpy.typing import ArrayLike
 
 from facs._errors import ModelError, ParameterError
 from facs.face._appearance import sample_appearance
-from facs.face._hands import IDLE_EVERY
+from facs.face._hands import ALERT_S, IDLE_EVERY, PALM_FLOOR
 from facs.face._model import locate_model
 from facs.face._tracking import FaceTracker, landmarks_to_box
 from facs.face._video import Frame
@@ -628,8 +628,6 @@ class Landmarker:
         Pexels clip the followed box drifted and the hand was lost more often
         than with a look every 0.2 s.
         """
-        from facs.face._hands import ALERT_S, PALM_FLOOR
-
         if self._hands is None or not search:
             return None
         last = self._held.get(face) if self.mode == "video" else None
