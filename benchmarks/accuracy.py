@@ -49,8 +49,8 @@ def frames_from(
     """Frames and events for one cached perception, as `facs code` computes them."""
     est = estimator or load_estimator()
     w, h = d["size"][0]
-    aligned, size = est.align(d["landmarks"] * np.array([w, h, w], np.float32))
     pose = d["pose"].astype(float)
+    aligned, size = est.align(d["landmarks"] * np.array([w, h, w], np.float32), pose)
     base = baseline or find_baseline(
         aligned=aligned,
         blendshapes=d["blendshapes"],

@@ -25,7 +25,11 @@ left-out-rig score in benchmarks/loro.py; nothing is chosen here.
   pose on the neutral lead) and a per-output noise floor (95th percentile of
   outputs on action-free frames under the population neutral, over every clip
   and its mirror image, so both sides of a code get the same floor), used for
-  stills.
+  stills;
+- the face size's drift with head pose (``fit_size_pose``: log size against
+  ``size_pose_basis`` of the perceived pose, on frames with no 57/58), taken
+  out before 57/58 are scored. ``--size-pose-only`` refits just that into the
+  shipped file.
 """
 
 from __future__ import annotations
@@ -43,7 +47,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _rom
 import loro
 
-from facs.au._estimator import Baseline, Estimator, frontal_reference, save_estimator
+from facs.au._estimator import (
+    Baseline,
+    Estimator,
+    frontal_reference,
+    load_estimator,
+    save_estimator,
+    size_pose_basis,
+)
+from facs.au._geometry import align
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "facs" / "au" / "estimator.npz"
 #: The configuration chosen by the left-out-rig score (``loro.py --choose`` writes it).
@@ -58,6 +70,32 @@ def _reference(videos: list[Path]) -> np.ndarray:
         px = d["landmarks"][5:25:5] * np.array([w, h, w], np.float32)
         leads.append(px[np.isfinite(px).all(axis=(1, 2))])
     return frontal_reference(np.concatenate(leads))
+
+
+def fit_size_pose(videos: list[Path], reference: np.ndarray) -> np.ndarray:
+    """Log face size against the pose terms, on these clips' frames with no 57/58.
+
+    Each clip is centred on its neutral lead (the first 25 frames), so only the
+    change with pose is fitted, not the clip's camera distance.
+    """
+    xs, ys = [], []
+    for v in videos:
+        d = _rom.cached_perception(v)
+        w, h = d["size"][0]
+        _, size = align(d["landmarks"] * np.array([w, h, w], np.float32), reference,
+                        return_scale=True)  # fmt: skip
+        truth = _rom.frames_truth(_rom.clip_labels(v))
+        basis = size_pose_basis(d["pose"])
+        log_size = np.log(size)
+        ok = np.isfinite(log_size) & np.isfinite(basis).all(axis=1)
+        ok &= (truth["AU57"] == 0) & (truth["AU58"] == 0)
+        lead = ok & (np.arange(len(size)) < 25)
+        if lead.sum() < 5:
+            continue
+        xs.append(basis[ok] - basis[lead].mean(0))
+        ys.append(log_size[ok] - log_size[lead].mean())
+    coef, *_ = np.linalg.lstsq(np.concatenate(xs), np.concatenate(ys), rcond=None)
+    return np.asarray(coef, dtype=np.float64)
 
 
 def build(videos: dict[str, list[Path]], config: loro.Config, *, mirror: bool = True,
@@ -104,7 +142,10 @@ def build(videos: dict[str, list[Path]], config: loro.Config, *, mirror: bool = 
         "method": "per-region ridge on neutral-subtracted aligned landmarks + blendshapes, "
         "all rigs weighted equally",
     }
-    return Estimator(reference, population, model, info, population_floor=floor)
+    size_pose = fit_size_pose(every, reference)
+    info["size_pose"] = np.round(size_pose, 5).tolist()
+    return Estimator(reference, population, model, info, population_floor=floor,
+                     size_pose=size_pose)  # fmt: skip
 
 
 def shipped_videos() -> dict[str, list[Path]]:
@@ -117,9 +158,19 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", default="chosen", choices=["chosen", *loro.CONFIGS],
                     help="chosen: loro_choice.json (per-output signals and raw share)")  # fmt: skip
+    ap.add_argument("--size-pose-only", action="store_true",
+                    help="refit only the size-with-pose fit into the shipped file")  # fmt: skip
     args = ap.parse_args()
     _rom.require_data()
     t0 = time.time()
+    if args.size_pose_only:
+        shipped = load_estimator(str(OUT))
+        every = [v for vs in shipped_videos().values() for v in vs]
+        coef = fit_size_pose(every, shipped.reference)
+        info = {**shipped.info, "size_pose": np.round(coef, 5).tolist()}
+        save_estimator(replace(shipped, size_pose=coef, info=info), OUT)
+        print(f"size-with-pose coefficients {np.round(coef, 5).tolist()}; wrote {OUT}")
+        return
     config = SHIPPED if args.config == "chosen" else loro.CONFIGS[args.config]
     videos = shipped_videos()
     est = build(videos, config)

@@ -478,6 +478,31 @@ def _head_columns(pose: np.ndarray, size: np.ndarray, baseline: Baseline) -> dic
     return out
 
 
+def size_pose_basis(pose: np.ndarray) -> np.ndarray:
+    """(N, 3) head pose in degrees -> (N, 5) terms the measured face size drifts with.
+
+    The size of a face turned (yaw) or bowed (pitch) away from the camera is
+    misread by a few per cent (MediaPipe's depth is a guess); these are the
+    terms a fit of log size on the pose uses: yaw², pitch², pitch, |yaw|, |pitch|.
+    """
+    p = np.asarray(pose, dtype=np.float64)
+    yaw, pitch = p[:, 0], p[:, 1]
+    return np.stack([yaw**2, pitch**2, pitch, np.abs(yaw), np.abs(pitch)], axis=1) / 100.0
+
+
+def pose_free_size(size: np.ndarray, pose: np.ndarray, coef: np.ndarray | None) -> np.ndarray:
+    """The face's size with the part its pose explains taken out (``coef``: log-size fit).
+
+    >>> size = np.array([100.0, 100.0]); pose = np.array([[0.0, 0, 0], [20.0, 0, 0]])
+    >>> pose_free_size(size, pose, np.array([-0.01, 0, 0, 0, 0])).round(1).tolist()
+    [100.0, 104.1]
+    """
+    if coef is None or not len(size):
+        return np.asarray(size, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(size * np.exp(-(size_pose_basis(pose) @ coef)))
+
+
 def _rolling_median(
     values: np.ndarray,
     half: np.ndarray | int,
@@ -566,6 +591,9 @@ class Estimator:
     #: Per-output noise floor under the population neutral (identity differences
     #: read as small actions); subtracted for stills and clips with no baseline.
     population_floor: np.ndarray | None = None
+    #: Log face size against :func:`size_pose_basis` of the pose, fitted on rig frames with
+    #: no head thrust: what turning and bowing alone do to the measured size (57/58).
+    size_pose: np.ndarray | None = None
 
     def _pooled(self, baseline: Baseline) -> np.ndarray:
         """Per model output: is it read against the population neutral?"""
@@ -577,9 +605,18 @@ class Estimator:
 
         return np.array([region_of(n) in baseline.population_regions for n in self.model.outputs])
 
-    def align(self, landmarks_px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Pose-normalised landmarks and face size per frame."""
+    def align(
+        self, landmarks_px: np.ndarray, pose: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pose-normalised landmarks and face size per frame.
+
+        With ``pose`` (degrees, as perceived), the size is freed of what the
+        head's turn and bow do to it (:func:`pose_free_size`), so a turn does
+        not read as head forward or back.
+        """
         aligned, size = align(landmarks_px, self.reference, return_scale=True)
+        if pose is not None:
+            size = pose_free_size(size, pose, self.size_pose)
         return aligned, size
 
     def estimate(
@@ -752,6 +789,7 @@ def load_estimator(path: str | None = None) -> Estimator:
             model=model,
             info=info,
             population_floor=floor,
+            size_pose=z["size_pose"].astype(np.float64) if "size_pose" in z.files else None,
         )
 
 
@@ -774,6 +812,8 @@ def save_estimator(estimator: Estimator, path: Path) -> None:
         "mlp_weight": np.array(m.mlp_weight),
         "rectified": np.array(m.rectified),
     }
+    if estimator.size_pose is not None:
+        arrays["size_pose"] = np.asarray(estimator.size_pose, dtype=np.float64)
     if estimator.population_floor is not None:
         arrays["pop_floor"] = estimator.population_floor.astype(np.float32)
     if m.pairs is not None:

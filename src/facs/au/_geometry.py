@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["STABLE_POINTS", "align", "procrustes_fit", "to_canonical_axes"]
+__all__ = ["SIZE_DEPTH_WEIGHT", "STABLE_POINTS", "align", "procrustes_fit", "to_canonical_axes"]
 
 #: Landmarks used to fit the alignment: forehead, nose bridge, temples,
 #: upper cheek contour and inner eye corners.
@@ -27,6 +27,12 @@ STABLE_POINTS: tuple[int, ...] = (
     133, 362, 243, 463,  # inner eye corners
 )  # fmt: skip
 OUTER_EYE = (33, 263)  # subject's right, subject's left outer eye corner
+#: Weight of the depth axis when the face's size is measured (57/58). MediaPipe's z
+#: is a learned guess, less sure than x and y: with it at full weight a head turned
+#: or bowed 10-20 degrees reads 2-6 % smaller, as much as a full head thrust (57E is
+#: +6 %); at half weight 57/58 on the rig left out rise from r 0.49 to 0.55 (at 0:
+#: 0.50, at 2: 0.30; benchmarks/README.md, "Head forward and back").
+SIZE_DEPTH_WEIGHT = 0.5
 
 
 def to_canonical_axes(points: np.ndarray) -> np.ndarray:
@@ -92,7 +98,8 @@ def align(
         Aligned landmarks (NaN rows stay NaN).
     ndarray, shape (N,)
         Only with ``return_scale``: the face's size in pixels per reference
-        unit (NaN where no face); its change tells head forward/back.
+        unit (NaN where no face); its change tells head forward/back. Measured
+        by a second fit with depth weighted by ``SIZE_DEPTH_WEIGHT``.
 
     Examples
     --------
@@ -115,5 +122,8 @@ def align(
         scale, rotation, translation = procrustes_fit(pts[ok][:, idx], reference[idx])
         aligned = scale[:, None, None] * (pts[ok] @ rotation.transpose(0, 2, 1))
         out[ok] = aligned + translation[:, None, :]
-        size[ok] = 1.0 / scale
+        if return_scale:
+            depth = np.array([1.0, 1.0, SIZE_DEPTH_WEIGHT])
+            flat, _, _ = procrustes_fit(pts[ok][:, idx] * depth, reference[idx] * depth)
+            size[ok] = 1.0 / flat
     return (out, size) if return_scale else out
