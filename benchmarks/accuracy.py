@@ -50,7 +50,8 @@ def frames_from(
     est = estimator or load_estimator()
     w, h = d["size"][0]
     pose = d["pose"].astype(float)
-    aligned, size = est.align(d["landmarks"] * np.array([w, h, w], np.float32), pose)
+    aligned, size = est.align(d["landmarks"] * np.array([w, h, w], np.float32), pose,
+                              d["blendshapes"])  # fmt: skip
     base = baseline or find_baseline(
         aligned=aligned,
         blendshapes=d["blendshapes"],

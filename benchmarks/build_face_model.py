@@ -58,7 +58,8 @@ def main() -> None:
     for clip in _rom.CLIPS:
         d = _rom.cached_perception(_rom.ROM / f"{clip}.mp4")
         w, h = d["size"][0]
-        aligned, size = est.align(d["landmarks"] * np.array([w, h, w], np.float32), d["pose"])
+        aligned, size = est.align(d["landmarks"] * np.array([w, h, w], np.float32), d["pose"],
+                                    d["blendshapes"])  # fmt: skip
         base = find_baseline(aligned=aligned, blendshapes=d["blendshapes"], pose=d["pose"],
                              size=size, time_s=d["time_s"], population=est.population)  # fmt: skip
         reg = regressors(_rom.labels(clip))

@@ -77,7 +77,8 @@ def main() -> None:
         d = _rom.cached_perception(_rom.ROM / f"{clip}.mp4")
         rows, test_start = script_for(clip)
         w, h = d["size"][0]
-        aligned, size = est.align(d["landmarks"] * np.array([w, h, w], np.float32), d["pose"])
+        aligned, size = est.align(d["landmarks"] * np.array([w, h, w], np.float32), d["pose"],
+                                d["blendshapes"])  # fmt: skip
         actor = fit_actor(
             estimator=est, aligned=aligned, blendshapes=d["blendshapes"],
             pose=d["pose"].astype(float), size=size, time_s=d["time_s"], rows=rows, name=clip,

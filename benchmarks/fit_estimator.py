@@ -26,10 +26,10 @@ left-out-rig score in benchmarks/loro.py; nothing is chosen here.
   outputs on action-free frames under the population neutral, over every clip
   and its mirror image, so both sides of a code get the same floor), used for
   stills;
-- the face size's drift with head pose (``fit_size_pose``: log size against
-  ``size_pose_basis`` of the perceived pose, on frames with no 57/58), taken
-  out before 57/58 are scored. ``--size-pose-only`` refits just that into the
-  shipped file.
+- the face size's drift with head pose and jaw (``fit_size_drift``: log size
+  against ``size_drift_basis`` of the perceived pose and blendshapes, on frames
+  with no 57/58), taken out before 57/58 are scored. ``--size-drift-only``
+  refits just that into the shipped file.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from facs.au._estimator import (
     frontal_reference,
     load_estimator,
     save_estimator,
-    size_pose_basis,
+    size_drift_basis,
 )
 from facs.au._geometry import align
 
@@ -72,8 +72,8 @@ def _reference(videos: list[Path]) -> np.ndarray:
     return frontal_reference(np.concatenate(leads))
 
 
-def fit_size_pose(videos: list[Path], reference: np.ndarray) -> np.ndarray:
-    """Log face size against the pose terms, on these clips' frames with no 57/58.
+def fit_size_drift(videos: list[Path], reference: np.ndarray) -> np.ndarray:
+    """Log face size against the pose and jaw terms, on these clips' frames with no 57/58.
 
     Each clip is centred on its neutral lead (the first 25 frames), so only the
     change with pose is fitted, not the clip's camera distance.
@@ -85,7 +85,7 @@ def fit_size_pose(videos: list[Path], reference: np.ndarray) -> np.ndarray:
         _, size = align(d["landmarks"] * np.array([w, h, w], np.float32), reference,
                         return_scale=True)  # fmt: skip
         truth = _rom.frames_truth(_rom.clip_labels(v))
-        basis = size_pose_basis(d["pose"])
+        basis = size_drift_basis(d["pose"], d["blendshapes"])
         log_size = np.log(size)
         ok = np.isfinite(log_size) & np.isfinite(basis).all(axis=1)
         ok &= (truth["AU57"] == 0) & (truth["AU58"] == 0)
@@ -142,10 +142,10 @@ def build(videos: dict[str, list[Path]], config: loro.Config, *, mirror: bool = 
         "method": "per-region ridge on neutral-subtracted aligned landmarks + blendshapes, "
         "all rigs weighted equally",
     }
-    size_pose = fit_size_pose(every, reference)
-    info["size_pose"] = np.round(size_pose, 5).tolist()
+    size_drift = fit_size_drift(every, reference)
+    info["size_drift"] = np.round(size_drift, 5).tolist()
     return Estimator(reference, population, model, info, population_floor=floor,
-                     size_pose=size_pose)  # fmt: skip
+                     size_drift=size_drift)  # fmt: skip
 
 
 def shipped_videos() -> dict[str, list[Path]]:
@@ -158,18 +158,19 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", default="chosen", choices=["chosen", *loro.CONFIGS],
                     help="chosen: loro_choice.json (per-output signals and raw share)")  # fmt: skip
-    ap.add_argument("--size-pose-only", action="store_true",
-                    help="refit only the size-with-pose fit into the shipped file")  # fmt: skip
+    ap.add_argument("--size-drift-only", action="store_true",
+                    help="refit only the face size's drift into the shipped file")  # fmt: skip
     args = ap.parse_args()
     _rom.require_data()
     t0 = time.time()
-    if args.size_pose_only:
+    if args.size_drift_only:
         shipped = load_estimator(str(OUT))
         every = [v for vs in shipped_videos().values() for v in vs]
-        coef = fit_size_pose(every, shipped.reference)
-        info = {**shipped.info, "size_pose": np.round(coef, 5).tolist()}
-        save_estimator(replace(shipped, size_pose=coef, info=info), OUT)
-        print(f"size-with-pose coefficients {np.round(coef, 5).tolist()}; wrote {OUT}")
+        coef = fit_size_drift(every, shipped.reference)
+        info = {k: v for k, v in shipped.info.items() if k != "size_pose"}
+        info["size_drift"] = np.round(coef, 5).tolist()
+        save_estimator(replace(shipped, size_drift=coef, info=info), OUT)
+        print(f"size drift coefficients {np.round(coef, 5).tolist()}; wrote {OUT}")
         return
     config = SHIPPED if args.config == "chosen" else loro.CONFIGS[args.config]
     videos = shipped_videos()

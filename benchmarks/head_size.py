@@ -4,17 +4,23 @@
 
 57 and 58 are scored from the change of the face's size (``facs.au._estimator.head_series``).
 This scores, for each rig left out, the 57/58 rule (smoothing, 3 s steady window, ramp;
-no timeline) with the size measured by a Procrustes fit on the stable points with the
-depth axis weighted 0, 0.5, 1 or 2 (``SIZE_DEPTH_WEIGHT``), each with and without the
-pose correction fitted on the other rigs (log size against ``size_pose_basis``; what
-``fit_estimator.fit_size_pose`` fits for the shipped file). Prints r per left-out rig
-(mean of 57 and 58) and the mean over rigs.
+no timeline) with the size measured by a Procrustes fit on the alignment's stable points
+or on them without the forehead (``SIZE_POINTS``: the brows' raise moves the forehead),
+with the depth axis weighted 0, 0.5, 1 or 2 (``SIZE_DEPTH_WEIGHT``), each as it is, with
+the pose's part taken out, and with the pose's and the jaw's (log size against
+``size_drift_basis``, fitted on the other rigs' frames with no 57/58; what
+``fit_estimator.fit_size_drift`` fits for the shipped file). Prints r per left-out rig
+(mean of 57 and 58) and the mean over rigs, and the share of frames where the brows
+act (1 or 2 at C or more), and where the jaw drops (26 or 27 at C or more), with no
+head label, that read 57 or 58 at A or more; all at the shipped dead zone, then the
+shipped measure at other dead zones.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,16 +32,27 @@ from facs.au._estimator import (
     HEAD_FULL,
     _rolling_median,
     load_estimator,
-    size_pose_basis,
+    size_drift_basis,
 )
-from facs.au._geometry import STABLE_POINTS, procrustes_fit, to_canonical_axes
+from facs.au._geometry import (
+    SIZE_DEPTH_WEIGHT,
+    SIZE_POINTS,
+    STABLE_POINTS,
+    procrustes_fit,
+    to_canonical_axes,
+)
 
 DEPTH_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
+POINT_SETS = {"stable points": STABLE_POINTS, "without the forehead": SIZE_POINTS}
+#: Terms of size_drift_basis taken out: none, the pose's five, the pose's and the jaw's.
+DRIFTS = {"nothing": 0, "pose": 5, "pose and jaw": 6}
+HEAD = tuple(f"AU{n}" for n in range(51, 59))
 
 
-def sizes(points_px: np.ndarray, reference: np.ndarray, depth: float) -> np.ndarray:
+def sizes(points_px: np.ndarray, reference: np.ndarray, depth: float,
+          points: tuple[int, ...]) -> np.ndarray:  # fmt: skip
     pts = to_canonical_axes(points_px)
-    idx = list(STABLE_POINTS)
+    idx = list(points)
     ok = np.isfinite(pts).all(axis=(1, 2))
     w = np.array([1.0, 1.0, depth])
     scale, _, _ = procrustes_fit(pts[ok][:, idx] * w, reference[idx].astype(np.float64) * w)
@@ -54,29 +71,57 @@ def rule(time_s: np.ndarray, size: np.ndarray) -> np.ndarray:
     return np.asarray(np.sign(change) * level)
 
 
-def fit(clips: list[dict[str, np.ndarray]]) -> np.ndarray:
+def basis(c: dict[str, np.ndarray], terms: int) -> np.ndarray:
+    return size_drift_basis(c["pose"], c["blendshapes"])[:, :terms]
+
+
+def fit(clips: list[dict[str, np.ndarray]], terms: int) -> np.ndarray:
+    if not terms:
+        return np.zeros(0)
     xs, ys = [], []
     for c in clips:
-        log_size, basis = np.log(c["size"]), size_pose_basis(c["pose"])
+        log_size, basis_ = np.log(c["size"]), basis(c, terms)
         ok = np.isfinite(log_size) & (c["label"] == 0)
         lead = ok & (np.arange(len(log_size)) < 25)
-        xs.append(basis[ok] - basis[lead].mean(0))
+        xs.append(basis_[ok] - basis_[lead].mean(0))
         ys.append(log_size[ok] - log_size[lead].mean())
     coef, *_ = np.linalg.lstsq(np.concatenate(xs), np.concatenate(ys), rcond=None)
     return np.asarray(coef)
 
 
-def r57_58(clips: list[dict[str, np.ndarray]], coef: np.ndarray | None) -> float:
-    pred, true = [], []
+def r57_58(clips: list[dict[str, np.ndarray]], coef: np.ndarray
+           ) -> tuple[float, float, float]:  # fmt: skip
+    """Mean r of 57 and 58; shares of brow-action and jaw-drop frames read as either."""
+    pred, true, brows, jaw, still = [], [], [], [], []
     for c in clips:
-        size = c["size"] if coef is None else c["size"] * np.exp(-size_pose_basis(c["pose"]) @ coef)
+        size = c["size"] * np.exp(-basis(c, len(coef)) @ coef)
         p = rule(c["time_s"], size)
         ok = np.isfinite(p)
         pred.append(p[ok])
         true.append(c["label"][ok])
+        brows.append(c["brows"][ok])
+        jaw.append(c["jaw"][ok])
+        still.append(c["still"][ok])
     p, t = np.concatenate(pred), np.concatenate(true)
+    b, j, s0 = np.concatenate(brows), np.concatenate(jaw), np.concatenate(still)
     rs = [np.corrcoef(np.maximum(s * p, 0), np.maximum(s * t, 0))[0, 1] for s in (1, -1)]
-    return float(np.mean(rs))
+    read = np.abs(p) >= 0.5
+    return (
+        float(np.mean(rs)),
+        float(np.mean(read[(b >= 2.5) & s0])),
+        float(np.mean(read[(j >= 2.5) & s0])),
+    )
+
+
+def _clip(d: dict[str, np.ndarray], t: dict[str, np.ndarray], reference: np.ndarray,
+          depth: float, points: tuple[int, ...]) -> dict[str, np.ndarray]:  # fmt: skip
+    px = d["landmarks"].astype(np.float64) * np.r_[d["size"][0], d["size"][0][0]]
+    return {"time_s": d["time_s"], "pose": d["pose"].astype(np.float64),
+            "blendshapes": d["blendshapes"].astype(np.float64),
+            "size": sizes(px, reference, depth, points), "label": t["AU57"] - t["AU58"],
+            "brows": np.maximum(t["AU01"], t["AU02"]),
+            "jaw": np.maximum(t["AU26"], t.get("AU27", 0 * t["AU26"])),
+            "still": np.all([t[h] == 0 for h in HEAD], axis=0)}  # fmt: skip
 
 
 def main() -> None:
@@ -84,23 +129,43 @@ def main() -> None:
     reference = load_estimator().reference
     perceived = {rig: [(_rom.cached_perception(v), _rom.frames_truth(_rom.clip_labels(v)))
                        for v in vs] for rig, vs in _rom.rig_clips().items()}  # fmt: skip
-    print("depth weight | pose correction | " + " | ".join(perceived) + " | mean")
 
-    def clip(d: dict[str, np.ndarray], t: dict[str, np.ndarray], depth: float
-             ) -> dict[str, np.ndarray]:  # fmt: skip
-        px = d["landmarks"].astype(np.float64) * np.r_[d["size"][0], d["size"][0][0]]
-        return {"time_s": d["time_s"], "pose": d["pose"].astype(np.float64),
-                "size": sizes(px, reference, depth), "label": t["AU57"] - t["AU58"]}  # fmt: skip
+    print("points | depth weight | taken out | r: " + " | ".join(perceived)
+          + " | mean r | brow frames read as 57/58 | jaw-drop frames read as 57/58")  # fmt: skip
+    for label, points in POINT_SETS.items():
+        for depth in DEPTH_WEIGHTS:
+            data = {rig: [_clip(d, t, reference, depth, points) for d, t in clips]
+                    for rig, clips in perceived.items()}  # fmt: skip
+            for drift, terms in DRIFTS.items():
+                scores = []
+                for rig in data:
+                    train = [c for r, cs in data.items() if r != rig for c in cs]
+                    scores.append(r57_58(data[rig], fit(train, terms)))
+                rs = [s[0] for s in scores]
+                row = " | ".join(f"{r:.3f}" for r in rs)
+                brow, jaw = np.mean([s[1] for s in scores]), np.mean([s[2] for s in scores])
+                print(f"{label} | {depth:g} | {drift} | {row} | {np.mean(rs):.3f} | "
+                      f"{brow:.3f} | {jaw:.3f}")  # fmt: skip
+    dead_zones(perceived, reference)
 
-    for depth in DEPTH_WEIGHTS:
-        data = {rig: [clip(d, t, depth) for d, t in clips] for rig, clips in perceived.items()}
-        for corrected in (False, True):
+
+def dead_zones(perceived: dict[str, list[Any]], reference: np.ndarray) -> None:
+    """The shipped size measure with other dead zones (HEAD_DEAD["size"])."""
+    shipped = HEAD_DEAD["size"]
+    data = {rig: [_clip(d, t, reference, SIZE_DEPTH_WEIGHT, SIZE_POINTS) for d, t in clips]
+            for rig, clips in perceived.items()}  # fmt: skip
+    print("\ndead zone (size change) | mean r | brow frames | jaw-drop frames")
+    try:
+        for dead in (0.006, 0.009, 0.012, 0.015):
+            HEAD_DEAD["size"] = dead
             scores = []
             for rig in data:
                 train = [c for r, cs in data.items() if r != rig for c in cs]
-                scores.append(r57_58(data[rig], fit(train) if corrected else None))
-            row = " | ".join(f"{s:.3f}" for s in scores)
-            print(f"{depth:g} | {'yes' if corrected else 'no'} | {row} | {np.mean(scores):.3f}")
+                scores.append(r57_58(data[rig], fit(train, 6)))
+            r, b, j = (np.mean([s[k] for s in scores]) for k in range(3))
+            print(f"{dead:g} | {r:.3f} | {b:.3f} | {j:.3f}")
+    finally:
+        HEAD_DEAD["size"] = shipped
 
 
 if __name__ == "__main__":

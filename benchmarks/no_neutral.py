@@ -64,7 +64,8 @@ def run(kind: str) -> None:
             elif region_of(c) in ("lower", "nose"):  # a lower-face action at C or more
                 active |= truth[c] >= 3.0
         w, h = d["size"][0]
-        aligned, size = est.align(d["landmarks"] * np.array([w, h, w], np.float32), d["pose"])
+        aligned, size = est.align(d["landmarks"] * np.array([w, h, w], np.float32), d["pose"],
+                                    d["blendshapes"])  # fmt: skip
         lead = np.arange(len(lab)) < 30
         own = find_baseline(aligned=aligned[lead], blendshapes=d["blendshapes"][lead],
                             pose=d["pose"][lead], size=size[lead], time_s=d["time_s"][lead],
@@ -95,7 +96,8 @@ def run(kind: str) -> None:
         return
     pex = _rom.cached_perception(_rom.REAL / "WolfgangLanger_Pexels.mp4")
     w, h = pex["size"][0]
-    al, sz = est.align(pex["landmarks"] * np.array([w, h, w], np.float32), pex["pose"])
+    al, sz = est.align(pex["landmarks"] * np.array([w, h, w], np.float32), pex["pose"],
+                        pex["blendshapes"])  # fmt: skip
     b = find_baseline(aligned=al, blendshapes=pex["blendshapes"], pose=pex["pose"], size=sz,
                       time_s=pex["time_s"], population=est.population, estimator=est)  # fmt: skip
     print(f"\nWolfgangLanger_Pexels.mp4: baseline {b.kind}, population for "

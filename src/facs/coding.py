@@ -282,7 +282,7 @@ def face_track(
                 batch = FaceBatch.from_chunk(_load_chunk(chunk), maps[part])
                 for gid in batch.faces():
                     face = batch[batch.face == gid]
-                    aligned, size = est.align(face.landmarks_px(), face.pose)
+                    aligned, size = est.align(face.landmarks_px(), face.pose, face.blendshapes)
                     rows.setdefault(gid, []).append(
                         (face.time_s, aligned, size, face.blendshapes, face.pose)
                     )

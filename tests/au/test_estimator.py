@@ -275,30 +275,35 @@ def test_pair_distances_are_features_after_the_blendshapes_and_are_saved(tmp_pat
     np.testing.assert_array_equal(load_estimator(str(path)).model.pairs, est.model.pairs[:3])
 
 
-def test_a_turn_that_changes_the_read_size_is_not_head_forward_or_back(est, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """The measured size's drift with pose is taken out before 57/58 are scored."""
+def test_a_turn_or_an_open_jaw_that_changes_the_read_size_is_not_head_forward_or_back(
+    est, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The measured size's drift with pose and jaw is taken out before 57/58 are scored."""
     from dataclasses import replace
 
-    from facs.au._estimator import pose_free_size, save_estimator, size_pose_basis
+    from facs.au._estimator import drift_free_size, save_estimator, size_drift_basis
 
-    assert est.size_pose is not None and est.size_pose.shape == (5,)
+    assert BLENDSHAPE_NAMES[25] == "jawOpen"
+    assert est.size_drift is not None and est.size_drift.shape == (6,)
     t = np.arange(300) / 30
     pose = np.zeros((300, 3))
     pose[120:141, 0] = 30.0 * np.sin(np.linspace(0, np.pi, 21))  # a 0.7 s turn to 30 degrees
-    # The size as MediaPipe's landmarks read it while turned, as the fit says.
-    size = 100.0 * np.exp(size_pose_basis(pose) @ est.size_pose)
-    assert abs(size[130] - 100.0) > 1.0  # the turn alone reads as moving in or away
+    shapes = np.zeros((300, 52))
+    shapes[200:221, 25] = np.sin(np.linspace(0, np.pi, 21))  # and a 0.7 s jaw drop
+    # The size as MediaPipe's landmarks read it meanwhile, as the fit says.
+    size = 100.0 * np.exp(size_drift_basis(pose, shapes) @ est.size_drift)
+    assert abs(size[130] - 100.0) > 1.5  # the turn alone reads as moving in or away
     base = _still_base(est)
     before = head_series(t, pose, size, base)
-    after = head_series(t, pose, pose_free_size(size, pose, est.size_pose), base)
+    after = head_series(t, pose, drift_free_size(size, pose, shapes, est.size_drift), base)
     assert max(float(before["AU57"].max()), float(before["AU58"].max())) >= 0.5
     assert float(after["AU58"].max()) < 0.5 and float(after["AU57"].max()) < 0.5
     assert float(after["AU51"][130]) >= 2.5  # the turn itself is still scored
-    # Estimator.align applies it when given the pose; the coefficients are saved.
+    # Estimator.align applies it when given the pose and blendshapes; it is saved.
     px = np.repeat(est.population.shape[None], 2, axis=0) * np.array([100, -100, -100]) + 300
     _, raw = est.align(px)
-    _, freed = est.align(px, np.array([[0.0, 0, 0], [25.0, 0, 0]]))
+    _, freed = est.align(px, np.array([[0.0, 0, 0], [25.0, 0, 0]]), np.zeros((2, 52)))
     assert freed[0] == pytest.approx(raw[0]) and freed[1] != pytest.approx(raw[1])
     path = tmp_path / "e.npz"
-    save_estimator(replace(est, size_pose=est.size_pose * 2), path)
-    np.testing.assert_allclose(load_estimator(str(path)).size_pose, est.size_pose * 2)
+    save_estimator(replace(est, size_drift=est.size_drift * 2), path)
+    np.testing.assert_allclose(load_estimator(str(path)).size_drift, est.size_drift * 2)

@@ -64,3 +64,17 @@ def test_procrustes_is_batched() -> None:
     scale, rot, _ = procrustes_fit(src, target)
     assert np.allclose(scale, [1.0, 0.5, 2.0])
     assert np.allclose(rot, np.eye(3)[None].repeat(3, axis=0), atol=1e-8)
+
+
+def test_a_brow_raise_moving_the_forehead_leaves_the_size() -> None:
+    """The forehead skin moves with 1 and 2; the size (57/58) is measured without it."""
+    from facs.au._geometry import FOREHEAD_POINTS, SIZE_POINTS
+
+    assert not set(FOREHEAD_POINTS) & set(SIZE_POINTS)
+    rng = np.random.default_rng(4)
+    ref = rng.normal(size=(478, 3))
+    raised = ref.copy()
+    raised[list(FOREHEAD_POINTS), 1] += 0.3
+    faces = np.stack([80.0 * ref @ _rotation(10, 5, 0).T, 80.0 * raised @ _rotation(10, 5, 0).T])
+    _, size = align(to_canonical_axes(faces), ref, return_scale=True)
+    assert size[1] == pytest.approx(size[0], rel=1e-9)

@@ -86,7 +86,9 @@ def select_baseline(
     if candidates is None or not len(candidates):
         span = "" if neutral is None else f" {neutral[0]:g}-{neutral[1]:g} s"
         raise InputError(f"no face found in the neutral span{span}")
-    aligned, size = estimator.align(candidates.landmarks_px(), candidates.pose)
+    aligned, size = estimator.align(
+        candidates.landmarks_px(), candidates.pose, candidates.blendshapes
+    )
     return find_baseline(
         aligned=aligned,
         blendshapes=candidates.blendshapes,
@@ -111,7 +113,7 @@ def estimate(
     >>> len(cols["AU12"]), size.shape
     (0, (0,))
     """
-    aligned, size = estimator.align(batch.landmarks_px(), batch.pose)
+    aligned, size = estimator.align(batch.landmarks_px(), batch.pose, batch.blendshapes)
     cols = estimator.estimate(
         aligned=aligned,
         size=size,

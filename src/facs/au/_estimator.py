@@ -56,8 +56,13 @@ CALM_SHARE = 0.2
 _NOT_EXPRESSION = ("_neutral", "eyeLook")
 #: Head position scaling: degrees (or % size change) that reach intensity 5 (E).
 HEAD_FULL = {"yaw": 30.0, "pitch": 20.0, "roll": 20.0, "size": 0.06}
-#: A dead zone below which head motion is not scored (tracker jitter).
-HEAD_DEAD = {"yaw": 2.0, "pitch": 2.0, "roll": 2.0, "size": 0.006}
+#: A dead zone below which head motion is not scored (tracker jitter). The size's
+#: (1.2 %) was chosen by the rig left out (57/58 r 0.677 / 0.683 / 0.678 / 0.667 at
+#: 0.6 / 0.9 / 1.2 / 1.5 %; benchmarks/head_size.py): within 0.01 of the best r (the
+#: tie rule of benchmarks/loro.py), the one with fewest frames read as a head thrust
+#: while the brows or the jaw act (brows 7 / 5 / 3 / 2 %, jaw 18 / 13 / 9 / 6 %)
+#: among those within 0.01.
+HEAD_DEAD = {"yaw": 2.0, "pitch": 2.0, "roll": 2.0, "size": 0.012}
 #: Head signals are median-filtered over this many frames before scoring, so
 #: single-frame landmark jitter never reaches a letter (see :func:`head_series`).
 HEAD_MEDIAN_FRAMES = 5
@@ -478,29 +483,38 @@ def _head_columns(pose: np.ndarray, size: np.ndarray, baseline: Baseline) -> dic
     return out
 
 
-def size_pose_basis(pose: np.ndarray) -> np.ndarray:
-    """(N, 3) head pose in degrees -> (N, 5) terms the measured face size drifts with.
+_JAW_OPEN = 25  # BLENDSHAPE_NAMES.index("jawOpen"), checked in the tests
+
+
+def size_drift_basis(pose: np.ndarray, blendshapes: np.ndarray) -> np.ndarray:
+    """(N, 3) head pose (degrees) and (N, 52) blendshapes -> (N, 6) terms the size drifts with.
 
     The size of a face turned (yaw) or bowed (pitch) away from the camera is
-    misread by a few per cent (MediaPipe's depth is a guess); these are the
-    terms a fit of log size on the pose uses: yaw², pitch², pitch, |yaw|, |pitch|.
+    misread by a few per cent (MediaPipe's depth is a guess), and an open jaw
+    swells it too; these are the terms a fit of log size uses: yaw², pitch²,
+    pitch, |yaw|, |pitch| (per 100 degrees) and ``jawOpen``.
     """
     p = np.asarray(pose, dtype=np.float64)
     yaw, pitch = p[:, 0], p[:, 1]
-    return np.stack([yaw**2, pitch**2, pitch, np.abs(yaw), np.abs(pitch)], axis=1) / 100.0
+    jaw = np.asarray(blendshapes, dtype=np.float64)[:, _JAW_OPEN]
+    angles = np.stack([yaw**2, pitch**2, pitch, np.abs(yaw), np.abs(pitch)], axis=1) / 100.0
+    return np.concatenate([angles, jaw[:, None]], axis=1)
 
 
-def pose_free_size(size: np.ndarray, pose: np.ndarray, coef: np.ndarray | None) -> np.ndarray:
-    """The face's size with the part its pose explains taken out (``coef``: log-size fit).
+def drift_free_size(
+    size: np.ndarray, pose: np.ndarray, blendshapes: np.ndarray, coef: np.ndarray | None
+) -> np.ndarray:
+    """The face's size with what its pose and jaw explain taken out (``coef``: log-size fit).
 
     >>> size = np.array([100.0, 100.0]); pose = np.array([[0.0, 0, 0], [20.0, 0, 0]])
-    >>> pose_free_size(size, pose, np.array([-0.01, 0, 0, 0, 0])).round(1).tolist()
+    >>> coef = np.array([-0.01, 0, 0, 0, 0, 0])
+    >>> drift_free_size(size, pose, np.zeros((2, 52)), coef).round(1).tolist()
     [100.0, 104.1]
     """
     if coef is None or not len(size):
         return np.asarray(size, dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        return np.asarray(size * np.exp(-(size_pose_basis(pose) @ coef)))
+        return np.asarray(size * np.exp(-(size_drift_basis(pose, blendshapes) @ coef)))
 
 
 def _rolling_median(
@@ -591,9 +605,9 @@ class Estimator:
     #: Per-output noise floor under the population neutral (identity differences
     #: read as small actions); subtracted for stills and clips with no baseline.
     population_floor: np.ndarray | None = None
-    #: Log face size against :func:`size_pose_basis` of the pose, fitted on rig frames with
-    #: no head thrust: what turning and bowing alone do to the measured size (57/58).
-    size_pose: np.ndarray | None = None
+    #: Log face size against :func:`size_drift_basis`, fitted on rig frames with no head
+    #: thrust: what turning, bowing and opening the jaw do to the measured size (57/58).
+    size_drift: np.ndarray | None = None
 
     def _pooled(self, baseline: Baseline) -> np.ndarray:
         """Per model output: is it read against the population neutral?"""
@@ -606,17 +620,20 @@ class Estimator:
         return np.array([region_of(n) in baseline.population_regions for n in self.model.outputs])
 
     def align(
-        self, landmarks_px: np.ndarray, pose: np.ndarray | None = None
+        self,
+        landmarks_px: np.ndarray,
+        pose: np.ndarray | None = None,
+        blendshapes: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Pose-normalised landmarks and face size per frame.
 
-        With ``pose`` (degrees, as perceived), the size is freed of what the
-        head's turn and bow do to it (:func:`pose_free_size`), so a turn does
-        not read as head forward or back.
+        With ``pose`` (degrees, as perceived) and ``blendshapes``, the size is
+        freed of what the head's turn and bow and the jaw's opening do to it
+        (:func:`drift_free_size`), so they do not read as head forward or back.
         """
         aligned, size = align(landmarks_px, self.reference, return_scale=True)
-        if pose is not None:
-            size = pose_free_size(size, pose, self.size_pose)
+        if pose is not None and blendshapes is not None:
+            size = drift_free_size(size, pose, blendshapes, self.size_drift)
         return aligned, size
 
     def estimate(
@@ -789,7 +806,7 @@ def load_estimator(path: str | None = None) -> Estimator:
             model=model,
             info=info,
             population_floor=floor,
-            size_pose=z["size_pose"].astype(np.float64) if "size_pose" in z.files else None,
+            size_drift=z["size_drift"].astype(np.float64) if "size_drift" in z.files else None,
         )
 
 
@@ -812,8 +829,8 @@ def save_estimator(estimator: Estimator, path: Path) -> None:
         "mlp_weight": np.array(m.mlp_weight),
         "rectified": np.array(m.rectified),
     }
-    if estimator.size_pose is not None:
-        arrays["size_pose"] = np.asarray(estimator.size_pose, dtype=np.float64)
+    if estimator.size_drift is not None:
+        arrays["size_drift"] = np.asarray(estimator.size_drift, dtype=np.float64)
     if estimator.population_floor is not None:
         arrays["pop_floor"] = estimator.population_floor.astype(np.float32)
     if m.pairs is not None:

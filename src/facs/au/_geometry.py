@@ -16,7 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SIZE_DEPTH_WEIGHT", "STABLE_POINTS", "align", "procrustes_fit", "to_canonical_axes"]
+__all__ = [
+    "SIZE_DEPTH_WEIGHT",
+    "SIZE_POINTS",
+    "STABLE_POINTS",
+    "align",
+    "procrustes_fit",
+    "to_canonical_axes",
+]
 
 #: Landmarks used to fit the alignment: forehead, nose bridge, temples,
 #: upper cheek contour and inner eye corners.
@@ -27,11 +34,16 @@ STABLE_POINTS: tuple[int, ...] = (
     133, 362, 243, 463,  # inner eye corners
 )  # fmt: skip
 OUTER_EYE = (33, 263)  # subject's right, subject's left outer eye corner
+#: Forehead points among the stable ones: the brows' raise (1, 2) moves them a little.
+FOREHEAD_POINTS: tuple[int, ...] = (10, 151, 109, 338, 67, 297, 108, 337)
+#: Points the face's size is measured on (57/58): the stable points without the forehead.
+SIZE_POINTS: tuple[int, ...] = tuple(p for p in STABLE_POINTS if p not in FOREHEAD_POINTS)
 #: Weight of the depth axis when the face's size is measured (57/58). MediaPipe's z
 #: is a learned guess, less sure than x and y: with it at full weight a head turned
-#: or bowed 10-20 degrees reads 2-6 % smaller, as much as a full head thrust (57E is
-#: +6 %); at half weight 57/58 on the rig left out rise from r 0.49 to 0.55 (at 0:
-#: 0.50, at 2: 0.30; benchmarks/README.md, "Head forward and back").
+#: or bowed 10-20 degrees reads 2-6 % off, as much as a full head thrust (57E is
+#: +6 %). Chosen by the rig left out with the pose's part taken out (57/58 r on
+#: SIZE_POINTS: 0.57 at full weight, 0.67 at half, 0.65 at 0; benchmarks/README.md,
+#: "Head forward and back").
 SIZE_DEPTH_WEIGHT = 0.5
 
 
@@ -99,7 +111,7 @@ def align(
     ndarray, shape (N,)
         Only with ``return_scale``: the face's size in pixels per reference
         unit (NaN where no face); its change tells head forward/back. Measured
-        by a second fit with depth weighted by ``SIZE_DEPTH_WEIGHT``.
+        by a second fit on ``SIZE_POINTS`` with depth weighted by ``SIZE_DEPTH_WEIGHT``.
 
     Examples
     --------
@@ -124,6 +136,7 @@ def align(
         out[ok] = aligned + translation[:, None, :]
         if return_scale:
             depth = np.array([1.0, 1.0, SIZE_DEPTH_WEIGHT])
-            flat, _, _ = procrustes_fit(pts[ok][:, idx] * depth, reference[idx] * depth)
+            some = list(SIZE_POINTS)
+            flat, _, _ = procrustes_fit(pts[ok][:, some] * depth, reference[some] * depth)
             size[ok] = 1.0 / flat
     return (out, size) if return_scale else out
