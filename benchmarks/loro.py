@@ -15,6 +15,7 @@ mean left-out-rig r only. The raw blendshape mapping is scored beside them.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -559,6 +560,27 @@ def load_choice(path: Path = CHOICE) -> Config:
                   distances=d.get("distances", True))  # fmt: skip
 
 
+def training_curve(data: dict[str, list[Clip]], config: Config, outputs: tuple[str, ...]
+                   ) -> dict[int, dict[str, float]]:  # fmt: skip
+    """Left-out-rig mean r when fitting on k of the other rigs (every k-subset, averaged).
+
+    How much one more training rig is worth: if the gain shrinks with each rig
+    added, more rigs of the same kind will not carry the score much further.
+    """
+    rigs = list(data)
+    curve: dict[int, dict[str, float]] = {}
+    for k in range(1, len(rigs)):
+        curve[k] = {}
+        for held in rigs:
+            test = [c for c in data[held] if not c.name.endswith("~m")]
+            vals = []
+            for combo in itertools.combinations([r for r in rigs if r != held], k):
+                model = fit_model([c for r in combo for c in data[r]], config, outputs)
+                vals.append(float(np.nanmean([v[0] for v in score(model, test).values()])))
+            curve[k][held] = float(np.mean(vals))
+    return curve
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--configs", default=",".join(CONFIGS))
@@ -574,12 +596,22 @@ def main() -> None:
         action="store_true",
         help="choose each output's signal and raw share; write loro_choice.json",
     )
+    ap.add_argument(
+        "--curve",
+        action="store_true",
+        help="left-out-rig r of the shipped choice fitted on 1, 2, ... of the other rigs",
+    )
     args = ap.parse_args()
     t0 = time.time()
     data = load_all(args.rigs.split(",") if args.rigs else None)
     if len(data) < 2:
         sys.exit("need at least two rigs (render some with benchmarks/rigs/render_clips.py)")
     outputs = tuple(next(iter(data.values()))[0].targets)
+    if args.curve:
+        for k, per in training_curve(data, load_choice(), outputs).items():
+            print(f"{k} training rig(s): mean r {np.mean(list(per.values())):.3f}  "
+                  + "  ".join(f"{r} {v:.3f}" for r, v in per.items()), flush=True)  # fmt: skip
+        return
     raw = {rig: score(None, [c for c in cs if not c.name.endswith("~m")])
            for rig, cs in data.items()}  # fmt: skip
     print(

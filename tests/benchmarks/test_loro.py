@@ -153,3 +153,12 @@ def test_a_letter_gain_that_lowers_a_left_out_rigs_r_is_cut() -> None:
     noisy = np.r_[np.zeros(45), np.full(5, 2.8), np.full(50, 2.0)][:, None]
     spiky = {"a": (y * 0.4, y), "b": (noisy, y)}  # noise above the action, clipped at E
     assert loro._keeps_r(2.5, 0, spiky) < 2.5
+
+
+def test_training_curve_scores_every_subset_of_the_other_rigs() -> None:
+    rng = np.random.default_rng(5)
+    data = {rig: [_clip(rng, rig, 400)] for rig in ("a", "b", "c")}
+    curve = loro.training_curve(data, loro.Config("regional", alpha=0.001), OUTPUTS)
+    assert sorted(curve) == [1, 2] and all(sorted(per) == ["a", "b", "c"] for per in curve.values())
+    # the signal is the same in every rig, so each left-out rig is read well from any other
+    assert all(v > 0.7 for per in curve.values() for v in per.values()), curve
