@@ -13,7 +13,8 @@ the pose's part taken out, and with the pose's and the jaw's (log size against
 (mean of 57 and 58) and the mean over rigs, and the share of frames where the brows
 act (1 or 2 at C or more), and where the jaw drops (26 or 27 at C or more), with no
 head label, that read 57 or 58 at A or more; all at the shipped dead zone, then the
-shipped measure at other dead zones.
+shipped measure at other dead zones, then with and without the rotation gate
+(57/58 not scored while the head turns, bows or tilts from its steady pose).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from facs.au._estimator import (
     HEAD_DEAD,
     HEAD_FULL,
     _rolling_median,
+    _turning,
     load_estimator,
     size_drift_basis,
 )
@@ -61,14 +63,21 @@ def sizes(points_px: np.ndarray, reference: np.ndarray, depth: float,
     return out
 
 
-def rule(time_s: np.ndarray, size: np.ndarray) -> np.ndarray:
-    """57 minus 58 (0-5 each) as head_series scores them from a size series."""
+def rule(time_s: np.ndarray, size: np.ndarray, pose: np.ndarray | None = None) -> np.ndarray:
+    """57 minus 58 (0-5 each) as head_series scores them from a size series.
+
+    With ``pose``, not while the head turns, bows or tilts (``_turning``, as shipped).
+    """
     smooth = _rolling_median(size, 2)
     steady = _rolling_median(smooth, 0, times=time_s, window_s=3.0)
     change = smooth / steady - 1.0
     span = HEAD_FULL["size"] - HEAD_DEAD["size"]
     level = np.clip(5.0 * np.maximum(np.abs(change) - HEAD_DEAD["size"], 0.0) / span, 0.0, 5.0)
-    return np.asarray(np.sign(change) * level)
+    out = np.sign(change) * level
+    if pose is not None:
+        smooth_pose = np.stack([_rolling_median(pose[:, k], 2) for k in range(3)], axis=1)
+        out = np.where(_turning(time_s, smooth_pose), 0.0, out)
+    return np.asarray(out)
 
 
 def basis(c: dict[str, np.ndarray], terms: int) -> np.ndarray:
@@ -89,13 +98,13 @@ def fit(clips: list[dict[str, np.ndarray]], terms: int) -> np.ndarray:
     return np.asarray(coef)
 
 
-def r57_58(clips: list[dict[str, np.ndarray]], coef: np.ndarray
+def r57_58(clips: list[dict[str, np.ndarray]], coef: np.ndarray, gate: bool = False
            ) -> tuple[float, float, float]:  # fmt: skip
     """Mean r of 57 and 58; shares of brow-action and jaw-drop frames read as either."""
     pred, true, brows, jaw, still = [], [], [], [], []
     for c in clips:
         size = c["size"] * np.exp(-basis(c, len(coef)) @ coef)
-        p = rule(c["time_s"], size)
+        p = rule(c["time_s"], size, c["pose"] if gate else None)
         ok = np.isfinite(p)
         pred.append(p[ok])
         true.append(c["label"][ok])
@@ -166,6 +175,16 @@ def dead_zones(perceived: dict[str, list[Any]], reference: np.ndarray) -> None:
             print(f"{dead:g} | {r:.3f} | {b:.3f} | {j:.3f}")
     finally:
         HEAD_DEAD["size"] = shipped
+    print("\nnot while the head turns, bows or tilts (shipped) | mean r (per rig) | brow frames"
+          " | jaw-drop frames")  # fmt: skip
+    for gate in (False, True):
+        scores = []
+        for rig in data:
+            train = [c for r, cs in data.items() if r != rig for c in cs]
+            scores.append(r57_58(data[rig], fit(train, 6), gate))
+        r, b, j = (np.mean([s[k] for s in scores]) for k in range(3))
+        rigs = " ".join(f"{s[0]:.3f}" for s in scores)
+        print(f"{'yes' if gate else 'no'} | {r:.3f} ({rigs}) | {b:.3f} | {j:.3f}")
 
 
 if __name__ == "__main__":

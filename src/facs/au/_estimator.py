@@ -550,6 +550,25 @@ def _rolling_median(
     return out
 
 
+def _turning(time_s: np.ndarray, smooth_pose: np.ndarray) -> np.ndarray:
+    """Frames where the head turns, bows or tilts away from its steady pose.
+
+    Steady is each angle's median over ``HEAD_DISTANCE_WINDOW_S``; a frame turns
+    when one angle is off it by more than that angle's dead zone (a rotation that
+    would be scored at all). There the face's size moves with the rotation, which
+    no fit takes out fully, so 57/58 are not scored: on the rig left out, 57/58 r
+    0.69 -> 0.86 and no turn, bow or tilt reads as a thrust (benchmarks/README.md,
+    "Head forward and back").
+    """
+    out = np.zeros(len(time_s), dtype=bool)
+    for k, key in enumerate(("yaw", "pitch", "roll")):
+        angle = smooth_pose[:, k]
+        steady = _rolling_median(angle, 0, times=time_s, window_s=HEAD_DISTANCE_WINDOW_S)
+        with np.errstate(invalid="ignore"):
+            out |= np.abs(angle - steady) > HEAD_DEAD[key]
+    return out
+
+
 def head_series(
     time_s: np.ndarray, pose: np.ndarray, size: np.ndarray, baseline: Baseline
 ) -> dict[str, np.ndarray]:
@@ -564,7 +583,9 @@ def head_series(
     head thrust and a seated person leaning or shifting in the frame both
     change the face's size, and only the quick change around a steady
     position is the action (on the Pexels clip the size drifts ±8 % with no
-    thrust, while synthetic-rom's full 57 is +6 % for under a second).
+    thrust, while synthetic-rom's full 57 is +6 % for under a second). 57/58
+    are not scored while the head turns, bows or tilts away from its steady
+    pose (:func:`_turning`).
 
     Examples
     --------
@@ -589,7 +610,9 @@ def head_series(
         steady = _rolling_median(smooth_size, 0, times=time_s, window_s=HEAD_DISTANCE_WINDOW_S)
         local = replace(baseline, size=1.0)
         moved = _head_columns(smooth_pose, smooth_size / steady, local)
-        cols["AU57"], cols["AU58"] = moved["AU57"], moved["AU58"]
+        turning = _turning(time_s, smooth_pose)
+        cols["AU57"] = np.where(turning, 0.0, moved["AU57"])
+        cols["AU58"] = np.where(turning, 0.0, moved["AU58"])
     seen = np.isfinite(np.asarray(pose, np.float64)).all(axis=1)
     return {k: np.where(seen, np.nan_to_num(v, nan=0.0), np.nan) for k, v in cols.items()}
 
