@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from facs.au._estimator import (
     Baseline,
@@ -311,3 +313,34 @@ def test_size_drift_with_pose_and_jaw_is_taken_out_and_saved(est, tmp_path) -> N
     path = tmp_path / "e.npz"
     save_estimator(replace(est, size_drift=est.size_drift * 2), path)
     np.testing.assert_allclose(load_estimator(str(path)).size_drift, est.size_drift * 2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.lists(
+        st.tuples(st.floats(0.001, 0.2), st.one_of(st.floats(-50, 50), st.just(float("nan")))),
+        min_size=1,
+        max_size=60,
+    ),
+    window=st.floats(0.0, 1.0),
+    half=st.integers(0, 4),
+)
+def test_rolling_median_is_the_median_of_each_frames_window(
+    data: list[tuple[float, float]], window: float, half: int
+) -> None:
+    from facs.au._estimator import _rolling_median
+
+    times = np.cumsum([d for d, _ in data])
+    values = np.array([v for _, v in data])
+    n = len(values)
+    for kw in ({"times": times, "window_s": window}, {}):
+        got = _rolling_median(values, half, **kw)  # type: ignore[arg-type]
+        for i in range(n):
+            if kw:
+                lo = np.searchsorted(times, times[i] - window / 2, side="left")
+                hi = np.searchsorted(times, times[i] + window / 2, side="right")
+            else:
+                lo, hi = max(0, i - half), min(n, i + half + 1)
+            part = values[lo:hi][np.isfinite(values[lo:hi])]
+            want = float(np.median(part)) if part.size and np.isfinite(values[i]) else np.nan
+            np.testing.assert_equal(got[i], want)

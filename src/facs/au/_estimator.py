@@ -524,30 +524,35 @@ def _rolling_median(
     times: np.ndarray | None = None,
     window_s: float = 0.0,
 ) -> np.ndarray:
-    """Centred running median ignoring NaN: ``half`` frames each side, or ``window_s`` of time."""
+    """Centred running median ignoring NaN: ``half`` frames each side, or ``window_s`` of time.
+
+    Frame ``i``'s window is ``values[lo:hi]`` (cut at the ends; in time, every frame
+    within ``window_s / 2`` of it). Windows of the same shape around their frame (all
+    but the ends and gaps of a steady video) are taken at once, in blocks.
+    """
+    import warnings
+
+    values = np.asarray(values, dtype=np.float64)
     n = len(values)
     out = np.full(n, np.nan)
-    finite = np.isfinite(values)
-    if times is None and n:  # a fixed window: all at once (NaN-padded edges are ignored)
-        import warnings
-
-        width = 2 * int(half) + 1
-        padded = np.concatenate([np.full(int(half), np.nan), values, np.full(int(half), np.nan)])
-        windows = np.lib.stride_tricks.sliding_window_view(padded, width)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a window of NaN only
-            medians = np.nanmedian(windows, axis=1)
-        return np.where(finite, medians, np.nan)
-    for i in range(n):
-        if times is not None:
-            lo = int(np.searchsorted(times, times[i] - window_s / 2, side="left"))
-            hi = int(np.searchsorted(times, times[i] + window_s / 2, side="right"))
-        else:
-            lo, hi = max(0, i - int(half)), min(n, i + int(half) + 1)
-        part = values[lo:hi][finite[lo:hi]]
-        if part.size and finite[i]:
-            out[i] = float(np.median(part))
-    return out
+    if not n:
+        return out
+    idx = np.arange(n)
+    if times is None:
+        lo, hi = np.maximum(idx - int(half), 0), np.minimum(idx + int(half) + 1, n)
+    else:
+        lo = np.searchsorted(times, times - window_s / 2, side="left")
+        hi = np.searchsorted(times, times + window_s / 2, side="right")
+    shapes, group = np.unique(np.stack([idx - lo, hi - idx], axis=1), axis=0, return_inverse=True)
+    group = group.ravel()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a window of NaN only
+        for g, (before, after) in enumerate(shapes):
+            windows = np.lib.stride_tricks.sliding_window_view(values, int(before + after))
+            rows = np.flatnonzero(group == g)
+            for block in np.array_split(rows, max(1, len(rows) // 8192)):
+                out[block] = np.nanmedian(windows[block - before], axis=1)
+    return np.where(np.isfinite(values), out, np.nan)
 
 
 def _turning(time_s: np.ndarray, smooth_pose: np.ndarray) -> np.ndarray:
