@@ -72,23 +72,17 @@ def _reference(videos: list[Path]) -> np.ndarray:
     return frontal_reference(np.concatenate(leads))
 
 
-def fit_size_drift(videos: list[Path], reference: np.ndarray) -> np.ndarray:
-    """Log face size against the pose and jaw terms, on these clips' frames with no 57/58.
+def fit_drift(clips: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Least squares of log face size on the drift terms, over (size, basis, free) per clip.
 
-    Each clip is centred on its neutral lead (the first 25 frames), so only the
-    change with pose is fitted, not the clip's camera distance.
+    ``free`` marks the frames with no 57/58. Each clip is centred on its neutral
+    lead (its first 25 frames), so only the change with pose and jaw is fitted, not
+    the clip's camera distance; a clip with fewer than 5 usable lead frames is skipped.
     """
     xs, ys = [], []
-    for v in videos:
-        d = _rom.cached_perception(v)
-        w, h = d["size"][0]
-        _, size = align(d["landmarks"] * np.array([w, h, w], np.float32), reference,
-                        return_scale=True)  # fmt: skip
-        truth = _rom.frames_truth(_rom.clip_labels(v))
-        basis = size_drift_basis(d["pose"], d["blendshapes"])
+    for size, basis, free in clips:
         log_size = np.log(size)
-        ok = np.isfinite(log_size) & np.isfinite(basis).all(axis=1)
-        ok &= (truth["AU57"] == 0) & (truth["AU58"] == 0)
+        ok = np.isfinite(log_size) & np.isfinite(basis).all(axis=1) & free
         lead = ok & (np.arange(len(size)) < 25)
         if lead.sum() < 5:
             continue
@@ -96,6 +90,20 @@ def fit_size_drift(videos: list[Path], reference: np.ndarray) -> np.ndarray:
         ys.append(log_size[ok] - log_size[lead].mean())
     coef, *_ = np.linalg.lstsq(np.concatenate(xs), np.concatenate(ys), rcond=None)
     return np.asarray(coef, dtype=np.float64)
+
+
+def fit_size_drift(videos: list[Path], reference: np.ndarray) -> np.ndarray:
+    """:func:`fit_drift` on these clips: the face's size against ``size_drift_basis``."""
+    clips = []
+    for v in videos:
+        d = _rom.cached_perception(v)
+        w, h = d["size"][0]
+        _, size = align(d["landmarks"] * np.array([w, h, w], np.float32), reference,
+                        return_scale=True)  # fmt: skip
+        truth = _rom.frames_truth(_rom.clip_labels(v))
+        free = (truth["AU57"] == 0) & (truth["AU58"] == 0)
+        clips.append((size, size_drift_basis(d["pose"], d["blendshapes"]), free))
+    return fit_drift(clips)
 
 
 def build(videos: dict[str, list[Path]], config: loro.Config, *, mirror: bool = True,
@@ -167,8 +175,7 @@ def main() -> None:
         shipped = load_estimator(str(OUT))
         every = [v for vs in shipped_videos().values() for v in vs]
         coef = fit_size_drift(every, shipped.reference)
-        info = {k: v for k, v in shipped.info.items() if k != "size_pose"}
-        info["size_drift"] = np.round(coef, 5).tolist()
+        info = {**shipped.info, "size_drift": np.round(coef, 5).tolist()}
         save_estimator(replace(shipped, size_drift=coef, info=info), OUT)
         print(f"size drift coefficients {np.round(coef, 5).tolist()}; wrote {OUT}")
         return

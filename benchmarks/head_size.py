@@ -27,12 +27,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _rom
+from fit_estimator import fit_drift
 
 from facs.au._estimator import (
     HEAD_DEAD,
-    HEAD_FULL,
-    _rolling_median,
-    _turning,
+    Baseline,
+    head_series,
     load_estimator,
     size_drift_basis,
 )
@@ -40,7 +40,7 @@ from facs.au._geometry import (
     SIZE_DEPTH_WEIGHT,
     SIZE_POINTS,
     STABLE_POINTS,
-    procrustes_fit,
+    face_size,
     to_canonical_axes,
 )
 
@@ -54,30 +54,23 @@ HEAD = tuple(f"AU{n}" for n in range(51, 59))
 def sizes(points_px: np.ndarray, reference: np.ndarray, depth: float,
           points: tuple[int, ...]) -> np.ndarray:  # fmt: skip
     pts = to_canonical_axes(points_px)
-    idx = list(points)
     ok = np.isfinite(pts).all(axis=(1, 2))
-    w = np.array([1.0, 1.0, depth])
-    scale, _, _ = procrustes_fit(pts[ok][:, idx] * w, reference[idx].astype(np.float64) * w)
     out = np.full(len(pts), np.nan)
-    out[ok] = 1.0 / scale
+    out[ok] = face_size(pts[ok], reference, on=points, depth=depth)
     return out
 
 
 def rule(time_s: np.ndarray, size: np.ndarray, pose: np.ndarray | None = None) -> np.ndarray:
-    """57 minus 58 (0-5 each) as head_series scores them from a size series.
+    """57 minus 58 (0-5 each), scored by ``head_series`` from a size series.
 
-    With ``pose``, not while the head turns, bows or tilts (``_turning``, as shipped).
+    With ``pose``, not while the head turns, bows or tilts (as shipped); without,
+    the head is held still.
     """
-    smooth = _rolling_median(size, 2)
-    steady = _rolling_median(smooth, 0, times=time_s, window_s=3.0)
-    change = smooth / steady - 1.0
-    span = HEAD_FULL["size"] - HEAD_DEAD["size"]
-    level = np.clip(5.0 * np.maximum(np.abs(change) - HEAD_DEAD["size"], 0.0) / span, 0.0, 5.0)
-    out = np.sign(change) * level
-    if pose is not None:
-        smooth_pose = np.stack([_rolling_median(pose[:, k], 2) for k in range(3)], axis=1)
-        out = np.where(_turning(time_s, smooth_pose), 0.0, out)
-    return np.asarray(out)
+    seen = np.isfinite(size)
+    still = np.where(seen[:, None], 0.0, np.nan) * np.ones((1, 3))
+    base = Baseline(np.zeros((478, 3)), np.zeros(52), np.zeros(3), 1.0, "auto")
+    cols = head_series(time_s, still if pose is None else pose, size, base)
+    return np.where(seen, cols["AU57"] - cols["AU58"], np.nan)
 
 
 def basis(c: dict[str, np.ndarray], terms: int) -> np.ndarray:
@@ -87,15 +80,7 @@ def basis(c: dict[str, np.ndarray], terms: int) -> np.ndarray:
 def fit(clips: list[dict[str, np.ndarray]], terms: int) -> np.ndarray:
     if not terms:
         return np.zeros(0)
-    xs, ys = [], []
-    for c in clips:
-        log_size, basis_ = np.log(c["size"]), basis(c, terms)
-        ok = np.isfinite(log_size) & (c["label"] == 0)
-        lead = ok & (np.arange(len(log_size)) < 25)
-        xs.append(basis_[ok] - basis_[lead].mean(0))
-        ys.append(log_size[ok] - log_size[lead].mean())
-    coef, *_ = np.linalg.lstsq(np.concatenate(xs), np.concatenate(ys), rcond=None)
-    return np.asarray(coef)
+    return fit_drift([(c["size"], basis(c, terms), c["label"] == 0) for c in clips])
 
 
 def r57_58(clips: list[dict[str, np.ndarray]], coef: np.ndarray, gate: bool = False

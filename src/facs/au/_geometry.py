@@ -21,6 +21,7 @@ __all__ = [
     "SIZE_POINTS",
     "STABLE_POINTS",
     "align",
+    "face_size",
     "procrustes_fit",
     "to_canonical_axes",
 ]
@@ -135,8 +136,24 @@ def align(
         aligned = scale[:, None, None] * (pts[ok] @ rotation.transpose(0, 2, 1))
         out[ok] = aligned + translation[:, None, :]
         if return_scale:
-            depth = np.array([1.0, 1.0, SIZE_DEPTH_WEIGHT])
-            some = list(SIZE_POINTS)
-            flat, _, _ = procrustes_fit(pts[ok][:, some] * depth, reference[some] * depth)
-            size[ok] = 1.0 / flat
+            size[ok] = face_size(pts[ok], reference)
     return (out, size) if return_scale else out
+
+
+def face_size(
+    points: np.ndarray,
+    reference: np.ndarray,
+    *,
+    on: tuple[int, ...] = SIZE_POINTS,
+    depth: float = SIZE_DEPTH_WEIGHT,
+) -> np.ndarray:
+    """(N,) size in pixels per reference unit of (N, 478, 3) faces in canonical axes.
+
+    A similarity fit of the points ``on`` with the depth axis weighted ``depth``
+    (what :func:`align` returns with ``return_scale``; other points and weights
+    are for benchmarks/head_size.py).
+    """
+    w = np.array([1.0, 1.0, depth])
+    idx = list(on)
+    scale, _, _ = procrustes_fit(points[:, idx] * w, np.asarray(reference, np.float64)[idx] * w)
+    return np.asarray(1.0 / scale)
