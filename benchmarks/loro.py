@@ -127,6 +127,13 @@ class Config:
     rectified: bool = True
     #: Landmark-pair distances of each region (Region.distances) as features too.
     distances: bool = True
+    #: Per output, its own ridge penalty instead of ``alpha`` (``choose_alphas``).
+    alphas: tuple[tuple[str, float], ...] = ()
+
+    def penalties(self, outputs: tuple[str, ...]) -> np.ndarray:
+        """The ridge penalty of each output: its own from ``alphas``, else ``alpha``."""
+        own = dict(self.alphas)
+        return np.array([own.get(o, self.alpha) for o in outputs], dtype=np.float64)
 
 
 def distance_pairs(config: Config) -> np.ndarray | None:
@@ -198,15 +205,25 @@ def design(clips: list[Clip], points: np.ndarray, outputs: tuple[str, ...],  # t
     return np.concatenate(xs), np.concatenate(ys), np.concatenate(ws), np.concatenate(gs), known
 
 
-def fit_ridge(x: np.ndarray, y: np.ndarray, w: np.ndarray, mask: np.ndarray, alpha: float,
-              group: np.ndarray | None = None, known: np.ndarray | None = None
-              ) -> tuple[np.ndarray, ...]:  # fmt: skip
+def fit_ridge(x: np.ndarray, y: np.ndarray, w: np.ndarray, mask: np.ndarray,
+              alpha: float | np.ndarray, group: np.ndarray | None = None,
+              known: np.ndarray | None = None) -> tuple[np.ndarray, ...]:  # fmt: skip
     """Weighted ridge per output on its own features; returns mean, scale, weights, bias.
+
+    ``alpha`` is one penalty for every output or one per output (K,).
 
     With ``group`` (rig of each row) and ``known`` (rig x output: the rig has that
     code), an output is fitted only on the rigs that have its code: a rig without a
     shape for 6 says nothing about 6 (its smile may well raise the cheeks).
     """
+    return ridge_paths(x, y, w, mask, [alpha], group, known)[0]
+
+
+def ridge_paths(x: np.ndarray, y: np.ndarray, w: np.ndarray, mask: np.ndarray,
+                alphas: list[float | np.ndarray], group: np.ndarray | None = None,
+                known: np.ndarray | None = None) -> list[tuple[np.ndarray, ...]]:  # fmt: skip
+    """:func:`fit_ridge` for several penalties at the cost of one: the weighted Gram
+    matrices are formed once and solved once per penalty."""
     w = w / w.sum()
     mean = w @ x
     scale = np.sqrt(w @ (x - mean) ** 2) + 1e-6
@@ -219,8 +236,8 @@ def fit_ridge(x: np.ndarray, y: np.ndarray, w: np.ndarray, mask: np.ndarray, alp
         zg, wg, yg = z[rows], w[rows], y[rows]
         zw = zg * wg[:, None]
         stats.append((zg.T @ zw, zw.sum(0), wg.sum(), zw.T @ yg, wg @ yg))
-    weights = np.zeros((x.shape[1], y.shape[1]))
-    bias = np.zeros(y.shape[1])
+    fits = [(np.zeros((x.shape[1], y.shape[1])), np.zeros(y.shape[1])) for _ in alphas]
+    penalties = [np.broadcast_to(np.asarray(a, dtype=np.float64), (y.shape[1],)) for a in alphas]
     for k in range(y.shape[1]):
         use = [stats[g] for g in np.flatnonzero(known[:, k])] or stats
         total = sum(u[2] for u in use)
@@ -229,26 +246,40 @@ def fit_ridge(x: np.ndarray, y: np.ndarray, w: np.ndarray, mask: np.ndarray, alp
         sel = np.flatnonzero(mask[:, k])
         gram = sum(u[0][np.ix_(sel, sel)] for u in use) / total
         gram -= np.outer(zbar[sel], zbar[sel])
-        gram[np.diag_indices_from(gram)] += alpha
         rhs = sum(u[3][sel, k] for u in use) / total - zbar[sel] * ybar
-        weights[sel, k] = np.linalg.solve(gram, rhs)
-        bias[k] = ybar - zbar[sel] @ weights[sel, k]
-    return mean, scale, weights, bias
+        diag = np.diag_indices_from(gram)
+        for (weights, bias), penalty in zip(fits, penalties, strict=True):
+            g = gram.copy()
+            g[diag] += penalty[k]
+            weights[sel, k] = np.linalg.solve(g, rhs)
+            bias[k] = ybar - zbar[sel] @ weights[sel, k]
+    return [(mean, scale, weights, bias) for weights, bias in fits]
 
 
 def fit_model(clips: list[Clip], config: Config, outputs: tuple[str, ...]) -> Model:
+    return fit_models(clips, [config], outputs)[0]
+
+
+def fit_models(clips: list[Clip], configs: list[Config], outputs: tuple[str, ...]
+               ) -> list[Model]:  # fmt: skip
+    """One model per configuration; they may differ only in their penalties and raw
+    shares (the features and each output's signals are the first one's)."""
+    config = configs[0]
     points, names = feature_layout(config)
     pairs = distance_pairs(config)
     x, y, w, group, known = design(clips, points, outputs, config.rectified, pairs)
     if not config.balance:
         w = np.ones(len(w))
     mask = output_masks(config, outputs, names)
-    mean, scale, weights, bias = fit_ridge(x, y, w, mask, config.alpha, group, known)
-    if config.raw_blend:
-        weights, bias = fold_raw(weights, bias, mean, scale, outputs, len(points),
-                                 dict(config.raw_blend))  # fmt: skip
-    return Model(outputs, points, mean, scale, weights, bias, rectified=config.rectified,
-                 pairs=pairs)  # fmt: skip
+    fits = ridge_paths(x, y, w, mask, [c.penalties(outputs) for c in configs], group, known)
+    models = []
+    for cfg, (mean, scale, weights, bias) in zip(configs, fits, strict=True):
+        if cfg.raw_blend:
+            weights, bias = fold_raw(weights, bias, mean, scale, outputs, len(points),
+                                     dict(cfg.raw_blend))  # fmt: skip
+        models.append(Model(outputs, points, mean, scale, weights, bias,
+                            rectified=config.rectified, pairs=pairs))  # fmt: skip
+    return models
 
 
 #: Letter gains are kept within these bounds: never below 1 (real smiles already read
@@ -413,12 +444,21 @@ def load_all(rigs: list[str] | None = None, *, mirror: bool = True) -> dict[str,
 
 def leave_one_rig_out(data: dict[str, list[Clip]], config: Config, outputs: tuple[str, ...]
                       ) -> dict[str, dict[str, tuple[float, float]]]:  # fmt: skip
-    result = {}
+    return leave_one_rig_out_many(data, [config], outputs)[0]
+
+
+def leave_one_rig_out_many(data: dict[str, list[Clip]], configs: list[Config],
+                           outputs: tuple[str, ...]
+                           ) -> list[dict[str, dict[str, tuple[float, float]]]]:  # fmt: skip
+    """:func:`leave_one_rig_out` of configurations that differ only in penalties and raw
+    shares, each fold's design formed once (:func:`fit_models`)."""
+    results: list[dict[str, dict[str, tuple[float, float]]]] = [{} for _ in configs]
     for rig in data:
         train = [c for r, cs in data.items() if r != rig for c in cs]
         test = [c for c in data[rig] if not c.name.endswith("~m")]
-        result[rig] = score(fit_model(train, config, outputs), test)
-    return result
+        for result, model in zip(results, fit_models(train, configs, outputs), strict=True):
+            result[rig] = score(model, test)
+    return results
 
 
 CONFIGS = {
@@ -551,13 +591,100 @@ def pick(per: dict[str, dict[str, float]], base: Config, live: set[str],
                      "raw_blend": shares})  # fmt: skip
 
 
+#: Ridge penalties tried per code by :func:`choose_alphas` (features are standardised
+#: and rows weighted to sum to 1, so 0.01 is 1 % of a feature's variance).
+ALPHA_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+
+
+def choose_alphas(data: dict[str, list[Clip]], config: Config, outputs: tuple[str, ...],
+                  raw: dict[str, dict[str, tuple[float, float]]] | None = None,
+                  grid: tuple[float, ...] = ALPHA_GRID,
+                  ) -> tuple[Config, dict[str, dict[str, float]]]:  # fmt: skip
+    """Each code's own ridge penalty, by its mean left-out-rig r (both sides share one).
+
+    Run after :func:`choose` (signals and raw shares stay as chosen). A penalty must
+    beat the shared ``config.alpha`` by more than ``ALPHA_GAIN`` to be taken (seven
+    penalties tried on four folds: smaller gains are the folds' noise), or lift the
+    code above the raw mapping on every rig where the shared one left it below. Like
+    :func:`pick`, penalties that keep it above the raw mapping everywhere are
+    preferred while within ``FLOOR_COST`` of the best, and none may put it newly
+    below.
+    """
+    configs = [Config(**{**config.__dict__, "alphas": tuple((o, a) for o in outputs)})
+               for a in grid]  # fmt: skip
+    results = leave_one_rig_out_many(data, configs, outputs)
+    per: dict[str, dict[str, float]] = {}
+    below: dict[str, dict[str, bool]] = {}
+    for a, res in zip(grid, results, strict=True):
+        for o in outputs:
+            rs = [res[rig][o][0] for rig in res if o in res[rig]]
+            per.setdefault(o, {})[f"{a:g}"] = float(np.nanmean(rs)) if rs else float("nan")
+            under = False
+            for rig in raw or {}:
+                if o in res[rig] and o in raw[rig] and not np.isnan(raw[rig][o][0]):  # type: ignore[index]
+                    under |= res[rig][o][0] < raw[rig][o][0] - BELOW_RAW  # type: ignore[index]
+            below.setdefault(o, {})[f"{a:g}"] = under
+        mean = np.nanmean([np.nanmean([v[0] for v in r.values()]) for r in res.values()])
+        print(f"  alpha {a:g}: mean r {mean:.3f}", file=sys.stderr, flush=True)
+    default = f"{config.alpha:g}"
+    chosen: dict[str, float] = {}
+    for o in outputs:
+        pair = _pair(per, o)
+
+        def mean_r(key: str, pair: list[str] = pair) -> float:
+            vals = [per[p][key] for p in pair if not np.isnan(per[p][key])]
+            return float(np.mean(vals)) if vals else -np.inf
+
+        def safe(key: str, pair: list[str] = pair) -> bool:
+            return not any(below[p][key] for p in pair)
+
+        ranked = sorted(per[o], key=mean_r, reverse=True)
+        floor = [k for k in ranked if safe(k)]
+        if floor and mean_r(floor[0]) >= mean_r(ranked[0]) - FLOOR_COST:
+            ranked = floor  # above the raw mapping on every rig, as pick() prefers
+        else:  # never newly below it
+            ranked = [k for k in ranked if safe(k) or not safe(default)] or [default]
+        best = ranked[0]
+        lifts = not safe(default) and safe(best)
+        gains = mean_r(best) > mean_r(default) + ALPHA_GAIN
+        chosen[o] = float(best) if gains or lifts else config.alpha
+    alphas = tuple((o, a) for o, a in chosen.items() if a != config.alpha)
+    return Config(**{**config.__dict__, "alphas": alphas}), per
+
+
+#: How much more mean left-out-rig r a code's own penalty must give than the shared one.
+ALPHA_GAIN = 0.005
+
+
+def nested_alphas(data: dict[str, list[Clip]], config: Config, outputs: tuple[str, ...],
+                  grid: tuple[float, ...] = ALPHA_GRID,
+                  ) -> dict[str, tuple[float, float]]:  # fmt: skip
+    """The honest worth of :func:`choose_alphas`: for each rig, penalties chosen on the
+    other rigs alone (leaving each of them out in turn), fitted on them, scored on it.
+    Returns rig -> (mean r with the shared penalty, with the penalties chosen without it).
+    """
+    out = {}
+    for rig in data:
+        rest = {r: cs for r, cs in data.items() if r != rig}
+        raw = {r: score(None, [c for c in cs if not c.name.endswith("~m")])
+               for r, cs in rest.items()}  # fmt: skip
+        own, _ = choose_alphas(rest, config, outputs, raw, grid)
+        train = [c for cs in rest.values() for c in cs]
+        test = [c for c in data[rig] if not c.name.endswith("~m")]
+        shared, chosen = fit_models(train, [config, own], outputs)
+        out[rig] = tuple(float(np.nanmean([v[0] for v in score(m, test).values()]))
+                         for m in (shared, chosen))  # fmt: skip
+    return out  # type: ignore[return-value]
+
+
 def load_choice(path: Path = CHOICE) -> Config:
     """The configuration ``loro.py --choose`` wrote."""
     d = json.loads(path.read_text())
     return Config(name=d["name"], alpha=d["alpha"], sources=tuple(map(tuple, d["sources"])),
                   raw_blend=tuple(map(tuple, d["raw_blend"])),
                   rectified=d.get("rectified", False),
-                  distances=d.get("distances", True))  # fmt: skip
+                  distances=d.get("distances", True),
+                  alphas=tuple((o, float(a)) for o, a in d.get("alphas", [])))  # fmt: skip
 
 
 def training_curve(data: dict[str, list[Clip]], config: Config, outputs: tuple[str, ...]
@@ -597,6 +724,16 @@ def main() -> None:
         help="choose each output's signal and raw share; write loro_choice.json",
     )
     ap.add_argument(
+        "--alphas-per-code",
+        action="store_true",
+        help="after --choose: each code's own ridge penalty; adds it to loro_choice.json",
+    )
+    ap.add_argument(
+        "--nested",
+        action="store_true",
+        help="with --alphas-per-code: first score penalties chosen without each rig on it",
+    )
+    ap.add_argument(
         "--curve",
         action="store_true",
         help="left-out-rig r of the shipped choice fitted on 1, 2, ... of the other rigs",
@@ -620,6 +757,24 @@ def main() -> None:
             f"{rig} r {np.nanmean([v[0] for v in s.values()]):.3f}" for rig, s in raw.items()
         )
     )
+    if args.alphas_per_code:
+        if args.nested:
+            for rig, (shared, own) in nested_alphas(data, load_choice(), outputs).items():
+                print(f"nested: {rig} left out, mean r {shared:.3f} shared penalty -> "
+                      f"{own:.3f} penalties chosen without it", flush=True)  # fmt: skip
+        cfg, per = choose_alphas(data, load_choice(), outputs, raw)
+        for rig, sc in leave_one_rig_out(data, cfg, outputs).items():
+            print(f"own penalties: {rig} left out, mean r "
+                  f"{np.nanmean([v[0] for v in sc.values()]):.3f}")  # fmt: skip
+        print("penalties: " + ", ".join(f"{o} {a:g}" for o, a in cfg.alphas))
+        stored = json.loads(CHOICE.read_text())
+        stored["alphas"] = cfg.alphas
+        stored["left_out_rig_r_by_alpha"] = per
+        tmp = CHOICE.with_suffix(".tmp")
+        tmp.write_text(json.dumps(stored, indent=1))
+        tmp.replace(CHOICE)
+        print(f"wrote {CHOICE}")
+        return
     if args.choose or args.repick:
         alpha = float(args.alphas.split(",")[0])
         if args.repick:

@@ -162,3 +162,55 @@ def test_training_curve_scores_every_subset_of_the_other_rigs() -> None:
     assert sorted(curve) == [1, 2] and all(sorted(per) == ["a", "b", "c"] for per in curve.values())
     # the signal is the same in every rig, so each left-out rig is read well from any other
     assert all(v > 0.7 for per in curve.values() for v in per.values()), curve
+
+
+def test_one_gram_solves_every_penalty_as_its_own_fit_would() -> None:
+    rng = np.random.default_rng(6)
+    clips = [_clip(rng, "a"), _clip(rng, "b")]
+    configs = [loro.Config("regional", alpha=a) for a in (0.001, 1.0)]
+    configs.append(loro.Config("regional", alpha=0.001, alphas=(("AU26", 1.0),)))
+    together = loro.fit_models(clips, configs, OUTPUTS)
+    for cfg, model in zip(configs, together, strict=True):
+        alone = loro.fit_model(clips, cfg, OUTPUTS)
+        np.testing.assert_allclose(model.weights, alone.weights, rtol=1e-6, atol=1e-9)
+    # an output's own penalty moves that output only
+    np.testing.assert_allclose(together[2].weights[:, :3], together[0].weights[:, :3])
+    np.testing.assert_allclose(together[2].weights[:, 3], together[1].weights[:, 3])
+    assert not np.allclose(together[0].weights[:, 3], together[1].weights[:, 3])
+
+
+def test_a_code_gets_its_own_penalty_only_where_the_left_out_rigs_gain() -> None:
+    rng = np.random.default_rng(7)
+    data = {rig: [_clip(rng, rig, 80)] for rig in ("a", "b", "c")}
+    for (clip,) in data.values():  # few frames, a noisy 26: only a strong penalty holds
+        clip.targets["AU26"] = clip.targets["AU26"] + rng.normal(0, 2, 80)
+    base = loro.Config("regional", alpha=0.001)
+    cfg, per = loro.choose_alphas(data, base, OUTPUTS, grid=(0.001, 1.0, 30.0))
+    assert set(per["AU26"]) == {"0.001", "1", "30"}
+    assert dict(cfg.alphas) == {"AU26": 30.0}  # 12 is clean: the shared penalty stays
+    assert per["AU26"]["30"] > per["AU26"]["0.001"] + loro.ALPHA_GAIN
+    assert cfg.penalties(OUTPUTS).tolist() == [0.001, 0.001, 0.001, 30.0]
+    chosen = loro.leave_one_rig_out(data, cfg, OUTPUTS)
+    shared = loro.leave_one_rig_out(data, base, OUTPUTS)
+    assert np.mean([chosen[r]["AU26"][0] for r in data]) > np.mean(
+        [shared[r]["AU26"][0] for r in data]
+    )
+    for r in data:  # the other outputs read exactly as with the shared penalty
+        assert chosen[r]["AU12_L"] == shared[r]["AU12_L"]
+
+
+def test_nested_penalties_are_chosen_without_the_rig_they_are_scored_on() -> None:
+    rng = np.random.default_rng(8)
+    data = {rig: [_clip(rng, rig, 80)] for rig in ("a", "b", "c")}
+    for (clip,) in data.values():
+        clip.targets["AU26"] = clip.targets["AU26"] + rng.normal(0, 2, 80)
+    base = loro.Config("regional", alpha=0.001)
+    nested = loro.nested_alphas(data, base, OUTPUTS, grid=(0.001, 30.0))
+    assert sorted(nested) == ["a", "b", "c"]
+    shared = loro.leave_one_rig_out(data, base, OUTPUTS)
+    for rig, (with_shared, with_own) in nested.items():
+        # the first figure is the plain left-out-rig score of the shared penalty
+        assert with_shared == np.nanmean([v[0] for v in shared[rig].values()])
+        assert np.isfinite(with_own)
+    # the noisy 26 gains from its own penalty on the rigs it was not chosen on
+    assert np.mean([o for _, o in nested.values()]) > np.mean([s for s, _ in nested.values()])
