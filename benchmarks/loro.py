@@ -486,10 +486,10 @@ def choose(data: dict[str, list[Clip]], base: Config, outputs: tuple[str, ...],
     per: dict[str, dict[str, float]] = {}
     per_rig: PerRig = {}
     for source in ("both", "landmarks", "blendshapes"):
-        for share in BLENDS:
-            cfg = Config(**{**base.__dict__, "sources": tuple((o, source) for o in outputs),
-                            "raw_blend": tuple((o, share) for o in outputs)})  # fmt: skip
-            res = leave_one_rig_out(data, cfg, outputs)
+        cfgs = [Config(**{**base.__dict__, "sources": tuple((o, source) for o in outputs),
+                          "raw_blend": tuple((o, share) for o in outputs)})
+                for share in BLENDS]  # fmt: skip
+        for share, res in zip(BLENDS, leave_one_rig_out_many(data, cfgs, outputs), strict=True):
             key = f"{source}@{share}"
             for o in outputs:
                 rs = {rig: res[rig][o][0] for rig in res if o in res[rig]}
@@ -502,6 +502,26 @@ def choose(data: dict[str, list[Clip]], base: Config, outputs: tuple[str, ...],
             print(f"  {source} + raw x{share}: mean r {mean:.3f}", file=sys.stderr, flush=True)
 
     return pick(per, base, live_outputs(outputs), per_rig, raw), per, per_rig
+
+
+def nested_choice(data: dict[str, list[Clip]], base: Config, outputs: tuple[str, ...]
+                  ) -> dict[str, tuple[float, float]]:  # fmt: skip
+    """The honest worth of :func:`choose`: for each rig, each code's signal and raw share
+    chosen on the other rigs alone, fitted on them, scored on it. Returns rig -> (mean r
+    of ``base`` for every code, of the choice made without that rig)."""
+    out = {}
+    for rig in data:
+        rest = {r: cs for r, cs in data.items() if r != rig}
+        raw = {r: score(None, [c for c in cs if not c.name.endswith("~m")])
+               for r, cs in rest.items()}  # fmt: skip
+        chosen = choose(rest, base, outputs, raw)[0]
+        train = [c for cs in rest.values() for c in cs]
+        test = [c for c in data[rig] if not c.name.endswith("~m")]
+        out[rig] = tuple(
+            float(np.nanmean([v[0] for v in score(fit_model(train, cfg, outputs), test).values()]))
+            for cfg in (base, chosen)
+        )  # type: ignore[assignment]
+    return out  # type: ignore[return-value]
 
 
 #: Options within this much of the best left-out-rig r count as equal; among them the
@@ -731,7 +751,8 @@ def main() -> None:
     ap.add_argument(
         "--nested",
         action="store_true",
-        help="with --alphas-per-code: first score penalties chosen without each rig on it",
+        help="score the per-code choice (signals and raw shares; with --alphas-per-code the "
+        "penalties) made without each rig on that rig",
     )
     ap.add_argument(
         "--curve",
@@ -757,6 +778,12 @@ def main() -> None:
             f"{rig} r {np.nanmean([v[0] for v in s.values()]):.3f}" for rig, s in raw.items()
         )
     )
+    if args.nested and not args.alphas_per_code:
+        base = Config("regional", alpha=float(args.alphas.split(",")[0]))
+        for rig, (plain, own) in nested_choice(data, base, outputs).items():
+            print(f"nested: {rig} left out, mean r {plain:.3f} one signal for every code -> "
+                  f"{own:.3f} signals and raw shares chosen without it", flush=True)  # fmt: skip
+        return
     if args.alphas_per_code:
         if args.nested:
             for rig, (shared, own) in nested_alphas(data, load_choice(), outputs).items():

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
@@ -214,3 +215,26 @@ def test_nested_penalties_are_chosen_without_the_rig_they_are_scored_on() -> Non
         assert np.isfinite(with_own)
     # the noisy 26 gains from its own penalty on the rigs it was not chosen on
     assert np.mean([o for _, o in nested.values()]) > np.mean([s for s, _ in nested.values()])
+
+
+def test_nested_choice_chooses_each_codes_signal_without_the_rig_it_scores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(9)
+    data = {rig: [_clip(rng, rig, 150)] for rig in ("a", "b", "c")}
+    monkeypatch.setattr(loro, "live_outputs", lambda outputs: set())  # no real clips needed
+    seen: list[list[str]] = []
+    choose = loro.choose
+
+    def spy(d, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(sorted(d))
+        return choose(d, *args, **kwargs)
+
+    monkeypatch.setattr(loro, "choose", spy)
+    base = loro.Config("regional", alpha=0.001)
+    nested = loro.nested_choice(data, base, OUTPUTS)
+    assert seen == [["b", "c"], ["a", "c"], ["a", "b"]]  # never the rig scored
+    plain = loro.leave_one_rig_out(data, base, OUTPUTS)
+    for rig, (first, chosen) in nested.items():
+        assert first == np.nanmean([v[0] for v in plain[rig].values()])
+        assert chosen > 0.5  # 12 from its landmark and 26 from jawOpen carry to every rig
