@@ -19,6 +19,7 @@ import itertools
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -431,6 +432,24 @@ def score(model: Model | None, clips: list[Clip]) -> dict[str, tuple[float, floa
     }  # fmt: skip
 
 
+RigScores = dict[str, dict[str, tuple[float, float]]]  # rig -> output -> (r, F1)
+
+
+def originals(clips: list[Clip]) -> list[Clip]:
+    """The clips without their mirror images (what a rig left out is scored on)."""
+    return [c for c in clips if not c.name.endswith("~m")]
+
+
+def raw_scores(data: dict[str, list[Clip]]) -> RigScores:
+    """The raw blendshape mapping's (r, F1) per rig and output."""
+    return {rig: score(None, originals(cs)) for rig, cs in data.items()}
+
+
+def mean_r(scores: dict[str, tuple[float, float]]) -> float:
+    """Mean r over the outputs of one :func:`score`."""
+    return float(np.nanmean([v[0] for v in scores.values()]))
+
+
 def load_all(rigs: list[str] | None = None, *, mirror: bool = True) -> dict[str, list[Clip]]:
     reference = load_estimator().reference
     pm, sm = mirror_maps(reference)
@@ -443,19 +462,19 @@ def load_all(rigs: list[str] | None = None, *, mirror: bool = True) -> dict[str,
 
 
 def leave_one_rig_out(data: dict[str, list[Clip]], config: Config, outputs: tuple[str, ...]
-                      ) -> dict[str, dict[str, tuple[float, float]]]:  # fmt: skip
+                      ) -> RigScores:  # fmt: skip
     return leave_one_rig_out_many(data, [config], outputs)[0]
 
 
 def leave_one_rig_out_many(data: dict[str, list[Clip]], configs: list[Config],
                            outputs: tuple[str, ...]
-                           ) -> list[dict[str, dict[str, tuple[float, float]]]]:  # fmt: skip
+                           ) -> list[RigScores]:  # fmt: skip
     """:func:`leave_one_rig_out` of configurations that differ only in penalties and raw
     shares, each fold's design formed once (:func:`fit_models`)."""
-    results: list[dict[str, dict[str, tuple[float, float]]]] = [{} for _ in configs]
+    results: list[RigScores] = [{} for _ in configs]
     for rig in data:
         train = [c for r, cs in data.items() if r != rig for c in cs]
-        test = [c for c in data[rig] if not c.name.endswith("~m")]
+        test = originals(data[rig])
         for result, model in zip(results, fit_models(train, configs, outputs), strict=True):
             result[rig] = score(model, test)
     return results
@@ -478,7 +497,7 @@ PerRig = dict[str, dict[str, dict[str, float]]]  # output -> option -> rig -> r
 
 
 def choose(data: dict[str, list[Clip]], base: Config, outputs: tuple[str, ...],
-           raw: dict[str, dict[str, tuple[float, float]]] | None = None
+           raw: RigScores | None = None
            ) -> tuple[Config, dict[str, dict[str, float]], PerRig]:  # fmt: skip
     """Per output, the signal (landmarks, blendshapes, both) and raw-mapping share with the
     best mean left-out-rig r, among those that fall below the raw mapping on no left-out
@@ -498,7 +517,7 @@ def choose(data: dict[str, list[Clip]], base: Config, outputs: tuple[str, ...],
                 per.setdefault(o, {})[key] = (
                     float(np.nanmean(vals)) if vals and not np.all(np.isnan(vals)) else float("nan")
                 )
-            mean = np.nanmean([np.nanmean([v[0] for v in r.values()]) for r in res.values()])
+            mean = np.nanmean([mean_r(r) for r in res.values()])
             print(f"  {source} + raw x{share}: mean r {mean:.3f}", file=sys.stderr, flush=True)
 
     return pick(per, base, live_outputs(outputs), per_rig, raw), per, per_rig
@@ -506,22 +525,9 @@ def choose(data: dict[str, list[Clip]], base: Config, outputs: tuple[str, ...],
 
 def nested_choice(data: dict[str, list[Clip]], base: Config, outputs: tuple[str, ...]
                   ) -> dict[str, tuple[float, float]]:  # fmt: skip
-    """The honest worth of :func:`choose`: for each rig, each code's signal and raw share
-    chosen on the other rigs alone, fitted on them, scored on it. Returns rig -> (mean r
-    of ``base`` for every code, of the choice made without that rig)."""
-    out = {}
-    for rig in data:
-        rest = {r: cs for r, cs in data.items() if r != rig}
-        raw = {r: score(None, [c for c in cs if not c.name.endswith("~m")])
-               for r, cs in rest.items()}  # fmt: skip
-        chosen = choose(rest, base, outputs, raw)[0]
-        train = [c for cs in rest.values() for c in cs]
-        test = [c for c in data[rig] if not c.name.endswith("~m")]
-        out[rig] = tuple(
-            float(np.nanmean([v[0] for v in score(fit_model(train, cfg, outputs), test).values()]))
-            for cfg in (base, chosen)
-        )  # type: ignore[assignment]
-    return out  # type: ignore[return-value]
+    """The honest worth of :func:`choose`: rig -> (mean r of ``base`` for every code, of
+    the signals and raw shares chosen without that rig; see :func:`_nested`)."""
+    return _nested(data, base, outputs, lambda rest, raw: choose(rest, base, outputs, raw)[0])
 
 
 #: Options within this much of the best left-out-rig r count as equal; among them the
@@ -562,7 +568,7 @@ def _pair(per: dict[str, Any], o: str) -> list[str]:
 
 def pick(per: dict[str, dict[str, float]], base: Config, live: set[str],
          per_rig: PerRig | None = None,
-         raw: dict[str, dict[str, tuple[float, float]]] | None = None) -> Config:  # fmt: skip
+         raw: RigScores | None = None) -> Config:  # fmt: skip
     """Each code's signal and raw share from its left-out-rig r per option.
 
     Both sides of a code share one choice (their mean r), so the model stays
@@ -617,7 +623,7 @@ ALPHA_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
 def choose_alphas(data: dict[str, list[Clip]], config: Config, outputs: tuple[str, ...],
-                  raw: dict[str, dict[str, tuple[float, float]]] | None = None,
+                  raw: RigScores | None = None,
                   grid: tuple[float, ...] = ALPHA_GRID,
                   ) -> tuple[Config, dict[str, dict[str, float]]]:  # fmt: skip
     """Each code's own ridge penalty, by its mean left-out-rig r (both sides share one).
@@ -639,34 +645,34 @@ def choose_alphas(data: dict[str, list[Clip]], config: Config, outputs: tuple[st
         for o in outputs:
             rs = [res[rig][o][0] for rig in res if o in res[rig]]
             per.setdefault(o, {})[f"{a:g}"] = float(np.nanmean(rs)) if rs else float("nan")
-            under = False
-            for rig in raw or {}:
-                if o in res[rig] and o in raw[rig] and not np.isnan(raw[rig][o][0]):  # type: ignore[index]
-                    under |= res[rig][o][0] < raw[rig][o][0] - BELOW_RAW  # type: ignore[index]
-            below.setdefault(o, {})[f"{a:g}"] = under
-        mean = np.nanmean([np.nanmean([v[0] for v in r.values()]) for r in res.values()])
+            below.setdefault(o, {})[f"{a:g}"] = any(
+                res[rig][o][0] < floor[o][0] - BELOW_RAW
+                for rig, floor in (raw or {}).items()
+                if o in res[rig] and o in floor and not np.isnan(floor[o][0])
+            )
+        mean = np.nanmean([mean_r(r) for r in res.values()])
         print(f"  alpha {a:g}: mean r {mean:.3f}", file=sys.stderr, flush=True)
     default = f"{config.alpha:g}"
     chosen: dict[str, float] = {}
     for o in outputs:
         pair = _pair(per, o)
 
-        def mean_r(key: str, pair: list[str] = pair) -> float:
+        def code_r(key: str, pair: list[str] = pair) -> float:
             vals = [per[p][key] for p in pair if not np.isnan(per[p][key])]
             return float(np.mean(vals)) if vals else -np.inf
 
         def safe(key: str, pair: list[str] = pair) -> bool:
             return not any(below[p][key] for p in pair)
 
-        ranked = sorted(per[o], key=mean_r, reverse=True)
+        ranked = sorted(per[o], key=code_r, reverse=True)
         floor = [k for k in ranked if safe(k)]
-        if floor and mean_r(floor[0]) >= mean_r(ranked[0]) - FLOOR_COST:
+        if floor and code_r(floor[0]) >= code_r(ranked[0]) - FLOOR_COST:
             ranked = floor  # above the raw mapping on every rig, as pick() prefers
         else:  # never newly below it
             ranked = [k for k in ranked if safe(k) or not safe(default)] or [default]
         best = ranked[0]
         lifts = not safe(default) and safe(best)
-        gains = mean_r(best) > mean_r(default) + ALPHA_GAIN
+        gains = code_r(best) > code_r(default) + ALPHA_GAIN
         chosen[o] = float(best) if gains or lifts else config.alpha
     alphas = tuple((o, a) for o, a in chosen.items() if a != config.alpha)
     return Config(**{**config.__dict__, "alphas": alphas}), per
@@ -679,22 +685,30 @@ ALPHA_GAIN = 0.005
 def nested_alphas(data: dict[str, list[Clip]], config: Config, outputs: tuple[str, ...],
                   grid: tuple[float, ...] = ALPHA_GRID,
                   ) -> dict[str, tuple[float, float]]:  # fmt: skip
-    """The honest worth of :func:`choose_alphas`: for each rig, penalties chosen on the
-    other rigs alone (leaving each of them out in turn), fitted on them, scored on it.
-    Returns rig -> (mean r with the shared penalty, with the penalties chosen without it).
-    """
+    """The honest worth of :func:`choose_alphas`: rig -> (mean r with the shared penalty,
+    with the penalties chosen without that rig; see :func:`_nested`)."""
+
+    def chooser(rest: dict[str, list[Clip]], raw: RigScores) -> Config:
+        return choose_alphas(rest, config, outputs, raw, grid)[0]
+
+    return _nested(data, config, outputs, chooser)
+
+
+def _nested(data: dict[str, list[Clip]], base: Config, outputs: tuple[str, ...],
+            chooser: Callable[[dict[str, list[Clip]], RigScores], Config],
+            ) -> dict[str, tuple[float, float]]:  # fmt: skip
+    """For each rig, a per-code choice made by ``chooser`` on the other rigs alone (their
+    own leave-one-out), fitted on them and scored on that rig, beside ``base``.
+    Returns rig -> (mean r of ``base``, mean r of the choice made without the rig)."""
     out = {}
     for rig in data:
         rest = {r: cs for r, cs in data.items() if r != rig}
-        raw = {r: score(None, [c for c in cs if not c.name.endswith("~m")])
-               for r, cs in rest.items()}  # fmt: skip
-        own, _ = choose_alphas(rest, config, outputs, raw, grid)
+        chosen = chooser(rest, raw_scores(rest))
         train = [c for cs in rest.values() for c in cs]
-        test = [c for c in data[rig] if not c.name.endswith("~m")]
-        shared, chosen = fit_models(train, [config, own], outputs)
-        out[rig] = tuple(float(np.nanmean([v[0] for v in score(m, test).values()]))
-                         for m in (shared, chosen))  # fmt: skip
-    return out  # type: ignore[return-value]
+        test = originals(data[rig])
+        plain, own = (mean_r(score(fit_model(train, cfg, outputs), test)) for cfg in (base, chosen))
+        out[rig] = (plain, own)
+    return out
 
 
 def load_choice(path: Path = CHOICE) -> Config:
@@ -719,11 +733,11 @@ def training_curve(data: dict[str, list[Clip]], config: Config, outputs: tuple[s
     for k in range(1, len(rigs)):
         curve[k] = {}
         for held in rigs:
-            test = [c for c in data[held] if not c.name.endswith("~m")]
+            test = originals(data[held])
             vals = []
             for combo in itertools.combinations([r for r in rigs if r != held], k):
                 model = fit_model([c for r in combo for c in data[r]], config, outputs)
-                vals.append(float(np.nanmean([v[0] for v in score(model, test).values()])))
+                vals.append(mean_r(score(model, test)))
             curve[k][held] = float(np.mean(vals))
     return curve
 
@@ -770,14 +784,8 @@ def main() -> None:
             print(f"{k} training rig(s): mean r {np.mean(list(per.values())):.3f}  "
                   + "  ".join(f"{r} {v:.3f}" for r, v in per.items()), flush=True)  # fmt: skip
         return
-    raw = {rig: score(None, [c for c in cs if not c.name.endswith("~m")])
-           for rig, cs in data.items()}  # fmt: skip
-    print(
-        "raw mapping: "
-        + ", ".join(
-            f"{rig} r {np.nanmean([v[0] for v in s.values()]):.3f}" for rig, s in raw.items()
-        )
-    )
+    raw = raw_scores(data)
+    print("raw mapping: " + ", ".join(f"{rig} r {mean_r(s):.3f}" for rig, s in raw.items()))
     if args.nested and not args.alphas_per_code:
         base = Config("regional", alpha=float(args.alphas.split(",")[0]))
         for rig, (plain, own) in nested_choice(data, base, outputs).items():
@@ -792,7 +800,7 @@ def main() -> None:
         cfg, per = choose_alphas(data, load_choice(), outputs, raw)
         for rig, sc in leave_one_rig_out(data, cfg, outputs).items():
             print(f"own penalties: {rig} left out, mean r "
-                  f"{np.nanmean([v[0] for v in sc.values()]):.3f}")  # fmt: skip
+                  f"{mean_r(sc):.3f}")  # fmt: skip
         print("penalties: " + ", ".join(f"{o} {a:g}" for o, a in cfg.alphas))
         stored = json.loads(CHOICE.read_text())
         stored["alphas"] = cfg.alphas
@@ -812,7 +820,7 @@ def main() -> None:
             cfg, per, per_rig = choose(data, Config("regional", alpha=alpha), outputs, raw)
         res = leave_one_rig_out(data, cfg, outputs)
         for rig, sc in res.items():
-            print(f"chosen: {rig} left out, mean r {np.nanmean([v[0] for v in sc.values()]):.3f}")
+            print(f"chosen: {rig} left out, mean r {mean_r(sc):.3f}")
         tmp = CHOICE.with_suffix(".tmp")
         tmp.write_text(json.dumps({"live_on_real_footage": sorted(live_outputs(outputs)),
                                    "name": cfg.name, "alpha": cfg.alpha, "rectified": cfg.rectified,
@@ -827,7 +835,7 @@ def main() -> None:
         for alpha in (float(a) for a in args.alphas.split(",")):
             cfg = Config(**{**CONFIGS[name].__dict__, "alpha": alpha})
             res = leave_one_rig_out(data, cfg, outputs)
-            means = {rig: np.nanmean([v[0] for v in s.values()]) for rig, s in res.items()}
+            means = {rig: mean_r(s) for rig, s in res.items()}
             worse = {rig: sum(1 for o, v in s.items() if raw[rig][o][0] - v[0] > 0.02)
                      for rig, s in res.items()}  # fmt: skip
             print(f"{name:20s} alpha {alpha:<6g} mean r {np.mean(list(means.values())):.3f}  "
