@@ -6,8 +6,8 @@ in the same run.
 
 Prints, for ../shared/data/real/WolfgangLanger_Pexels.mp4 and for a long clip
 made by looping it (packets remuxed, no re-encoding):
-- the practical limit: FaceLandmarker (VIDEO mode, one face) on frames already
-  decoded into memory, one process;
+- the practical limit: MediaPipe's own FaceLandmarker (public API, VIDEO mode, one
+  face) on frames already decoded into memory, one process;
 - end-to-end fps of `facs code` with --workers 1 and --workers 2, and its
   ratio to that limit;
 - peak memory (max RSS of the coding process tree) on the short and the long
@@ -61,6 +61,32 @@ def loop_clip(src: Path, dst: Path, minutes: float) -> Path:
 
 
 def bare_landmarker_fps(path: Path) -> tuple[float, int]:
+    """The limit: MediaPipe's own FaceLandmarker (public API, VIDEO mode, one face,
+    blendshapes and matrices on, as facs asks) over the frames decoded into memory."""
+    from mediapipe import Image, ImageFormat
+    from mediapipe.tasks.python.core.base_options import BaseOptions
+    from mediapipe.tasks.python.vision import FaceLandmarker, FaceLandmarkerOptions, RunningMode
+
+    from facs.face import decode_frames
+    from facs.face._model import locate_model
+
+    frames = [f.image for f in decode_frames(path)]
+    options = FaceLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(locate_model())),
+        running_mode=RunningMode.VIDEO, num_faces=1, output_face_blendshapes=True,
+        output_facial_transformation_matrixes=True,
+    )  # fmt: skip
+    with FaceLandmarker.create_from_options(options) as task:
+        task.detect_for_video(Image(image_format=ImageFormat.SRGB, data=frames[0]), 0)
+        t0 = time.perf_counter()
+        for k, image in enumerate(frames, start=1):
+            task.detect_for_video(Image(image_format=ImageFormat.SRGB, data=image), 33 * k)
+        dt = time.perf_counter() - t0
+    return len(frames) / dt, len(frames)
+
+
+def facs_landmarker_fps(path: Path) -> float:
+    """facs's own `Landmarker.detect` (faces, ids, pose, colour samples) on the same frames."""
     from facs.face import Landmarker, decode_frames
 
     frames = list(decode_frames(path))
@@ -71,7 +97,7 @@ def bare_landmarker_fps(path: Path) -> tuple[float, int]:
         for f in frames:
             lm.detect(f)
         dt = time.perf_counter() - t0
-    return len(frames) / dt, len(frames)
+    return len(frames) / dt
 
 
 def decode_fps(path: Path) -> float:
@@ -192,8 +218,10 @@ def issue16(args: argparse.Namespace) -> None:
     cache.mkdir(exist_ok=True)
     clip = loop_clip(short, cache / "wolfgang_loop_4x.mp4", 4 * 19.685 / 60)
     limit, n = bare_fps_on(clip)
-    print(f"clip: {clip.name}, {n} frames; bare FaceLandmarker (frames in memory, 1 process, "
-          f"1 face): {limit:.1f} fps")  # fmt: skip
+    print(f"clip: {clip.name}, {n} frames; bare MediaPipe FaceLandmarker (frames in memory, "
+          f"1 process, 1 face): {limit:.1f} fps")  # fmt: skip
+    mine = facs_landmarker_fps(clip)
+    print(f"facs Landmarker.detect on the same frames: {mine:.1f} fps, {mine / limit:.2f} x bare")
     for w, faces in ((1, 1), (2, 1), (1, 4), (2, 4)):
         r = run_code_faces(clip, w, faces)
         print(f"facs code --workers {w} --max-faces {faces}: {r['fps']:.1f} fps, "

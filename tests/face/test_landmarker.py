@@ -319,6 +319,46 @@ def test_video_timestamps_are_forced_up(real_dir: Path, model_path: Path) -> Non
 
 
 @pytest.mark.slow
+def test_direct_reader_equals_mediapipes_public_result(real_dir: Path, model_path: Path) -> None:
+    # facs reads MediaPipe's C result straight into arrays (_DirectReader); every array
+    # must be what MediaPipe's public API gives, to the bit, in both modes.
+    from facs.face._landmarker import _collect
+
+    def faces(landmarker: Landmarker, frames: list[Frame], direct: bool) -> list[list[FaceFrame]]:
+        if not direct:
+            landmarker._direct = None
+        assert (landmarker._direct is not None) == direct
+        return [landmarker.detect(f) for f in frames]
+
+    clip = list(decode_frames(real_dir / "WolfgangLanger_Pexels.mp4", end=0.5))
+    group = [first_frame(real_dir / "multi_face.jpg")]  # tiles and crops: more calls
+    for mode, frames in (("video", clip), ("image", group)):
+        runs = []
+        for direct in (True, False):
+            with Landmarker(model_path=model_path, mode=mode, max_faces=5) as landmarker:
+                runs.append(faces(landmarker, frames, direct))
+        assert sum(len(f) for f in runs[0]) >= len(frames)
+        for fast, public in zip(*runs, strict=True):
+            assert len(fast) == len(public)
+            for a, b in zip(fast, public, strict=True):
+                for name in ("landmarks", "blendshapes", "transform"):
+                    np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+                assert (a.yaw, a.pitch, a.roll, a.confidence) == (b.yaw, b.pitch, b.roll,
+                                                                  b.confidence)  # fmt: skip
+    assert _collect([], (0, 0, 4, 4), 4, 4) == []
+
+
+def test_direct_reader_can_be_switched_off(
+    model_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACS_MEDIAPIPE_PUBLIC_API", "1")
+    blank = Frame(frame=0, time_s=0.0, image=np.zeros((120, 160, 3), np.uint8))
+    with Landmarker(model_path=model_path, max_faces=1) as landmarker:
+        assert landmarker._direct is None
+        assert landmarker.detect(blank) == []
+
+
+@pytest.mark.slow
 def test_image_and_video_modes_agree(real_dir: Path, model_path: Path) -> None:
     frame = first_frame(real_dir / "astronaut.png")
     results = []

@@ -432,6 +432,7 @@ class Landmarker:
                 self._hands = HandDetector()
         self._last_ms = -1
         self._task: Any = None
+        self._direct: _DirectReader | None = None
         self._finalizer: weakref.finalize[Any, Any] | None = None
         self._open()
 
@@ -463,6 +464,7 @@ class Landmarker:
                 f"{self.model_path}: cannot load the face landmarker ({err})"
             ) from None
         self._task = task
+        self._direct = _DirectReader.for_task(task)
         self._finalizer = weakref.finalize(self, _close_quietly, task)
         self._last_ms = -1
 
@@ -472,6 +474,7 @@ class Landmarker:
             self._finalizer()  # runs _close_quietly once
             self._finalizer = None
         self._task = None
+        self._direct = None
 
     @property
     def closed(self) -> bool:
@@ -545,8 +548,17 @@ class Landmarker:
             return None
         image = Image(image_format=ImageFormat.SRGB, data=np.ascontiguousarray(pixels))
         if self.mode == "video":
-            return self._task.detect_for_video(image, self._timestamp_ms(frame.time_s))
-        return self._task.detect(image)
+            return self._run(image, self._timestamp_ms(frame.time_s))
+        return self._run(image)
+
+    def _run(self, image: Any, timestamp_ms: int | None = None) -> list[_Local]:
+        """One MediaPipe call (video mode with ``timestamp_ms``, else image mode): its faces."""
+        if self._direct is not None:
+            return self._direct(image, timestamp_ms)
+        assert self._task is not None
+        if timestamp_ms is None:
+            return _from_public(self._task.detect(image))
+        return _from_public(self._task.detect_for_video(image, timestamp_ms))
 
     def faces_of(self, frame: Frame, result: Any) -> list[FaceFrame]:
         """The faces of ``frame`` from its :meth:`infer` result: ids, pose, confidence,
@@ -563,7 +575,7 @@ class Landmarker:
             # Small faces in a group photo: the detector sees more on overlapping halves.
             for x0, y0, x1, y1 in _tiles(width, height):
                 crop = np.ascontiguousarray(pixels[y0:y1, x0:x1])
-                sub = self._task.detect(Image(image_format=ImageFormat.SRGB, data=crop))
+                sub = self._run(Image(image_format=ImageFormat.SRGB, data=crop))
                 fits += _collect(sub, (x0, y0, x1, y1), width, height)
         fits = [fits[i] for i in _unique_faces([f.landmarks for f in fits], width=width,
                                                height=height)]  # fmt: skip
@@ -657,7 +669,7 @@ class Landmarker:
         if min(box[2] - box[0], box[3] - box[1]) < MIN_IMAGE_SIDE:
             return fit
         crop = np.ascontiguousarray(pixels[box[1] : box[3], box[0] : box[2]])
-        found = _collect(self._task.detect(Image(image_format=ImageFormat.SRGB, data=crop)),
+        found = _collect(self._run(Image(image_format=ImageFormat.SRGB, data=crop)),
                          box, width, height)  # fmt: skip
         best, best_d = fit, REFINE_SHIFT * size
         for other in found:
@@ -687,19 +699,45 @@ class _Fit:
     blendshapes: np.ndarray  # (52,)
 
 
-def _collect(result: Any, box: tuple[int, int, int, int], width: int, height: int) -> list[_Fit]:
+def _collect(
+    result: list[_Local], box: tuple[int, int, int, int], width: int, height: int
+) -> list[_Fit]:
     """A MediaPipe result's faces, landmarks mapped from ``box`` to the full image."""
     x0, y0, x1, y1 = box
     scale = np.array([(x1 - x0) / width, (y1 - y0) / height, (x1 - x0) / width], np.float32)
     shift = np.array([x0 / width, y0 / height, 0.0], np.float32)
+    return [
+        _Fit(
+            landmarks=face.landmarks * scale + shift,
+            presence=face.presence,
+            transform=face.transform,
+            blendshapes=face.blendshapes,
+        )
+        for face in result
+    ]
+
+
+@dataclass(frozen=True)
+class _Local:
+    """One face of a MediaPipe call, landmarks in the analysed image's own 0–1 frame."""
+
+    landmarks: np.ndarray  # (478, 3) float32
+    presence: np.ndarray | None  # (478,) float64, or None when MediaPipe gives none
+    transform: np.ndarray  # (4, 4) float32, NaN when missing
+    blendshapes: np.ndarray  # (52,) float32 in BLENDSHAPE_NAMES order, NaN when missing
+
+
+def _from_public(result: Any) -> list[_Local]:
+    """The faces of a result from MediaPipe's public API (one Python object per landmark)."""
     matrices = result.facial_transformation_matrixes
-    fits = []
+    faces = []
     for i, points in enumerate(result.face_landmarks):
-        local = np.array([(p.x, p.y, p.z) for p in points], dtype=np.float32).reshape(-1, 3)
         values = [p.presence for p in points]
-        fits.append(
-            _Fit(
-                landmarks=local * scale + shift,
+        faces.append(
+            _Local(
+                landmarks=np.array([(p.x, p.y, p.z) for p in points], dtype=np.float32).reshape(
+                    -1, 3
+                ),
                 presence=None
                 if any(v is None for v in values)
                 else np.array(values, dtype=np.float64),
@@ -711,7 +749,100 @@ def _collect(result: Any, box: tuple[int, int, int, int], width: int, height: in
                 else np.full(len(BLENDSHAPE_NAMES), np.nan, dtype=np.float32),
             )
         )
-    return fits
+    return faces
+
+
+class _DirectReader:
+    """MediaPipe's C result read straight into arrays, skipping its Python objects.
+
+    MediaPipe's public ``detect``/``detect_for_video`` turn every result into 478
+    ``NormalizedLandmark`` dataclasses per face (about 2.5 ms of Python a frame,
+    holding the GIL, a fifth of the inference itself on 2 cores); this calls the
+    same C function through the task's own bindings (same status checks) and
+    copies the landmark array in one ``memcpy``. The arrays are equal to the bit
+    to :func:`_from_public`'s (``tests/face/test_landmarker.py``). Used when the
+    installed MediaPipe has the C API this was written against (1.x); otherwise
+    :meth:`for_task` returns ``None`` and the public API is used.
+    """
+
+    def __init__(self, task: Any) -> None:
+        import ctypes
+
+        from mediapipe.tasks.python.components.containers.landmark_c import (
+            MpNormalizedLandmarkC,
+        )
+        from mediapipe.tasks.python.vision.face_landmarker import MpFaceLandmarkerResultC
+
+        c = MpNormalizedLandmarkC
+        self._ctypes = ctypes
+        self._result_type = MpFaceLandmarkerResultC
+        self._point = np.dtype(
+            {
+                "names": ["x", "y", "z", "has_presence", "presence"],
+                "formats": ["<f4", "<f4", "<f4", "?", "<f4"],
+                "offsets": [
+                    getattr(c, name).offset for name in ("x", "y", "z", "has_presence", "presence")
+                ],
+                "itemsize": ctypes.sizeof(c),
+            }
+        )
+        self._lib = task._lib
+        self._handle = task._handle
+        self._image_call = self._lib.MpFaceLandmarkerDetectImage
+        self._video_call = self._lib.MpFaceLandmarkerDetectForVideo
+        self._close = self._lib.MpFaceLandmarkerCloseResult
+
+    @classmethod
+    def for_task(cls, task: Any) -> _DirectReader | None:
+        """A reader for ``task``, or ``None`` when this MediaPipe lacks the C API."""
+        import os
+
+        if os.environ.get("FACS_MEDIAPIPE_PUBLIC_API"):
+            return None
+        try:
+            return cls(task)
+        except (ImportError, AttributeError):
+            return None
+
+    def __call__(self, image: Any, timestamp_ms: int | None = None) -> list[_Local]:
+        ctypes = self._ctypes
+        result = self._result_type()
+        ref = ctypes.byref(result)
+        if timestamp_ms is None:
+            self._image_call(self._handle, image._image_ptr, None, ref)
+        else:
+            self._video_call(self._handle, image._image_ptr, None, timestamp_ms, ref)
+        try:
+            return [self._face(result, i) for i in range(result.face_landmarks_count)]
+        finally:
+            self._close(ref)
+
+    def _face(self, result: Any, i: int) -> _Local:
+        ctypes = self._ctypes
+        points = result.face_landmarks[i]
+        size = points.landmarks_count * self._point.itemsize
+        table = np.frombuffer(ctypes.string_at(points.landmarks, size), self._point)
+        landmarks = np.empty((len(table), 3), np.float32)
+        landmarks[:, 0], landmarks[:, 1], landmarks[:, 2] = table["x"], table["y"], table["z"]
+        presence = table["presence"].astype(np.float64) if table["has_presence"].all() else None
+        transform = np.full((4, 4), np.nan, dtype=np.float32)
+        if i < result.facial_transformation_matrixes_count:
+            matrix = result.facial_transformation_matrixes[i]
+            if matrix.data and matrix.rows and matrix.cols:
+                values = np.ctypeslib.as_array(matrix.data, shape=(matrix.cols, matrix.rows))
+                transform = np.array(values.T, dtype=np.float32)
+            else:
+                transform = np.empty((0,), dtype=np.float32)
+        blendshapes = np.full(len(BLENDSHAPE_NAMES), np.nan, dtype=np.float32)
+        if i < result.face_blendshapes_count:
+            categories = result.face_blendshapes[i]
+            for j in range(categories.categories_count):
+                category = categories.categories[j]
+                name = category.category_name
+                index = _BLENDSHAPE_INDEX.get(name.decode("utf-8") if name else "")
+                if index is not None:
+                    blendshapes[index] = category.score
+        return _Local(landmarks, presence, transform, blendshapes)
 
 
 def _blendshape_vector(categories: Sequence[Any]) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,11 +20,16 @@ from typing import Literal
 
 from facs.face._hands import every_nth
 from facs.face._landmarker import FaceFrame, Landmarker
-from facs.face._video import Frame, VideoInfo, decode_frames
+from facs.face._video import Frame, VideoInfo, decode_frames, probe
 
 __all__ = ["FrameFaces", "perceive"]
 
 _QUEUE_FRAMES = 4
+#: Frames whose faces may still be being worked out while the landmarker goes on. A
+#: look for hands (every few frames, 13–23 ms) takes longer than one inference
+#: (about 12 ms on one core); with room for several frames the faces thread catches
+#: up over the next ones instead of holding the landmarker at the look.
+_PENDING_FRAMES = 8
 _DONE = object()
 
 
@@ -90,12 +96,14 @@ def perceive(
         :data:`~facs.face._hands.HAND_HZ` times a second in a video, in every
         still.
     """
+    if info is None:
+        info = probe(path, fps=fps)
     frames = decode_frames(path, start=start, end=end, info=info, fps=fps)
     if mode is None:
-        mode = "video" if info is None or info.kind == "video" else "image"
+        mode = "video" if info.kind == "video" else "image"
     hand_every = None
     if hands:
-        hand_every = every_nth(info.fps if info is not None else fps) if mode == "video" else 1
+        hand_every = every_nth(info.fps or fps) if mode == "video" else 1
     q: queue.Queue[object] = queue.Queue(maxsize=_QUEUE_FRAMES)
     stop = threading.Event()
     thread = threading.Thread(target=_decode_into, args=(frames, q, stop), daemon=True)
@@ -105,7 +113,7 @@ def perceive(
     # which releases the GIL: one thread, so frames keep their order and the tracker
     # its sequence. Stills keep one pass (their tiles call the landmarker again).
     post = ThreadPoolExecutor(1, thread_name_prefix="facs-faces") if mode == "video" else None
-    pending: tuple[Frame, Future[list[FaceFrame]]] | None = None
+    pending: deque[tuple[Frame, Future[list[FaceFrame]]]] = deque()
 
     def done(frame: Frame, faces: list[FaceFrame]) -> FrameFaces:
         h, w = frame.image.shape[:2]
@@ -126,12 +134,14 @@ def perceive(
                 if post is None:
                     yield done(item, landmarker.detect(item))
                     continue
-                job = post.submit(landmarker.faces_of, item, landmarker.infer(item))
-                if pending is not None:
-                    yield done(pending[0], pending[1].result())
-                pending = (item, job)
-            if pending is not None:
-                yield done(pending[0], pending[1].result())
+                pending.append((item, post.submit(landmarker.faces_of, item,
+                                                  landmarker.infer(item))))  # fmt: skip
+                while pending and (len(pending) > _PENDING_FRAMES or pending[0][1].done()):
+                    frame, job = pending.popleft()
+                    yield done(frame, job.result())
+            while pending:
+                frame, job = pending.popleft()
+                yield done(frame, job.result())
     finally:
         if post is not None:
             post.shutdown(wait=True, cancel_futures=True)
