@@ -531,7 +531,7 @@ class Landmarker:
         return [] if result is None else self.faces_of(frame, result)
 
     def infer(self, frame: Frame) -> Any:
-        """MediaPipe's raw result for one frame (``None`` when no face can fit).
+        """The faces MediaPipe fits in one frame, as arrays (``None`` when no face can fit).
 
         The first half of :meth:`detect`; :meth:`faces_of` is the second. In video mode
         the two may run in different threads (:func:`facs.face.perceive` overlaps a
