@@ -40,9 +40,72 @@ def _cut(d: dict[str, np.ndarray], keep: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def main() -> None:
+    spread()
     for kind in ("expression frames", "the mouth always moving"):
         print(f"\n## clips cut to {kind}\n")
         run(kind)
+
+
+def _spread_of(est, d: dict[str, np.ndarray], keep: np.ndarray | None = None) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """``calm_spread`` per region of one face's calm frames (``facs code``'s choice)."""
+    from facs.au._batch import baseline_rows
+    from facs.au._estimator import calm_spread
+
+    w, h = d["size"][0]
+    al, size = est.align(d["landmarks"] * np.array([w, h, w], np.float32), d["pose"],
+                         d["blendshapes"])  # fmt: skip
+    bs = d["blendshapes"].astype(np.float64)
+    if keep is not None:
+        bs = np.where(keep[:, None], bs, np.nan)  # a dropped (or covered) frame is no candidate
+    rows = baseline_rows(bs, d["time_s"])
+    spread = calm_spread(al, d["blendshapes"], d["pose"], size, rows, est)
+    return {r: v for r, (v, _) in spread.items()}
+
+
+def spread() -> None:
+    """Calm spread (``NEUTRAL_SPREAD``'s evidence): takes with a neutral against takes without."""
+    import facs
+    from facs.au._estimator import NEUTRAL_REGIONS, NEUTRAL_SPREAD
+
+    est = load_estimator()
+    print(f"## calm spread (face limit NEUTRAL_SPREAD = {NEUTRAL_SPREAD})\n")
+    print("| takes | clips | face: max (median) | "
+          + " | ".join(f"{r}: max" for r in NEUTRAL_REGIONS)
+          + " | clips at or over the limit |")  # fmt: skip
+    print("|---|---|---|" + "---|" * (len(NEUTRAL_REGIONS) + 1))
+
+    def row(name: str, values: list[dict[str, float]]) -> None:
+        total = [sum(v.values()) for v in values]
+        cells = [f"{max(total):.2f} ({np.median(total):.2f})"]
+        cells += [f"{max(v[r] for v in values):.2f}" for r in NEUTRAL_REGIONS]
+        over = sum(t >= NEUTRAL_SPREAD for t in total)
+        print(f"| {name} | {len(values)} | " + " | ".join(cells) + f" | {over} |", flush=True)
+
+    cut: list[dict[str, float]] = []
+    for rig, videos in _rom.rig_clips().items():
+        full = []
+        for video in videos:
+            d = _rom.cached_perception(video)
+            full.append(_spread_of(est, d))
+            if rig == _rom.ROM_RIG and video.stem in _rom.HELD_OUT:
+                truth = _rom.frames_truth(_rom.clip_labels(video))
+                active = np.zeros(len(d["time_s"]), bool)
+                for c, v in truth.items():
+                    if c[2:4] not in ("51", "52", "53", "54", "55", "56", "57", "58"):
+                        active |= v >= 1.25
+                cut.append(_spread_of(est, d, active))
+        row(f"{rig}, whole clips (a neutral lead)", full)
+    row("synthetic-rom held out, expression frames only (no neutral)", cut)
+    real = []
+    for name in ("single_face.mp4", "face_noface.mov", "noface_face.mov"):
+        real.append(_spread_of(est, _rom.cached_perception(_rom.REAL / name)))
+    row("real takes with a neutral (the three short clips)", real)
+    pexels = _rom.REAL / "WolfgangLanger_Pexels.mp4"
+    coding = facs.code(pexels)  # as `facs code` and real_agreement.py run it
+    covered = coding.frames[["covered_brows", "covered_eyes", "covered_lower"]].eq(1).any(axis=1)
+    row("Pexels, uncovered frames (cries, then laughs)",
+        [_spread_of(est, _rom.cached_perception(pexels), ~covered.to_numpy())])  # fmt: skip
+    print(f"\nPexels in `facs code`: {coding.summary.per_face['0'].baseline}")
 
 
 def run(kind: str) -> None:

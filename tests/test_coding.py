@@ -184,11 +184,14 @@ def test_real_take_steady_head_lips_and_baseline_report(shared_data: Path) -> No
     """Pexels: crying, then laughing; a seated person who shifts; the baseline is reported."""
     coding = facs.code(shared_data / "real" / "WolfgangLanger_Pexels.mp4")
     calibration = coding.summary.calibration
-    assert calibration.neutral in ("auto", "partial")
-    assert isinstance(calibration.population_regions, list)
-    regions = coding.summary.per_face["0"].baseline["regions"]
-    assert set(regions) == {"nose", "brows", "eyes", "lower"}
-    assert set(regions.values()) <= {"population", "own calm frames"}
+    # It never rests: its calmest frames are moments of the crying and of the laugh, no
+    # one state (5.4 summed against their median; clips with a neutral reach 3.0), so its
+    # neutral is the calm run that reads least expressive against the population.
+    assert calibration.neutral == "span" and calibration.population_regions == []
+    baseline = coding.summary.per_face["0"].baseline
+    assert "no one state" in baseline["why_span"] and "no calm moment" in calibration.note
+    start, end = baseline["span_s"]
+    assert 0.2 <= end - start <= 3.0 and baseline["frames"] >= 5
     f = coding.frames.set_index("time_s")
     # The laugh at 10.6-19.6 s: the head leans and drifts (size +-8 %); no long 57.
     assert float(f.loc[10.6:19.6, "AU57"].ge(0.5).mean()) < 0.15

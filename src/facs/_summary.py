@@ -288,9 +288,17 @@ def summarise(
             "no calm moment in the take for "
             + (", ".join(_REGION_WORDS.get(r, r) for r in partial) if partial else "any region")
             + ": those regions are compared with a population neutral face (their own "
-            "calmest frames still showed an expression); the others with the face's "
+            "calmest frames still showed an expression, or mixed different ones; "
+            "per_face.*.baseline.why_population says which); the others with the face's "
             "own calmest frames. Mark a neutral span (--neutral) or calibrate the actor "
             "to do better"
+        )
+    elif "span" in kinds:
+        note = (
+            "no calm moment in the take: its calmest frames were no one state (e.g. the "
+            "onsets of a crying and of a laugh), so a face is compared with the calm run "
+            "that reads least expressive (per_face.*.baseline.span_s and why_span). Mark "
+            "a neutral span (--neutral) or calibrate the actor to do better"
         )
     elif actor is not None:
         note = "each face compared with the actor's calibrated neutral"

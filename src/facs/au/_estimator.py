@@ -40,6 +40,7 @@ __all__ = [
     "blendshape_mapping",
     "calm_frames",
     "calm_scores",
+    "calm_spread",
     "find_baseline",
     "frontal_reference",
     "head_series",
@@ -48,7 +49,7 @@ __all__ = [
     "pair_distances",
 ]
 
-BaselineKind = Literal["auto", "partial", "manual", "population", "actor"]
+BaselineKind = Literal["auto", "span", "partial", "manual", "population", "actor"]
 #: Fewest frames an automatic baseline is built from; below, the population neutral is used.
 MIN_BASELINE_FRAMES = 10
 #: Share of the calmest frames that form the automatic baseline.
@@ -103,6 +104,20 @@ NEUTRAL_REGIONS = ("nose", "brows", "eyes", "lower")
 #: the real neutral faces here at most 0.58.
 NEUTRAL_MAX = 2.5
 NEUTRAL_MAX_LIPS = 1.5
+#: A take's calm frames are no one state (so no neutral) when the typical one, read
+#: against their median, still shows this much summed over every code of the face
+#: (:func:`calm_spread`, summed over the regions); the regions that add at least
+#: ``NEUTRAL_SPREAD_REGION`` to it (an A) take the population's neutral. Whole clips with
+#: a neutral, rendered and real, reach at most 3.0 (a FACSHuman clip whose calmest frames
+#: include weak lower-face actions; real ones 1.4); the Pexels take, which cries and
+#: then laughs, 5.4 (benchmarks/README.md, "Takes with no calm moment").
+NEUTRAL_SPREAD = 4.0
+NEUTRAL_SPREAD_REGION = 1.0
+#: Calm frames further apart than this (seconds) are separate moments (runs); a run of
+#: at least ``MIN_CALM_RUN`` frames may be a take's neutral when its calm frames are no
+#: one state (:func:`_calmest_run`).
+CALM_RUN_GAP_S = 0.5
+MIN_CALM_RUN = 5
 
 
 @cache
@@ -155,6 +170,10 @@ class Baseline:
     #: Regions (:data:`NEUTRAL_REGIONS`) whose neutral is the population's because
     #: the face's own calmest frames there still showed an expression.
     population_regions: tuple[str, ...] = ()
+    #: Why each of :attr:`population_regions` has no neutral of its own: (region, reason).
+    why: tuple[tuple[str, str], ...] = ()
+    #: Why the neutral is one calm run (kind "span") rather than all the calm frames.
+    span_why: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Summary for ``summary.json``."""
@@ -164,11 +183,15 @@ class Baseline:
             "span_s": list(self.span) if self.span else None,
             "pose_deg": [round(float(v), 2) for v in self.pose],
         }
-        if self.kind in ("auto", "partial"):
+        if self.span_why:
+            out["why_span"] = self.span_why
+        if self.kind in ("auto", "partial", "span"):
             out["regions"] = {
                 r: "population" if r in self.population_regions else "own calm frames"
                 for r in NEUTRAL_REGIONS
             }
+            if self.why:
+                out["why_population"] = dict(self.why)
         return out
 
 
@@ -195,10 +218,14 @@ def find_baseline(
     With ``estimator``, the take may hold no calm moment (crying, then
     laughing): the candidate (the calmest frames' median) is read against the
     population neutral, region by region (:data:`NEUTRAL_REGIONS`); a region
-    whose codes still reach ``NEUTRAL_MAX`` there (or whose lips are apart)
-    has no neutral in this take and takes the population's (``kind``
-    "partial", or "population" when no region has one); the brows may rest
-    while the mouth laughs. ``picks`` are the calm frames when the caller
+    whose codes still reach ``NEUTRAL_MAX`` there (or whose lips are apart),
+    or whose calm frames are no one state (:func:`calm_spread`: the take's at
+    ``NEUTRAL_SPREAD`` or more, the region's at ``NEUTRAL_SPREAD_REGION``; the
+    onsets of a crying and of a laugh) has no
+    neutral in this take and takes the population's (``kind`` "partial", or
+    "population" when no region has one; the nose follows the lower face, as
+    9 reads the upper lip too; :attr:`Baseline.why` says why); the brows may
+    rest while the mouth laughs. ``picks`` are the calm frames when the caller
     chose them (:func:`calm_frames` over a whole video; rows of the arrays
     passed). Taking each region's neutral from its own calmest frames instead
     was measured and dropped: more false events on the real reference
@@ -206,7 +233,7 @@ def find_baseline(
     """
     if span is None and estimator is not None:
         return _regional_baseline(
-            aligned, blendshapes, pose, size, population, estimator, picks=picks
+            aligned, blendshapes, pose, size, population, estimator, picks=picks, time_s=time_s
         )
     ok = np.isfinite(aligned).all(axis=(1, 2)) & np.isfinite(blendshapes).all(axis=1)
     kind: BaselineKind = "auto"
@@ -245,15 +272,49 @@ def _regional_baseline(
     estimator: Estimator,
     *,
     picks: np.ndarray | None,
+    time_s: np.ndarray | None = None,
 ) -> Baseline:
     ok = np.isfinite(aligned).all(axis=(1, 2)) & np.isfinite(blendshapes).all(axis=1)
     if int(ok.sum()) < MIN_BASELINE_FRAMES:
         return population
     rows = np.flatnonzero(ok)
     every = rows[calm_frames(blendshapes[rows])] if picks is None else picks[ok[picks]]
+    calm = every
     shape = np.median(aligned[every], axis=0).astype(np.float32)
     scores = np.median(blendshapes[every], axis=0).astype(np.float32)
     points = _region_points()
+    # Calm frames that are no one state (the onsets of a crying and of a laugh): no neutral
+    # in the regions that differ most among them.
+    spread = calm_spread(aligned, blendshapes, pose, size, every, estimator)
+    why: dict[str, str] = {}
+    span: tuple[float, float] | None = None
+    span_why = ""
+    total = sum(v for v, _ in spread.values())
+    if total >= NEUTRAL_SPREAD:
+        run = _calmest_run(aligned, blendshapes, every, time_s, population, estimator)
+        if run is not None and time_s is not None:
+            # One coherent moment, the least expressive of the calm ones: no seams
+            # between regions, and no expression of another moment averaged in.
+            # The head's rest stays the median over every calm frame: a run is one
+            # moment, and the head may be turned in it (51-58 are not expressions).
+            every = run
+            shape = np.median(aligned[every], axis=0).astype(np.float32)
+            scores = np.median(blendshapes[every], axis=0).astype(np.float32)
+            span = (round(float(time_s[run[0]]), 3), round(float(time_s[run[-1]]), 3))
+            span_why = (
+                f"the calmest frames are no one state (the typical one reads {total:.1f} "
+                "summed over the face's codes against their median): the neutral is the "
+                f"calm run at {span[0]:g}-{span[1]:g} s, the one that reads least against "
+                "the population neutral"
+            )
+        else:  # no run long enough: the regions that differ most take the population's
+            why = {
+                region: f"its calmest frames are no one state: the typical one reads "
+                f"{value:.1f} summed over the region's codes against their median "
+                f"(most: {top})"
+                for region, (value, top) in spread.items()
+                if value >= NEUTRAL_SPREAD_REGION
+            }
     # Read the candidate against the population neutral: what still shows is no neutral.
     read = estimator.estimate(
         aligned=shape[None],
@@ -265,20 +326,30 @@ def _regional_baseline(
     )
     from facs.au._regions import region_of
 
-    expressive = set()
-    for column, value in read.items():
+    for column, value in sorted(read.items(), key=lambda kv: -float(np.nan_to_num(kv[1][0]))):
         if column[:4] in _HEAD_AND_GAZE or not np.isfinite(value[0]):
             continue
         region = region_of(column)
         limit = NEUTRAL_MAX_LIPS if column == "AU25" else NEUTRAL_MAX
-        if region in NEUTRAL_REGIONS and float(value[0]) >= limit:
-            expressive.add(region)
+        if region in NEUTRAL_REGIONS and region not in why and float(value[0]) >= limit:
+            why[region] = (
+                f"its calmest frames read {column[:4]} {float(value[0]):.1f} against the "
+                "population neutral"
+            )
+    # 9 is read from the upper lip as much as from the nose (the nose region lists the
+    # lip's points, which the lower face owns): half its neutral from the population and
+    # half from the take read a lip-to-nose gap that is not there (9E through the Pexels
+    # laugh). The brows also read points of the eyes, but making them follow the eyes
+    # lost the crying's 4 on the real reference (benchmarks/README.md), so they do not.
+    if "lower" in why and "nose" not in why:
+        why["nose"] = "it shares the upper lip with the lower face, which has no neutral"
+    expressive = set(why)
     for region in expressive:
         shape[points[region]] = population.shape[points[region]]
         mask = _region_mask(region)
         scores[mask] = population.blendshapes[mask]
     kind: BaselineKind = (
-        "auto"
+        ("span" if span else "auto")
         if not expressive
         else "population"
         if expressive == set(NEUTRAL_REGIONS)
@@ -287,12 +358,108 @@ def _regional_baseline(
     return Baseline(
         shape=shape,
         blendshapes=scores,
-        pose=np.median(pose[every], axis=0).astype(np.float64),
-        size=float(np.median(size[every])),
+        pose=np.median(pose[calm], axis=0).astype(np.float64),
+        size=float(np.median(size[calm])),
         kind=kind,
         n_frames=int(every.size),
+        span=span,
         population_regions=tuple(r for r in NEUTRAL_REGIONS if r in expressive),
+        why=tuple((r, why[r]) for r in NEUTRAL_REGIONS if r in expressive),
+        span_why=span_why,
     )
+
+
+def _calmest_run(
+    aligned: np.ndarray,
+    blendshapes: np.ndarray,
+    every: np.ndarray,
+    time_s: np.ndarray | None,
+    population: Baseline,
+    estimator: Estimator,
+) -> np.ndarray | None:
+    """The calm frames' least expressive run (rows in time order), or None.
+
+    ``every`` is split where consecutive calm frames are more than
+    :data:`CALM_RUN_GAP_S` apart; runs of at least :data:`MIN_CALM_RUN` frames
+    are read (their median) against the population neutral, and the one whose
+    codes sum lowest is returned. Identity offsets are common to every run, so
+    the comparison is between moments of one face.
+    """
+    if time_s is None:
+        return None
+    order = np.sort(every)
+    cuts = np.flatnonzero(np.diff(time_s[order]) > CALM_RUN_GAP_S) + 1
+    runs = [r for r in np.split(order, cuts) if r.size >= MIN_CALM_RUN]
+    if not runs or (len(runs) == 1 and runs[0].size == order.size):
+        return None  # one run holding every calm frame is the mix itself
+    shapes = np.stack([np.median(aligned[r], axis=0) for r in runs]).astype(np.float32)
+    scores = np.stack([np.median(blendshapes[r], axis=0) for r in runs]).astype(np.float32)
+    read = estimator.estimate(
+        aligned=shapes,
+        size=np.ones(len(runs)),
+        blendshapes=scores,
+        pose=np.zeros((len(runs), 3)),
+        baseline=population,
+        letters=False,
+    )
+    total = sum(
+        np.nan_to_num(v)
+        for c, v in read.items()
+        if c in CODE_COLUMNS and c[:4] not in _HEAD_AND_GAZE
+    )
+    return runs[int(np.argmin(total))]
+
+
+def calm_spread(
+    aligned: np.ndarray,
+    blendshapes: np.ndarray,
+    pose: np.ndarray,
+    size: np.ndarray,
+    every: np.ndarray,
+    estimator: Estimator,
+) -> dict[str, tuple[float, str]]:
+    """How far a face's calm frames ``every`` are from being one state, per region.
+
+    Each calm frame is read against the calm frames' own median (unstretched,
+    the model's scale); per region (:data:`NEUTRAL_REGIONS`) the result is the
+    typical (median) frame's sum over the region's codes (both sides read as
+    one), and the code that adds most to it. 25 is left out: it is the lips'
+    gap, not a change from the median (:func:`lips_apart`). A resting face's
+    calm frames differ by landmark noise; a take whose calmest frames are the
+    onsets of a crying and of a laugh does not (benchmarks/README.md, "Takes
+    with no calm moment").
+    """
+    from facs.au._regions import region_of
+
+    median = Baseline(
+        shape=np.median(aligned[every], axis=0).astype(np.float32),
+        blendshapes=np.median(blendshapes[every], axis=0).astype(np.float32),
+        pose=np.median(pose[every], axis=0).astype(np.float64),
+        size=float(np.median(size[every])),
+        kind="auto",
+        n_frames=int(every.size),
+    )
+    read = estimator.estimate(
+        aligned=aligned[every],
+        size=size[every],
+        blendshapes=blendshapes[every],
+        pose=pose[every],
+        baseline=median,
+        letters=False,
+    )
+    out: dict[str, tuple[float, str]] = {}
+    for region in NEUTRAL_REGIONS:
+        columns = [
+            c
+            for c in CODE_COLUMNS
+            if c[:4] not in _HEAD_AND_GAZE and c != "AU25" and region_of(c) == region
+        ]
+        if not columns:
+            continue
+        values = np.stack([np.nan_to_num(read[c], nan=0.0) for c in columns])
+        top = columns[int(np.argmax(np.median(values, axis=1)))]
+        out[region] = (float(np.median(values.sum(axis=0))), top)
+    return out
 
 
 _HEAD_AND_GAZE = tuple(f"AU{n}" for n in (*range(51, 59), 61, 62, 63, 64))
