@@ -218,3 +218,39 @@ def test_rocketbox_heads(rocketbox_faces) -> None:
         assert v[mid, 2].max() > face.pivot[2] + 8
         assert set(face.info["arkit_shapes"]) >= {"AK_44_MouthSmileLeft", "AK_25_JawOpen"}
         assert face.colours.shape == v.shape and 0 <= face.colours.min() <= face.colours.max() <= 1
+
+
+# --------------------------------------------------------------------------- Rocketbox, ARKit
+def test_rocketbox_arkit_name() -> None:
+    import rocketbox_arkit as rba
+
+    assert rba.arkit_name("AK_03_BrowInnerUp") == "browInnerUp"
+    assert rba.arkit_name("AK_25_JawOpen") == "jawOpen"
+    with pytest.raises(ValueError, match="AU_12"):
+        rba.arkit_name("AU_12_LipCornerPuller")
+
+
+def test_rocketbox_arkit_faces(rocketbox_faces) -> None:  # type: ignore[no-untyped-def]
+    """The same heads, another identity seed, every shape from the ARKit channels."""
+    import rocketbox_arkit as rba
+
+    faces = rba.faces(2)
+    assert [f.rig for f in faces] == ["rocketbox_arkit"] * 2
+    # seed 1: other proportions and colours than the rocketbox rig's (seed 0)
+    assert {f.identity for f in faces}.isdisjoint({f.identity for f in rocketbox_faces})
+    assert not np.allclose(faces[0].vertices, rocketbox_faces[0].vertices)
+    for face, au in zip(faces, rocketbox_faces, strict=True):
+        v = face.vertices
+        assert "AU25" not in face.shapes  # no ARKit shape parts the lips without the jaw
+        assert {"AU12", "L_AU12", "R_AU12", "AU43", "L_AU46", "AU61", "AU19"} <= set(face.shapes)
+        for code in ("AU12", "AU02", "AU46"):
+            left = np.linalg.norm(face.shapes["L_" + code], axis=1)
+            right = np.linalg.norm(face.shapes["R_" + code], axis=1)
+            assert left[v[:, 0] > 0].sum() > 3 * left[v[:, 0] < 0].sum(), code
+            assert right[v[:, 0] < 0].sum() > 3 * right[v[:, 0] > 0].sum(), code
+        # a smile from mouthSmileLeft/Right, not the head's AU_12 shape (another artist's)
+        a, b = face.shapes["AU12"].ravel(), au.shapes["AU12"].ravel()
+        cos = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+        assert 0.3 < cos < 0.99, cos
+        assert face.info["mapping"]["AU12"]["arkit"] == {"mouthSmileLeft": 1.0,
+                                                         "mouthSmileRight": 1.0}  # fmt: skip
