@@ -140,14 +140,25 @@ def _means(table: pd.DataFrame) -> str:
             f"F1 model {b['f1_model'].mean():.3f} vs raw {b['f1_raw'].mean():.3f}")  # fmt: skip
 
 
-def leave_one_rig_out(rigs: list[str] | None = None) -> dict[str, pd.DataFrame]:
-    """For each rig: an estimator fitted on the other rigs (shipped configuration), scored on it."""
+def leave_one_rig_out(
+    rigs: list[str] | None = None,
+    *,
+    without: tuple[str, ...] = (),
+    families: tuple[tuple[str, ...], ...] = (),
+) -> dict[str, pd.DataFrame]:
+    """For each rig: an estimator fitted on the other rigs (shipped configuration), scored on it.
+
+    ``without``: rigs left out of every fit and not scored (to compare a set of rigs
+    with one rig fewer in one run). ``families``: groups of rigs that share a mesh or
+    identities; the rig left out takes the rest of its family out of the fit too.
+    """
     import fit_estimator
 
-    every = _rom.rig_clips()
+    every = {r: v for r, v in _rom.rig_clips().items() if r not in without}
     out = {}
     for rig in rigs or list(every):
-        train = {r: v for r, v in every.items() if r != rig}
+        family = next((f for f in families if rig in f), (rig,))
+        train = {r: v for r, v in every.items() if r not in family}
         est = fit_estimator.build(train, fit_estimator.SHIPPED)
         out[rig] = evaluate(every[rig], est)
         print(f"{rig}: {_means(out[rig])}", file=sys.stderr, flush=True)
@@ -200,9 +211,20 @@ def main() -> None:
         help="also score the shipped estimator on the held-out synthetic-rom clips",
     )
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--without", default="", help="rigs to leave out of every fit (a,b)")
+    ap.add_argument(
+        "--family",
+        action="append",
+        default=[],
+        help="rigs left out together (a,b: e.g. rocketbox,rocketbox_arkit share their heads)",
+    )
     args = ap.parse_args()
     _rom.require_data()
-    tables = leave_one_rig_out(args.rigs.split(",") if args.rigs else None)
+    tables = leave_one_rig_out(
+        args.rigs.split(",") if args.rigs else None,
+        without=tuple(r for r in args.without.split(",") if r),
+        families=tuple(tuple(f.split(",")) for f in args.family),
+    )
     print("# Leave one rig out (fit on the other rigs, score the rig left out)")
     for rig, table in tables.items():
         print(f"\n## {rig} left out: {_means(table)}")

@@ -295,10 +295,11 @@ def summarise(
         )
     elif "span" in kinds:
         note = (
-            "no calm moment in the take: its calmest frames were no one state (e.g. the "
-            "onsets of a crying and of a laugh), so a face is compared with the calm run "
-            "that reads least expressive (per_face.*.baseline.span_s and why_span). Mark "
-            "a neutral span (--neutral) or calibrate the actor to do better"
+            "no calm moment in most of the take: its calmest frames were no one state "
+            "(e.g. moments of a crying and of a laugh), so a face is compared with its "
+            "short rest, the calm run that reads like a resting face "
+            "(per_face.*.baseline.span_s and why_span). Mark a neutral span (--neutral) "
+            "or calibrate the actor to do better"
         )
     elif actor is not None:
         note = "each face compared with the actor's calibrated neutral"

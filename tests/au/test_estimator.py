@@ -232,45 +232,49 @@ def test_take_with_no_calm_mouth_takes_the_population_there(est) -> None:  # typ
     assert abs(float(none.shape[14, 1] - lip)) < 1e-6  # now the population's closed lips
 
 
-def _two_states(est, n: int, second: int):  # type: ignore[no-untyped-def]
-    """Calm frames of two states: lips apart (rows 0-9), corners up (rows second..+9)."""
+def _two_states(est, n: int, second: int, *, rest: bool = False):  # type: ignore[no-untyped-def]
+    """Calm frames of two moments: lips apart (rows 0-9), then rows second..+9 with the
+    corners up (or, with ``rest``, the face at rest); the other rows smile broadly."""
     rng = np.random.default_rng(2)
     aligned = np.repeat(est.population.shape[None], n, axis=0).astype(np.float32)
     aligned += rng.normal(0, 0.002, aligned.shape).astype(np.float32)
     bs = np.repeat(est.population.blendshapes[None], n, axis=0).astype(np.float32)
-    bs[:, BLENDSHAPE_NAMES.index("mouthSmileLeft")] = 0.9  # the rest: a broad expression
+    smile = BLENDSHAPE_NAMES.index("mouthSmileLeft")
     calm_a, calm_b = np.arange(10), np.arange(second, second + 10)
-    bs[np.r_[calm_a, calm_b], BLENDSHAPE_NAMES.index("mouthSmileLeft")] = 0.0
+    bs[:, smile] = 0.9
+    bs[np.r_[calm_a, calm_b], smile] = 0.0
     aligned[calm_a, 14, 1] -= 0.3  # lips apart ...
     aligned[calm_a[:, None], [17, 84, 314], 1] -= 0.24
-    aligned[calm_b[:, None], [61, 291], 1] -= 0.2  # ... and the corners up
-    aligned[calm_b, 61, 0] -= 0.1
-    aligned[calm_b, 291, 0] += 0.1
+    if not rest:
+        aligned[calm_b[:, None], [61, 291], 1] += 0.35  # ... and the corners up
+        aligned[calm_b, 61, 0] -= 0.15
+        aligned[calm_b, 291, 0] += 0.15
     kwargs = dict(pose=np.zeros((n, 3)), size=np.full(n, 80.0), time_s=np.arange(n) / 30,
                   population=est.population, estimator=est)  # fmt: skip
     return aligned, bs, kwargs
 
 
-def test_calm_frames_of_two_moments_take_the_least_expressive(est) -> None:  # type: ignore[no-untyped-def]
-    """Crying, then laughing: the calmest frames are two moments 2 s apart, no one state."""
-    aligned, bs, kwargs = _two_states(est, 100, second=70)
+def test_calm_frames_of_two_moments_take_the_one_at_rest(est) -> None:  # type: ignore[no-untyped-def]
+    """A take with a short rest 2 s after a parted-lips moment: the rest is the neutral."""
+    aligned, bs, kwargs = _two_states(est, 100, second=70, rest=True)
     base = find_baseline(aligned=aligned, blendshapes=bs, **kwargs)
     info = base.to_dict()
     assert base.kind == "span" and base.population_regions == (), info
     assert base.n_frames == 10 and "no one state" in info["why_span"]
-    assert info["span_s"] in ([0.0, 0.3], [round(70 / 30, 3), round(79 / 30, 3)])
-    # Its neutral is one of the two moments, not their blend: that moment reads nothing.
-    rows = np.arange(10) if info["span_s"][0] == 0.0 else np.arange(70, 80)
-    cols = est.estimate(aligned=aligned[rows], size=np.full(10, 80.0), blendshapes=bs[rows],
+    assert info["span_s"] == [round(70 / 30, 3), round(79 / 30, 3)]
+    # The parted lips read against the rest (25 is the lips' gap: read either way).
+    cols = est.estimate(aligned=aligned[:10], size=np.full(10, 80.0), blendshapes=bs[:10],
                         pose=np.zeros((10, 3)), baseline=base, letters=False)  # fmt: skip
-    assert max(float(np.median(cols[c])) for c in ("AU12", "AU26", "AU16")) < 0.5
+    assert float(np.median(cols["AU25"])) >= 1.0
 
 
-def test_calm_frames_of_two_states_in_one_run_take_the_population(est) -> None:  # type: ignore[no-untyped-def]
-    aligned, bs, kwargs = _two_states(est, 100, second=10)  # one unbroken run of 20 frames
-    mixed = find_baseline(aligned=aligned, blendshapes=bs, **kwargs)
-    assert mixed.kind == "partial" and mixed.population_regions == ("nose", "lower")
-    assert "no one state" in mixed.to_dict()["why_population"]["lower"]
+def test_calm_frames_with_no_rest_take_the_population_where_mixed_most(est) -> None:  # type: ignore[no-untyped-def]
+    """Crying, then laughing: two moments, neither at rest, or both in one run."""
+    for second in (70, 10):  # 2 s apart, or one unbroken run of 20 frames
+        aligned, bs, kwargs = _two_states(est, 100, second=second)
+        mixed = find_baseline(aligned=aligned, blendshapes=bs, **kwargs)
+        assert mixed.kind == "partial" and mixed.population_regions == ("nose", "lower")
+        assert "no one state" in mixed.to_dict()["why_population"]["lower"]
     # One resting state with landmark noise only: its own neutral.
     still = find_baseline(aligned=aligned[20:], blendshapes=bs[20:] * 0, **{
         **kwargs, "pose": np.zeros((80, 3)), "size": np.full(80, 80.0),

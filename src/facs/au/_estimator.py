@@ -106,18 +106,21 @@ NEUTRAL_MAX = 2.5
 NEUTRAL_MAX_LIPS = 1.5
 #: A take's calm frames are no one state (so no neutral) when the typical one, read
 #: against their median, still shows this much summed over every code of the face
-#: (:func:`calm_spread`, summed over the regions); the regions that add at least
-#: ``NEUTRAL_SPREAD_REGION`` to it (an A) take the population's neutral. Whole clips with
-#: a neutral, rendered and real, reach at most 3.0 (a FACSHuman clip whose calmest frames
-#: include weak lower-face actions; real ones 1.4); the Pexels take, which cries and
-#: then laughs, 5.4 (benchmarks/README.md, "Takes with no calm moment").
+#: (:func:`calm_spread`, summed over the regions). Whole clips with a neutral, rendered
+#: and real, reach at most 3.0 (a FACSHuman clip whose calmest frames include weak
+#: lower-face actions; real ones 1.4); the Pexels take, which cries and then laughs,
+#: 5.4 (benchmarks/README.md, "Takes with no calm moment").
 NEUTRAL_SPREAD = 4.0
-NEUTRAL_SPREAD_REGION = 1.0
 #: Calm frames further apart than this (seconds) are separate moments (runs); a run of
 #: at least ``MIN_CALM_RUN`` frames may be a take's neutral when its calm frames are no
 #: one state (:func:`_calmest_run`).
 CALM_RUN_GAP_S = 0.5
 MIN_CALM_RUN = 5
+#: A calm run is a rest (and the take's neutral) when it reads at most this summed over
+#: the face's codes against the population neutral: the calm frames of whole clips with
+#: a neutral read at most 2.75 (30 rendered identities) and 2.2 (the real neutral clips);
+#: the Pexels take's least expressive run reads 3.8 (benchmarks/README.md).
+NEUTRAL_RUN_MAX = 3.0
 
 
 @cache
@@ -218,14 +221,16 @@ def find_baseline(
     With ``estimator``, the take may hold no calm moment (crying, then
     laughing): the candidate (the calmest frames' median) is read against the
     population neutral, region by region (:data:`NEUTRAL_REGIONS`); a region
-    whose codes still reach ``NEUTRAL_MAX`` there (or whose lips are apart),
-    or whose calm frames are no one state (:func:`calm_spread`: the take's at
-    ``NEUTRAL_SPREAD`` or more, the region's at ``NEUTRAL_SPREAD_REGION``; the
-    onsets of a crying and of a laugh) has no
-    neutral in this take and takes the population's (``kind`` "partial", or
-    "population" when no region has one; the nose follows the lower face, as
-    9 reads the upper lip too; :attr:`Baseline.why` says why); the brows may
-    rest while the mouth laughs. ``picks`` are the calm frames when the caller
+    whose codes still reach ``NEUTRAL_MAX`` there (or whose lips are apart)
+    has no neutral in this take and takes the population's (``kind``
+    "partial", or "population" when no region has one; the nose follows the
+    lower face, as 9 reads the upper lip too; :attr:`Baseline.why` says why);
+    the brows may rest while the mouth laughs. Before that, the calm frames
+    may be no one state (:func:`calm_spread` summed at ``NEUTRAL_SPREAD`` or
+    more: moments of a crying and of a laugh): then the least expressive calm
+    run is the neutral if it reads like a resting face (``NEUTRAL_RUN_MAX``;
+    ``kind`` "span"), and otherwise the region mixed most takes the
+    population's. ``picks`` are the calm frames when the caller
     chose them (:func:`calm_frames` over a whole video; rows of the arrays
     passed). Taking each region's neutral from its own calmest frames instead
     was measured and dropped: more false events on the real reference
@@ -291,30 +296,31 @@ def _regional_baseline(
     span_why = ""
     total = sum(v for v, _ in spread.values())
     if total >= NEUTRAL_SPREAD:
-        run = _calmest_run(aligned, blendshapes, every, time_s, population, estimator)
-        if run is not None and time_s is not None:
-            # One coherent moment, the least expressive of the calm ones: no seams
-            # between regions, and no expression of another moment averaged in.
-            # The head's rest stays the median over every calm frame: a run is one
-            # moment, and the head may be turned in it (51-58 are not expressions).
+        run, level = _calmest_run(aligned, blendshapes, every, time_s, population, estimator)
+        if run is not None and time_s is not None and level <= NEUTRAL_RUN_MAX:
+            # A short rest among the expressions: one coherent moment that reads like a
+            # resting face, so the neutral has no seams and no other moment blended in.
+            # The head's rest stays the median over every calm frame (51-58 are not
+            # expressions, and a run may be turned).
             every = run
             shape = np.median(aligned[every], axis=0).astype(np.float32)
             scores = np.median(blendshapes[every], axis=0).astype(np.float32)
             span = (round(float(time_s[run[0]]), 3), round(float(time_s[run[-1]]), 3))
             span_why = (
                 f"the calmest frames are no one state (the typical one reads {total:.1f} "
-                "summed over the face's codes against their median): the neutral is the "
-                f"calm run at {span[0]:g}-{span[1]:g} s, the one that reads least against "
-                "the population neutral"
+                "summed over the face's codes against their median); the calm run at "
+                f"{span[0]:g}-{span[1]:g} s reads like a resting face ({level:.1f} against "
+                "the population neutral) and is the neutral"
             )
-        else:  # no run long enough: the regions that differ most take the population's
-            why = {
-                region: f"its calmest frames are no one state: the typical one reads "
-                f"{value:.1f} summed over the region's codes against their median "
-                f"(most: {top})"
-                for region, (value, top) in spread.items()
-                if value >= NEUTRAL_SPREAD_REGION
-            }
+        else:
+            # No rest at all: the region mixed most takes the population's neutral.
+            region, (mixed, top) = max(spread.items(), key=lambda kv: kv[1][0])
+            rest = "" if run is None else f"; its least expressive calm run reads {level:.1f}"
+            why[region] = (
+                f"the take's calmest frames are no one state (the typical one reads "
+                f"{total:.1f} summed over the face's codes against their median, {mixed:.1f} "
+                f"here, most: {top}{rest} against the population neutral)"
+            )
     # Read the candidate against the population neutral: what still shows is no neutral.
     read = estimator.estimate(
         aligned=shape[None],
@@ -376,22 +382,22 @@ def _calmest_run(
     time_s: np.ndarray | None,
     population: Baseline,
     estimator: Estimator,
-) -> np.ndarray | None:
-    """The calm frames' least expressive run (rows in time order), or None.
+) -> tuple[np.ndarray | None, float]:
+    """The calm frames' least expressive run (rows in time order) and its reading, or None.
 
     ``every`` is split where consecutive calm frames are more than
     :data:`CALM_RUN_GAP_S` apart; runs of at least :data:`MIN_CALM_RUN` frames
     are read (their median) against the population neutral, and the one whose
-    codes sum lowest is returned. Identity offsets are common to every run, so
-    the comparison is between moments of one face.
+    codes sum lowest is returned with that sum. Identity offsets are common to
+    every run, so the choice is between moments of one face.
     """
     if time_s is None:
-        return None
+        return None, float("nan")
     order = np.sort(every)
     cuts = np.flatnonzero(np.diff(time_s[order]) > CALM_RUN_GAP_S) + 1
     runs = [r for r in np.split(order, cuts) if r.size >= MIN_CALM_RUN]
     if not runs or (len(runs) == 1 and runs[0].size == order.size):
-        return None  # one run holding every calm frame is the mix itself
+        return None, float("nan")  # one run holding every calm frame is the mix itself
     shapes = np.stack([np.median(aligned[r], axis=0) for r in runs]).astype(np.float32)
     scores = np.stack([np.median(blendshapes[r], axis=0) for r in runs]).astype(np.float32)
     read = estimator.estimate(
@@ -402,12 +408,10 @@ def _calmest_run(
         baseline=population,
         letters=False,
     )
-    total = sum(
-        np.nan_to_num(v)
-        for c, v in read.items()
-        if c in CODE_COLUMNS and c[:4] not in _HEAD_AND_GAZE
-    )
-    return runs[int(np.argmin(total))]
+    codes = [c for c in CODE_COLUMNS if c[:4] not in _HEAD_AND_GAZE]
+    total = np.sum([np.nan_to_num(read[c]) for c in codes], axis=0)
+    best = int(np.argmin(total))
+    return runs[best], float(total[best])
 
 
 def calm_spread(
