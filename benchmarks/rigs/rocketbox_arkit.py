@@ -21,6 +21,7 @@ the training set.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -74,18 +75,7 @@ def faces(count: int, seed: int = 1) -> list[RigFace]:
         info["shapes"] = "the head's ARKit channels (AK_xx), mapped by src/facs/rigs/arkit.toml"
         info["mapping"] = {label: maps[label] for label in shapes}
         info["left_out"] = anny._LEFT_OUT
-        out.append(
-            RigFace(
-                rig=RIG,
-                identity=face.identity,
-                vertices=face.vertices,
-                triangles=face.triangles,
-                colours=face.colours,
-                shapes=shapes,
-                pivot=face.pivot,
-                info=info,
-            )
-        )
+        out.append(replace(face, rig=RIG, shapes=shapes, info=info))
     return out
 
 

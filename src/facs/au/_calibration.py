@@ -37,6 +37,7 @@ from facs.au._estimator import (
     Estimator,
     Model,
     calm_frames,
+    median_baseline,
 )
 from facs.formats._delimited import records
 from facs.notation import Action, Code
@@ -301,14 +302,7 @@ def fit_actor(
         enough = (~scripted).sum() >= MIN_BASELINE_FRAMES
         pool = np.flatnonzero(~scripted) if enough else np.arange(len(time_s))
         chosen = pool[calm_frames(blendshapes[pool])]  # the rule of every automatic baseline
-    neutral = Baseline(
-        shape=np.median(aligned[chosen], axis=0).astype(np.float32),
-        blendshapes=np.median(blendshapes[chosen], axis=0).astype(np.float32),
-        pose=np.median(pose[chosen], axis=0).astype(np.float64),
-        size=float(np.median(size[chosen])),
-        kind="actor",
-        n_frames=int(chosen.size),
-    )
+    neutral = median_baseline(aligned, blendshapes, pose, size, chosen, "actor")
     model: Model = estimator.model
     z = model.standardise(model.features(aligned, blendshapes, neutral))
     generic = np.clip(model.generic(z), 0.0, 5.0)

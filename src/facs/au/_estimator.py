@@ -46,6 +46,7 @@ __all__ = [
     "head_series",
     "lips_apart",
     "load_estimator",
+    "median_baseline",
     "pair_distances",
 ]
 
@@ -257,14 +258,25 @@ def find_baseline(
         scores = calm_scores(blendshapes[candidates])
         n = max(MIN_BASELINE_FRAMES, round(CALM_SHARE * candidates.size))
         chosen = candidates[np.argsort(scores, kind="stable")[:n]]
+    return replace(median_baseline(aligned, blendshapes, pose, size, chosen, kind), span=span)
+
+
+def median_baseline(
+    aligned: np.ndarray,
+    blendshapes: np.ndarray,
+    pose: np.ndarray,
+    size: np.ndarray,
+    rows: np.ndarray,
+    kind: BaselineKind,
+) -> Baseline:
+    """The neutral made of frames ``rows``: their median shape, blendshapes, pose and size."""
     return Baseline(
-        shape=np.median(aligned[chosen], axis=0).astype(np.float32),
-        blendshapes=np.median(blendshapes[chosen], axis=0).astype(np.float32),
-        pose=np.median(pose[chosen], axis=0).astype(np.float64),
-        size=float(np.median(size[chosen])),
+        shape=np.median(aligned[rows], axis=0).astype(np.float32),
+        blendshapes=np.median(blendshapes[rows], axis=0).astype(np.float32),
+        pose=np.median(pose[rows], axis=0).astype(np.float64),
+        size=float(np.median(size[rows])),
         kind=kind,
-        n_frames=int(chosen.size),
-        span=span,
+        n_frames=int(np.asarray(rows).size),
     )
 
 
@@ -435,14 +447,7 @@ def calm_spread(
     """
     from facs.au._regions import region_of
 
-    median = Baseline(
-        shape=np.median(aligned[every], axis=0).astype(np.float32),
-        blendshapes=np.median(blendshapes[every], axis=0).astype(np.float32),
-        pose=np.median(pose[every], axis=0).astype(np.float64),
-        size=float(np.median(size[every])),
-        kind="auto",
-        n_frames=int(every.size),
-    )
+    median = median_baseline(aligned, blendshapes, pose, size, every, "auto")
     read = estimator.estimate(
         aligned=aligned[every],
         size=size[every],
