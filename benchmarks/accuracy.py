@@ -148,17 +148,19 @@ def leave_one_rig_out(
 ) -> dict[str, pd.DataFrame]:
     """For each rig: an estimator fitted on the other rigs (shipped configuration), scored on it.
 
-    ``without``: rigs left out of every fit and not scored (to compare a set of rigs
-    with one rig fewer in one run). ``families``: groups of rigs that share a mesh or
+    Rigs in ``_rom.EVALUATION_ONLY`` are scored (fitted on every training rig) but
+    never fitted on. ``without``: rigs neither fitted on nor scored (to compare a set
+    of rigs with one rig fewer in one run). ``families``: groups of rigs that share a mesh or
     identities; the rig left out takes the rest of its family out of the fit too.
     """
     import fit_estimator
 
-    every = {r: v for r, v in _rom.rig_clips().items() if r not in without}
+    every = {r: v for r, v in _rom.rig_clips(evaluation=True).items() if r not in without}
     out = {}
     for rig in rigs or list(every):
         family = next((f for f in families if rig in f), (rig,))
-        train = {r: v for r, v in every.items() if r not in family}
+        train = {r: v for r, v in every.items()
+                 if r not in family and r not in _rom.EVALUATION_ONLY}  # fmt: skip
         est = fit_estimator.build(train, fit_estimator.SHIPPED)
         out[rig] = evaluate(every[rig], est)
         print(f"{rig}: {_means(out[rig])}", file=sys.stderr, flush=True)

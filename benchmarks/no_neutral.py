@@ -49,7 +49,7 @@ def main() -> None:
 def _spread_of(est, d: dict[str, np.ndarray], keep: np.ndarray | None = None) -> dict[str, float]:  # type: ignore[no-untyped-def]
     """``calm_spread`` per region of one face's calm frames (``facs code``'s choice)."""
     from facs.au._batch import baseline_rows
-    from facs.au._estimator import calm_spread
+    from facs.au._estimator import _HEAD_AND_GAZE, CODE_COLUMNS, calm_spread, median_baseline
 
     w, h = d["size"][0]
     al, size = est.align(d["landmarks"] * np.array([w, h, w], np.float32), d["pose"],
@@ -59,7 +59,15 @@ def _spread_of(est, d: dict[str, np.ndarray], keep: np.ndarray | None = None) ->
         bs = np.where(keep[:, None], bs, np.nan)  # a dropped (or covered) frame is no candidate
     rows = baseline_rows(bs, d["time_s"])
     spread = calm_spread(al, d["blendshapes"], d["pose"], size, rows, est)
-    return {r: v for r, (v, _) in spread.items()}
+    out = {r: v for r, (v, _) in spread.items()}
+    # How the calm frames' median reads against the population (NEUTRAL_RUN_MAX's evidence)
+    median = median_baseline(al, d["blendshapes"], d["pose"], size, rows, "auto")
+    read = est.estimate(aligned=median.shape[None], size=np.ones(1),
+                        blendshapes=median.blendshapes[None], pose=np.zeros((1, 3)),
+                        baseline=est.population, letters=False)  # fmt: skip
+    codes = [c for c in CODE_COLUMNS if c[:4] not in _HEAD_AND_GAZE]
+    out["population"] = float(sum(np.nan_to_num(read[c][0]) for c in codes))
+    return out
 
 
 def spread() -> None:
@@ -71,18 +79,20 @@ def spread() -> None:
     print(f"## calm spread (face limit NEUTRAL_SPREAD = {NEUTRAL_SPREAD})\n")
     print("| takes | clips | face: max (median) | "
           + " | ".join(f"{r}: max" for r in NEUTRAL_REGIONS)
-          + " | clips at or over the limit |")  # fmt: skip
-    print("|---|---|---|" + "---|" * (len(NEUTRAL_REGIONS) + 1))
+          + " | clips at or over the limit | calm median vs population: max |")  # fmt: skip
+    print("|---|---|---|" + "---|" * (len(NEUTRAL_REGIONS) + 2))
 
     def row(name: str, values: list[dict[str, float]]) -> None:
-        total = [sum(v.values()) for v in values]
+        total = [sum(v[r] for r in NEUTRAL_REGIONS) for v in values]
         cells = [f"{max(total):.2f} ({np.median(total):.2f})"]
         cells += [f"{max(v[r] for v in values):.2f}" for r in NEUTRAL_REGIONS]
         over = sum(t >= NEUTRAL_SPREAD for t in total)
-        print(f"| {name} | {len(values)} | " + " | ".join(cells) + f" | {over} |", flush=True)
+        pop = max(v["population"] for v in values)
+        print(f"| {name} | {len(values)} | " + " | ".join(cells) + f" | {over} | {pop:.2f} |",
+              flush=True)  # fmt: skip
 
     cut: list[dict[str, float]] = []
-    for rig, videos in _rom.rig_clips().items():
+    for rig, videos in _rom.rig_clips(evaluation=True).items():
         full = []
         for video in videos:
             d = _rom.cached_perception(video)
@@ -155,16 +165,6 @@ def run(kind: str) -> None:
     print("\n| baseline | mean r | mean abs. error (0-5) |\n|---|---|---|")
     for name, v in rows.items():
         print(f"| {name} | {np.nanmean(v['r']):.3f} | {np.nanmean(v['mae']):.3f} |")
-    if kind != "expression frames":
-        return
-    pex = _rom.cached_perception(_rom.REAL / "WolfgangLanger_Pexels.mp4")
-    w, h = pex["size"][0]
-    al, sz = est.align(pex["landmarks"] * np.array([w, h, w], np.float32), pex["pose"],
-                        pex["blendshapes"])  # fmt: skip
-    b = find_baseline(aligned=al, blendshapes=pex["blendshapes"], pose=pex["pose"], size=sz,
-                      time_s=pex["time_s"], population=est.population, estimator=est)  # fmt: skip
-    print(f"\nWolfgangLanger_Pexels.mp4: baseline {b.kind}, population for "
-          f"{list(b.population_regions) or 'none'}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -238,3 +238,19 @@ def test_nested_choice_chooses_each_codes_signal_without_the_rig_it_scores(
     for rig, (first, chosen) in nested.items():
         assert first == np.nanmean([v[0] for v in plain[rig].values()])
         assert chosen > 0.5  # 12 from its landmark and 26 from jawOpen carry to every rig
+
+
+def test_evaluation_only_rigs_are_scored_never_fitted(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A rig in _rom.EVALUATION_ONLY is listed only when asked for (accuracy.py scores it)."""
+    import _rom
+
+    for rig in ("anny", "rocketbox_arkit"):
+        folder = tmp_path / rig
+        folder.mkdir()
+        (folder / f"{rig}_00.mp4").write_bytes(b"")
+        (folder / f"{rig}_00_labels.csv").write_text("frame\n")
+    monkeypatch.setattr(_rom, "RIG_CLIPS", tmp_path)
+    assert "rocketbox_arkit" in _rom.EVALUATION_ONLY
+    assert set(_rom.rig_clips()) == {_rom.ROM_RIG, "anny"}
+    assert set(_rom.rig_clips(evaluation=True)) == {_rom.ROM_RIG, "anny", "rocketbox_arkit"}
+    assert set(_rom.rig_clips(["rocketbox_arkit"])) == {"rocketbox_arkit"}

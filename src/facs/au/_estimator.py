@@ -118,9 +118,11 @@ NEUTRAL_SPREAD = 4.0
 CALM_RUN_GAP_S = 0.5
 MIN_CALM_RUN = 5
 #: A calm run is a rest (and the take's neutral) when it reads at most this summed over
-#: the face's codes against the population neutral: the calm frames of whole clips with
-#: a neutral read at most 2.75 (30 rendered identities) and 2.2 (the real neutral clips);
-#: the Pexels take's least expressive run reads 3.8 (benchmarks/README.md).
+#: the face's codes against the population neutral. Set between the real neutral clips
+#: (2.2) and the Pexels take's least expressive run (3.7, which as a neutral put 9E and
+#: 10D through its laugh); rendered identities far from the population read up to 4.9,
+#: so such a face with a short rest falls back to the population for its most mixed
+#: region (benchmarks/README.md, "Takes with no calm moment").
 NEUTRAL_RUN_MAX = 3.0
 
 
