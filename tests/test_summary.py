@@ -51,3 +51,34 @@ def test_every_key_is_documented() -> None:
     for cls in (Summary, CalibrationInfo, FaceSummary, CodeTotals, ModelInfo):
         missing = {f.name for f in dataclasses.fields(cls)} - documented
         assert not missing, f"docs/summary.md lacks {cls.__name__} keys {sorted(missing)}"
+
+
+def test_a_take_with_no_calm_moment_is_said_in_the_note() -> None:
+    """Baseline kinds ``span`` and ``partial`` each say why in summary.json."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+
+    from facs._summary import summarise
+    from facs.au._estimator import Baseline
+    from facs.series import CODE_COLUMNS
+
+    frames = pd.DataFrame({"frame": range(4), "time_s": np.arange(4) / 30, "face": 0,
+                           "success": 1, **{c: 0.0 for c in CODE_COLUMNS}})  # fmt: skip
+    events = pd.DataFrame(columns=["face", "code", "onset_s", "offset_s"])
+    info = SimpleNamespace(kind="video", width=64, height=64, fps=30.0, duration_s=0.13)
+    shape = dict(shape=np.zeros((478, 3), np.float32), blendshapes=np.zeros(52, np.float32),
+                 pose=np.zeros(3), size=1.0)  # fmt: skip
+    span = Baseline(**shape, kind="span", n_frames=9, span=(2.0, 2.3), span_why="no one state")
+    partial = Baseline(**shape, kind="partial", n_frames=40, population_regions=("lower",),
+                       why=(("lower", "the take's calmest frames are no one state"),))  # fmt: skip
+    for base, words in ((span, "short rest"), (partial, "lower face")):
+        s = summarise(Path("take.mp4"), info, frames, events, {0: base}, start=None, end=None,
+                      elapsed=1.0, workers=1)  # fmt: skip
+        assert "no calm moment" in s.calibration.note and words in s.calibration.note
+        assert s.calibration.neutral == base.kind
+    assert s.per_face["0"].baseline["why_population"] == {"lower": partial.why[0][1]}
+    spanned = summarise(Path("take.mp4"), info, frames, events, {0: span}, start=None,
+                        end=None, elapsed=1.0, workers=1).per_face["0"].baseline  # fmt: skip
+    assert spanned["span_s"] == [2.0, 2.3] and spanned["why_span"] == "no one state"
