@@ -268,6 +268,17 @@ def test_calm_frames_of_two_moments_take_the_one_at_rest(est) -> None:  # type: 
     assert float(np.median(cols["AU25"])) >= 1.0
 
 
+def test_calm_runs_hold_when_the_calm_frames_were_thinned(est) -> None:  # type: ignore[no-untyped-def]
+    """A long take keeps every 30th calm frame: its rest is still one run."""
+    from facs.au._estimator import CALM_RUN_GAP_S, _calmest_run
+
+    aligned, bs, _ = _two_states(est, 100, second=70, rest=True)
+    t = np.arange(100) * 30 / 30  # 1 s between kept frames
+    assert np.diff(t)[0] > CALM_RUN_GAP_S
+    run, level = _calmest_run(aligned, bs, np.r_[0:10, 70:80], t, est.population, est)
+    assert run is not None and run.tolist() == list(range(70, 80)) and level < 3.0
+
+
 def test_calm_frames_with_no_rest_take_the_population_where_mixed_most(est) -> None:  # type: ignore[no-untyped-def]
     """Crying, then laughing: two moments, neither at rest, or both in one run."""
     for second in (70, 10):  # 2 s apart, or one unbroken run of 20 frames

@@ -400,7 +400,8 @@ def _calmest_run(
     """The calm frames' least expressive run (rows in time order) and its reading, or None.
 
     ``every`` is split where consecutive calm frames are more than
-    :data:`CALM_RUN_GAP_S` apart; runs of at least :data:`MIN_CALM_RUN` frames
+    :data:`CALM_RUN_GAP_S` apart (or five times their median spacing, when
+    they were thinned); runs of at least :data:`MIN_CALM_RUN` frames
     are read (their median) against the population neutral, and the one whose
     codes sum lowest is returned with that sum. Identity offsets are common to
     every run, so the choice is between moments of one face.
@@ -408,7 +409,11 @@ def _calmest_run(
     if time_s is None:
         return None, float("nan")
     order = np.sort(every)
-    cuts = np.flatnonzero(np.diff(time_s[order]) > CALM_RUN_GAP_S) + 1
+    steps = np.diff(time_s[order])
+    # Calm frames thinned evenly (a long take keeps MAX_BASELINE_FRAMES of them) lie
+    # further apart inside a run: the gap that splits runs grows with their spacing.
+    typical = float(np.median(steps)) if steps.size else 0.0
+    cuts = np.flatnonzero(steps > max(CALM_RUN_GAP_S, 5.0 * typical)) + 1
     runs = [r for r in np.split(order, cuts) if r.size >= MIN_CALM_RUN]
     if not runs or (len(runs) == 1 and runs[0].size == order.size):
         return None, float("nan")  # one run holding every calm frame is the mix itself
