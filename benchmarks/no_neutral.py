@@ -49,7 +49,12 @@ def main() -> None:
 def _spread_of(est, d: dict[str, np.ndarray], keep: np.ndarray | None = None) -> dict[str, float]:  # type: ignore[no-untyped-def]
     """``calm_spread`` per region of one face's calm frames (``facs code``'s choice)."""
     from facs.au._batch import baseline_rows
-    from facs.au._estimator import _HEAD_AND_GAZE, CODE_COLUMNS, calm_spread, median_baseline
+    from facs.au._estimator import (
+        _against_population,
+        calm_spread,
+        expression_total,
+        median_baseline,
+    )
 
     w, h = d["size"][0]
     al, size = est.align(d["landmarks"] * np.array([w, h, w], np.float32), d["pose"],
@@ -62,11 +67,9 @@ def _spread_of(est, d: dict[str, np.ndarray], keep: np.ndarray | None = None) ->
     out = {r: v for r, (v, _) in spread.items()}
     # How the calm frames' median reads against the population (NEUTRAL_RUN_MAX's evidence)
     median = median_baseline(al, d["blendshapes"], d["pose"], size, rows, "auto")
-    read = est.estimate(aligned=median.shape[None], size=np.ones(1),
-                        blendshapes=median.blendshapes[None], pose=np.zeros((1, 3)),
-                        baseline=est.population, letters=False)  # fmt: skip
-    codes = [c for c in CODE_COLUMNS if c[:4] not in _HEAD_AND_GAZE]
-    out["population"] = float(sum(np.nan_to_num(read[c][0]) for c in codes))
+    read = _against_population(est, est.population, median.shape[None],
+                               median.blendshapes[None])  # fmt: skip
+    out["population"] = float(expression_total(read)[0])
     return out
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "calm_frames",
     "calm_scores",
     "calm_spread",
+    "expression_total",
     "find_baseline",
     "frontal_reference",
     "head_series",
@@ -298,13 +299,12 @@ def _regional_baseline(
         return population
     rows = np.flatnonzero(ok)
     every = rows[calm_frames(blendshapes[rows])] if picks is None else picks[ok[picks]]
-    calm = every
-    shape = np.median(aligned[every], axis=0).astype(np.float32)
-    scores = np.median(blendshapes[every], axis=0).astype(np.float32)
+    calm = median_baseline(aligned, blendshapes, pose, size, every, "auto")
+    shape, scores = calm.shape.copy(), calm.blendshapes.copy()
     points = _region_points()
     # Calm frames that are no one state (the onsets of a crying and of a laugh): no neutral
     # in the regions that differ most among them.
-    spread = calm_spread(aligned, blendshapes, pose, size, every, estimator)
+    spread = calm_spread(aligned, blendshapes, pose, size, every, estimator, median=calm)
     why: dict[str, str] = {}
     span: tuple[float, float] | None = None
     span_why = ""
@@ -336,14 +336,7 @@ def _regional_baseline(
                 f"here, most: {top}{rest} against the population neutral)"
             )
     # Read the candidate against the population neutral: what still shows is no neutral.
-    read = estimator.estimate(
-        aligned=shape[None],
-        size=np.array([1.0]),
-        blendshapes=scores[None],
-        pose=np.zeros((1, 3)),
-        baseline=population,
-        letters=False,  # NEUTRAL_MAX is on the model's own scale, before letters are stretched
-    )
+    read = _against_population(estimator, population, shape[None], scores[None])
     from facs.au._regions import region_of
 
     for column, value in sorted(read.items(), key=lambda kv: -float(np.nan_to_num(kv[1][0]))):
@@ -378,8 +371,8 @@ def _regional_baseline(
     return Baseline(
         shape=shape,
         blendshapes=scores,
-        pose=np.median(pose[calm], axis=0).astype(np.float64),
-        size=float(np.median(size[calm])),
+        pose=calm.pose,
+        size=calm.size,
         kind=kind,
         n_frames=int(every.size),
         span=span,
@@ -419,18 +412,34 @@ def _calmest_run(
         return None, float("nan")  # one run holding every calm frame is the mix itself
     shapes = np.stack([np.median(aligned[r], axis=0) for r in runs]).astype(np.float32)
     scores = np.stack([np.median(blendshapes[r], axis=0) for r in runs]).astype(np.float32)
-    read = estimator.estimate(
+    total = expression_total(_against_population(estimator, population, shapes, scores))
+    best = int(np.argmin(total))
+    return runs[best], float(total[best])
+
+
+def _against_population(
+    estimator: Estimator, population: Baseline, shapes: np.ndarray, scores: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Neutral candidates (N aligned shapes, N blendshape rows) read against the population.
+
+    On the model's own scale (letters unstretched: ``NEUTRAL_MAX`` and
+    ``NEUTRAL_RUN_MAX`` are on it), frontal, at unit size.
+    """
+    n = len(shapes)
+    return estimator.estimate(
         aligned=shapes,
-        size=np.ones(len(runs)),
+        size=np.ones(n),
         blendshapes=scores,
-        pose=np.zeros((len(runs), 3)),
+        pose=np.zeros((n, 3)),
         baseline=population,
         letters=False,
     )
+
+
+def expression_total(read: dict[str, np.ndarray]) -> np.ndarray:
+    """Per row, the sum over every code but head and gaze positions (NaN as 0)."""
     codes = [c for c in CODE_COLUMNS if c[:4] not in _HEAD_AND_GAZE]
-    total = np.sum([np.nan_to_num(read[c]) for c in codes], axis=0)
-    best = int(np.argmin(total))
-    return runs[best], float(total[best])
+    return np.asarray(np.sum([np.nan_to_num(read[c]) for c in codes], axis=0))
 
 
 def calm_spread(
@@ -440,6 +449,8 @@ def calm_spread(
     size: np.ndarray,
     every: np.ndarray,
     estimator: Estimator,
+    *,
+    median: Baseline | None = None,
 ) -> dict[str, tuple[float, str]]:
     """How far a face's calm frames ``every`` are from being one state, per region.
 
@@ -454,7 +465,8 @@ def calm_spread(
     """
     from facs.au._regions import region_of
 
-    median = median_baseline(aligned, blendshapes, pose, size, every, "auto")
+    if median is None:  # the calm frames' median (the caller may have it already)
+        median = median_baseline(aligned, blendshapes, pose, size, every, "auto")
     read = estimator.estimate(
         aligned=aligned[every],
         size=size[every],
