@@ -17,6 +17,8 @@ from facs.series import CODE_COLUMNS, CODED, FRAME_COLUMNS, SIDE_COLUMNS, empty_
 from facs.timeline import (
     EVENT_TABLE_COLUMNS,
     Event,
+    _hysteresis,
+    _widen_to_motion,
     classify_eyelids,
     detect_events,
     events_to_list,
@@ -319,12 +321,57 @@ def test_asymmetric_short_closure_is_a_blink_on_both_eyes() -> None:
     assert sorted(ev["code"] + ev["letter"]) == ["L45E", "R45B"]
 
 
-def test_blink_episode_extends_to_half_closed() -> None:
+def test_blink_episode_extends_to_where_the_closure_ends() -> None:
     x = np.zeros(40)
     x[10:17] = [0.5, 1.3, 3, 5, 3, 1.3, 0.5]
+    x[17] = 0.3  # below 0.5: the lids are open again
     out = classify_eyelids(eyes(40, x, x))
-    np.testing.assert_array_equal(out["AU45"][11:16], x[11:16])  # ≥ 1.25 moves to 45
-    np.testing.assert_array_equal(out["AU43"][[10, 16]], 0.5)  # the rest stays 43
+    np.testing.assert_array_equal(out["AU45"][10:17], x[10:17])  # ≥ 0.5 moves to 45
+    np.testing.assert_array_equal(out["AU43"][10:17], 0.0)
+    assert out["AU43"][17] == 0.3 and out["AU45"][17] == 0.0  # the rest stays 43
+
+
+def test_slow_closure_is_timed_from_closing_to_reopening() -> None:
+    # The rigs' 43 segment as the coder reads it (apex D): a 0.2 s ramp each way around
+    # 0.23 s shut. Its middle (0.5 s) is at least half closed; as a whole (0.63 s) it
+    # is 43, not a blink.
+    ramp = np.linspace(0, 4, 8)[1:-1]
+    x = np.zeros(60)
+    x[10:29] = np.r_[ramp, np.full(7, 4.0), ramp[::-1]]
+    ev = detect_events(frames=classify_eyelids(eyes(60, x, x)))
+    assert ev["code"].tolist() == ["43"]
+    blink = np.zeros(60)
+    blink[10:16] = [1.7, 3.4, 5, 5, 3.4, 1.7]  # the rigs' 45: 0.2 s
+    ev = detect_events(frames=classify_eyelids(eyes(60, blink, blink)))
+    assert ev["code"].tolist() == ["45"]
+    # Timed from the half-closed points, the same closure read as a blink.
+    ev = detect_events(frames=classify_eyelids(eyes(60, x, x), release=2.5 / 2))
+    assert ev["code"].tolist() == ["45"]
+
+
+def test_blink_while_the_lids_droop_is_still_a_blink() -> None:
+    # Lids resting half low (43A, 2 s) with a 0.2 s blink in the middle: the blink is
+    # timed from the droop, not from where the droop began.
+    x = np.full(90, 1.0)
+    x[[0, 1, 88, 89]] = 0.0
+    x[40:46] = [1.5, 3.4, 5, 5, 3.4, 1.5]
+    out = classify_eyelids(eyes(90, x, x))
+    assert out["AU45"][39:47].tolist() == x[39:47].tolist()  # from the droop and back
+    assert (out["AU45"][:39] == 0).all() and (out["AU45"][47:] == 0).all()
+    assert (out["AU43"][2:39] == 1.0).all() and (out["AU43"][47:88] == 1.0).all()
+
+
+@given(st.lists(st.floats(0, 5, allow_nan=False), min_size=1, max_size=60))
+def test_widened_episodes_never_overlap(values: list[float]) -> None:
+    x = np.asarray(values)
+    breaks = np.zeros(max(len(x) - 1, 0), dtype=bool)  # row i does not continue into i + 1
+    breaks[len(x) // 2 - 1 :: 7] = True
+    starts, ends = _hysteresis(x, breaks, on=2.5, off=1.25)
+    wide_s, wide_e = _widen_to_motion(x, breaks, starts, ends, floor=0.5)
+    assert (wide_s <= starts).all() and (wide_e >= ends).all()
+    assert (wide_s[1:] >= wide_e[:-1]).all()
+    for a, b in zip(wide_s, wide_e, strict=True):  # never across a break
+        assert not breaks[a : b - 1].any() or (a, b) in set(zip(starts, ends, strict=True))
 
 
 def test_classify_is_idempotent(rng: np.random.Generator) -> None:
@@ -760,6 +807,8 @@ def test_process(rng: np.random.Generator) -> None:
         (lambda f: smooth(f, window_s=-1), "window_s"),
         (lambda f: classify_eyelids(f, closed=0), "closed"),
         (lambda f: classify_eyelids(f, blink_max_s=-0.5), "blink_max_s"),
+        (lambda f: classify_eyelids(f, release=0), "release"),
+        (lambda f: classify_eyelids(f, release=3.0), "release must be at most closed"),
         (lambda f: detect_events(frames=f, on=0.3), "on must be at least 0.5"),
         (lambda f: detect_events(frames=f, off=2.0), "off must not exceed on"),
         (lambda f: detect_events(frames=f, off=0), "off"),

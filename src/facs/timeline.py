@@ -153,6 +153,31 @@ def _hysteresis(
     return starts[keep], ends[keep]
 
 
+def _widen_to_motion(
+    x: FloatArray,
+    breaks: BoolArray,
+    starts: IntArray,
+    ends: IntArray,
+    *,
+    floor: float,
+) -> tuple[IntArray, IntArray]:
+    """Each run ``[start, end)`` of ``x`` widened back and forward while ``x`` keeps
+    falling away from it and stays at or above ``floor``: to where the movement into
+    the run began and where the movement out of it ended. A local minimum, a NaN, a
+    break or the neighbouring run stops it."""
+    starts, ends = starts.copy(), ends.copy()
+    for k in range(len(starts)):
+        lo = ends[k - 1] if k else 0
+        hi = starts[k + 1] if k + 1 < len(starts) else len(x)
+        s, e = int(starts[k]), int(ends[k])
+        while s > lo and not breaks[s - 1] and floor <= x[s - 1] < x[s]:
+            s -= 1
+        while e < hi and not breaks[e - 1] and floor <= x[e] < x[e - 1]:
+            e += 1
+        starts[k], ends[k] = s, e
+    return starts, ends
+
+
 def _check_positive(name: str, value: float, *, allow_zero: bool = False) -> None:
     ok = math.isfinite(value) and (value >= 0 if allow_zero else value > 0)
     if not ok:
@@ -307,6 +332,7 @@ def classify_eyelids(
     fps: float | None = None,
     closed: float = 2.5,
     blink_max_s: float = 0.5,
+    release: float = 0.5,
 ) -> pd.DataFrame:
     """Tell blinks (45), winks (46) and eye closure or droop (43) apart.
 
@@ -321,7 +347,13 @@ def classify_eyelids(
 
     Per face, an *episode* starts where either eye's closure reaches
     ``closed`` and extends back and forward while either eye stays at or
-    above ``closed / 2`` (hysteresis; a NaN row or a lost face ends it). Then:
+    above ``closed / 2`` (hysteresis; a NaN row or a lost face ends it). It is
+    timed from where the lids began to close to where they stopped
+    reopening: widened while the closure keeps falling away from it, down to
+    ``release`` (0.5, where a code is present) or a local minimum (a lid
+    resting half low, 43, is no part of a blink within it). Timing only the
+    half-closed middle read a 0.63 s closure (shut for 0.23 s) as a blink
+    (benchmarks/README.md, "Blink or closure"). Then:
 
     - one eye reaches ``closed`` and the other stays below ``closed / 2``
       throughout: a wink. That eye's values move to ``AU46_L`` or ``AU46_R``
@@ -345,6 +377,9 @@ def classify_eyelids(
         Closure (0–5) at which an eye counts as closed.
     blink_max_s : float
         Longest episode still scored as a blink, in seconds.
+    release : float
+        Closure (0–5) down to which an episode's closing and reopening are
+        followed; at most ``closed``.
 
     Returns
     -------
@@ -372,6 +407,9 @@ def classify_eyelids(
     validate_frames(frames)
     _check_positive("closed", closed)
     _check_positive("blink_max_s", blink_max_s)
+    _check_positive("release", release)
+    if release > closed:
+        raise InputError(f"release must be at most closed ({closed!r}), got {release!r}")
     interval = _frame_interval(frames, fps)
     out = frames.copy()
     sided = "AU43_L" in out.columns and "AU43_R" in out.columns
@@ -404,7 +442,9 @@ def classify_eyelids(
 
     for track in _tracks(out):
         lt, rt = left[track.rows], right[track.rows]
-        starts, ends = _hysteresis(np.fmax(lt, rt), track.breaks, on=closed, off=half)
+        both = np.fmax(lt, rt)
+        starts, ends = _hysteresis(both, track.breaks, on=closed, off=half)
+        starts, ends = _widen_to_motion(both, track.breaks, starts, ends, floor=release)
         for s, e in zip(starts, ends, strict=True):
             rows = track.rows[s:e]
             l_max = float(np.max(np.nan_to_num(lt[s:e], nan=0.0)))
