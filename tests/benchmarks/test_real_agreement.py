@@ -31,14 +31,14 @@ def _check(result: dict[str, Any], name: str) -> dict[str, str]:
 
 
 def test_overall_agreement_with_the_reference(result: dict[str, Any]) -> None:
-    # measured 0.42 (the estimator before issue 12: 0.34; 0.40 before small faces in photos
+    # measured 0.41 on 2026-12-04 (the estimator before issue 12: 0.34; 0.40 before small faces in photos
     # were found again in a crop; 0.41 before letters were stretched)
     assert result["overall"]["f1"] >= 0.39, result["overall"]
 
 
 def test_the_codes_read_well_on_real_faces_stay_read(result: dict[str, Any]) -> None:
     per = result["per_code"]
-    # measured: 12 0.96, 25 1.00, 6 0.95, 45 0.60
+    # measured 2026-12-04 (evening): 12 0.96, 25 1.00, 6 0.87, 45 0.62
     assert per["AU12"]["f1"] >= 0.9 and per["AU25"]["f1"] >= 0.9, (per["AU12"], per["AU25"])
     assert per["AU06"]["f1"] >= 0.85, per["AU06"]
     assert per["AU45"]["f1"] >= 0.5, per["AU45"]
