@@ -31,9 +31,8 @@ def _check(result: dict[str, Any], name: str) -> dict[str, str]:
 
 
 def test_overall_agreement_with_the_reference(result: dict[str, Any]) -> None:
-    # measured 0.41 on 2026-12-04 (the estimator before issue 12: 0.34; 0.40 before small
-    # faces in photos were found again in a crop; 0.42 with letters stretched, before the
-    # baseline of takes with no calm moment)
+    # measured 0.41 on 2026-12-04 (0.34 with the estimator before issue 12; 0.38-0.42 in
+    # between, benchmarks/README.md)
     assert result["overall"]["f1"] >= 0.39, result["overall"]
 
 
