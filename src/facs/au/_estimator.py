@@ -317,8 +317,8 @@ def _regional_baseline(
             # The head's rest stays the median over every calm frame (51-58 are not
             # expressions, and a run may be turned).
             every = run
-            shape = np.median(aligned[every], axis=0).astype(np.float32)
-            scores = np.median(blendshapes[every], axis=0).astype(np.float32)
+            moment = median_baseline(aligned, blendshapes, pose, size, run, "span")
+            shape, scores = moment.shape, moment.blendshapes
             span = (round(float(time_s[run[0]]), 3), round(float(time_s[run[-1]]), 3))
             span_why = (
                 f"the calmest frames are no one state (the typical one reads {total:.1f} "
