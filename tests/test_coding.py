@@ -154,6 +154,27 @@ def test_bad_inputs(tmp_path: Path) -> None:
         parse_span("5-2")
 
 
+def test_a_held_closure_is_43_and_a_blink_45(shared_data: Path) -> None:
+    """rom_09 (held out of every fit) shuts its eyes for 0.63 s, then blinks for 0.2 s.
+
+    Timed over its half-closed middle only, the closure read as a blink (45D); timed from
+    the lids starting to close to their reopening, it is 43 (benchmarks/README.md, "Blink
+    or closure").
+    """
+    meta = json.loads((shared_data / "synthetic-rom" / "rom_09_meta.json").read_text())
+    seg = {s["codes"][0]: s for s in meta["segments"] if len(s["codes"]) == 1}
+    assert seg["43"]["peak"] == 1.0
+    ev = facs.code(shared_data / "synthetic-rom" / "rom_09.mp4", max_faces=1).events
+
+    def codes_in(name: str) -> set[str]:
+        t0, t1 = seg[name]["start_frame"] / 30, seg[name]["end_frame"] / 30
+        return set(ev.loc[(ev["apex_s"] >= t0) & (ev["apex_s"] <= t1), "code"])
+
+    closure, blink = codes_in("43"), codes_in("blink")
+    assert "43" in closure and not closure & {"45", "L45", "R45"}, closure
+    assert "45" in blink or {"L45", "R45"} <= blink, blink
+
+
 def test_frame_codes_are_strings(shared_data: Path) -> None:
     coding = facs.code(shared_data / "real" / "single_face.mp4")
     assert isinstance(coding.codes(0), pd.Series) and len(coding.codes(0)) == 72
