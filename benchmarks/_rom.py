@@ -92,7 +92,8 @@ def perceive(path: Path, *, max_faces: int = 1) -> dict[str, np.ndarray]:
 
 def cached_perception(path: Path) -> dict[str, np.ndarray]:
     st = path.stat()
-    key = f"{path.stem}-{st.st_size}-{int(st.st_mtime)}"
+    # "u": landmarks as `facs code` gets them, never MediaPipe's lone-face smoothing
+    key = f"{path.stem}-{st.st_size}-{int(st.st_mtime)}-u"
     CACHE.mkdir(exist_ok=True)
     target = CACHE / f"{key}.npz"
     if target.exists():

@@ -35,7 +35,8 @@ def _store_key(path: Path, start: float | None, end: float | None, max_faces: in
     st = path.stat() if path.is_file() else None
     ident = f"{path.resolve()}|{st.st_size if st else ''}|{st.st_mtime_ns if st else ''}"
     hands = "hands" if hands_unavailable() is None else "no-hands"  # a store is one or the other
-    ident += f"|{start}|{end}|{max_faces}|{hands}|v3"  # v3: chunks carry looks for hands
+    # v3: chunks carry looks for hands; v4: a lone face is never smoothed (Landmarker.num_faces)
+    ident += f"|{start}|{end}|{max_faces}|{hands}|v4"
     return hashlib.sha1(ident.encode()).hexdigest()[:16]
 
 

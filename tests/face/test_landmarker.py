@@ -359,6 +359,25 @@ def test_direct_reader_can_be_switched_off(
 
 
 @pytest.mark.slow
+def test_max_faces_does_not_change_the_landmarks(real_dir: Path, model_path: Path) -> None:
+    # MediaPipe smooths a lone face's landmarks when asked for one face in video mode
+    # (the blink below reopens a frame late and shallower); facs asks for at least two, so
+    # --max-faces 1 gives the landmarks --max-faces 4 gives, which the estimator is fitted on.
+    clip = list(decode_frames(real_dir / "single_face.mp4", start=0.6, end=1.3))
+    runs = []
+    for max_faces in (1, 4):
+        with Landmarker(model_path=model_path, max_faces=max_faces) as landmarker:
+            assert landmarker.num_faces == max(2, max_faces)
+            runs.append([landmarker.detect(f) for f in clip])
+    for one, four in zip(*runs, strict=True):
+        assert len(one) == len(four) == 1
+        np.testing.assert_array_equal(one[0].landmarks, four[0].landmarks)
+        np.testing.assert_array_equal(one[0].blendshapes, four[0].blendshapes)
+    with Landmarker(model_path=model_path, mode="image", max_faces=1) as still:
+        assert still.num_faces == 1  # stills are never smoothed
+
+
+@pytest.mark.slow
 def test_image_and_video_modes_agree(real_dir: Path, model_path: Path) -> None:
     frame = first_frame(real_dir / "astronaut.png")
     results = []

@@ -415,6 +415,11 @@ class Landmarker:
             raise ModelError(f"{self.model_path}: no such model file")
         self.max_faces = max_faces
         self.mode = mode
+        # MediaPipe smooths the landmarks of a lone face in video mode (num_faces=1 only:
+        # face_landmarker_graph.cc), which holds the lids a frame late and damps brief
+        # actions; every --max-faces must give the same landmarks, so video mode asks for
+        # at least two faces and keeps the largest max_faces (faces_of).
+        self.num_faces = max(2, max_faces) if mode == "video" else max_faces
         self.min_detection_confidence = float(min_detection_confidence)
         self.min_tracking_confidence = float(min_tracking_confidence)
         self.min_presence_confidence = float(min_presence_confidence)
@@ -450,7 +455,7 @@ class Landmarker:
         options = FaceLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
             running_mode=RunningMode.VIDEO if self.mode == "video" else RunningMode.IMAGE,
-            num_faces=self.max_faces,
+            num_faces=self.num_faces,
             min_face_detection_confidence=self.min_detection_confidence,
             min_face_presence_confidence=self.min_presence_confidence,
             min_tracking_confidence=self.min_tracking_confidence,
