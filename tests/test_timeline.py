@@ -247,13 +247,24 @@ def eyes(n: int, left: np.ndarray | float, right: np.ndarray | float, **kw: obje
 
 
 def closure(n: int, start: int, frames: int, level: float = 5.0) -> np.ndarray:
+    """Lids held at ``level`` for ``frames`` frames: a pause."""
     x = np.zeros(n)
     x[start : start + frames] = level
     return x
 
 
+def peaked(n: int, start: int, frames: int, level: float = 5.0) -> np.ndarray:
+    """A blink's shape: lids close and reopen with no pause (at 90 % of the peak for one
+    or two frames, as real and rendered blinks are), every frame above 0.5."""
+    x = np.zeros(n)
+    mid = (frames - 1) / 2
+    shape = 1 - np.abs(np.arange(frames) - mid) / (mid + 1)
+    x[start : start + frames] = np.round(level * shape / shape.max(), 9)
+    return x
+
+
 def test_short_closure_of_both_eyes_is_a_blink() -> None:
-    x = closure(60, 20, 6)  # 0.2 s
+    x = peaked(60, 20, 6)  # 0.2 s
     out = classify_eyelids(eyes(60, x, x))
     for side in ("", "_L", "_R"):
         np.testing.assert_array_equal(out[f"AU45{side}"], x)
@@ -276,7 +287,7 @@ def test_long_closure_stays_43e() -> None:
 
 @pytest.mark.parametrize(("frames_closed", "code"), [(15, "45"), (16, "43")])
 def test_half_a_second_is_the_blink_limit(frames_closed: int, code: str) -> None:
-    x = closure(60, 10, frames_closed)  # 15 frames at 30 fps = 0.5 s
+    x = peaked(60, 10, frames_closed)  # 15 frames at 30 fps = 0.5 s
     ev = detect_events(frames=classify_eyelids(eyes(60, x, x)))
     assert ev["code"].tolist() == [code]
 
@@ -312,7 +323,7 @@ def test_droop_stays_43(duration: int) -> None:
 
 
 def test_asymmetric_short_closure_is_a_blink_on_both_eyes() -> None:
-    left, right = closure(60, 20, 6, 5.0), closure(60, 20, 6, 2.0)  # right at least half closed
+    left, right = peaked(60, 20, 6, 5.0), peaked(60, 20, 6, 2.0)  # right at least half closed
     out = classify_eyelids(eyes(60, left, right))
     np.testing.assert_array_equal(out["AU45_L"], left)
     np.testing.assert_array_equal(out["AU45_R"], right)
@@ -344,9 +355,25 @@ def test_slow_closure_is_timed_from_closing_to_reopening() -> None:
     blink[10:16] = [1.7, 3.4, 5, 5, 3.4, 1.7]  # the rigs' 45: 0.2 s
     ev = detect_events(frames=classify_eyelids(eyes(60, blink, blink)))
     assert ev["code"].tolist() == ["45"]
-    # Timed from the half-closed points, the same closure read as a blink.
-    ev = detect_events(frames=classify_eyelids(eyes(60, x, x), release=2.5 / 2))
+    # Timed from the half-closed points (0.5 s), the same closure read as a blink; the
+    # pause (7 frames shut, against one or two in a blink) now says 43 on its own too.
+    ev = detect_events(frames=classify_eyelids(eyes(60, x, x), release=2.5 / 2, pause_s=1.0))
     assert ev["code"].tolist() == ["45"]
+    ev = detect_events(frames=classify_eyelids(eyes(60, x, x), release=2.5 / 2))
+    assert ev["code"].tolist() == ["43"]
+
+
+@pytest.mark.parametrize(("held", "code"), [(1, "45"), (2, "45"), (5, "45"), (6, "43"), (7, "43")])
+def test_a_blink_has_no_pause(held: int, code: str) -> None:
+    # FACS: 45 is a fast close and reopen with no pause. Three ramp frames each way
+    # around ``held`` frames shut: 0.23-0.43 s in all, under the 1/2 s limit, but shut
+    # for more than 0.15 s (first to last of 6 frames at 30 fps) it is a closure.
+    x = np.zeros(60)
+    x[10 : 16 + held] = np.r_[[1.2, 2.5, 3.7], np.full(held, 5.0), [3.7, 2.5, 1.2]]
+    out = classify_eyelids(eyes(60, x, x))
+    ev = detect_events(frames=out)
+    assert ev["code"].tolist() == [code]
+    assert (out["AU45"].max() > 0) == (code == "45")
 
 
 def test_blink_while_the_lids_droop_is_still_a_blink() -> None:
@@ -386,7 +413,7 @@ def test_classify_is_idempotent(rng: np.random.Generator) -> None:
 
 
 def test_eyelids_without_side_columns() -> None:
-    x = closure(40, 10, 5)
+    x = peaked(40, 10, 5)
     frames = make_frames(40, AU43=x).drop(columns=[c for c in SIDE_COLUMNS if "AU4" in c])
     out = classify_eyelids(frames)
     np.testing.assert_array_equal(out["AU45"], x)
@@ -394,7 +421,7 @@ def test_eyelids_without_side_columns() -> None:
 
 
 def test_missing_45_46_columns_are_added() -> None:
-    x = closure(40, 10, 5)
+    x = peaked(40, 10, 5)
     frames = eyes(40, x, x).drop(columns=["AU45", "AU45_L", "AU45_R", "AU46"])
     out = classify_eyelids(frames)
     np.testing.assert_array_equal(out["AU45_R"], x)
@@ -402,9 +429,9 @@ def test_missing_45_46_columns_are_added() -> None:
 
 
 def test_nan_splits_a_closure() -> None:
-    x = closure(60, 10, 20)  # 0.67 s, but the face is lost in the middle
+    x = peaked(60, 10, 20)  # 0.67 s, but the face is lost in the middle
     out = classify_eyelids(fail_rows(eyes(60, x, x), [19, 20]))
-    assert out["AU45"].max() == 5 and out["AU43"].max() == 0
+    assert out["AU45"].max() > 4 and out["AU43"].max() == 0
     assert out["AU45"].isna().sum() == 2
 
 
@@ -809,6 +836,7 @@ def test_process(rng: np.random.Generator) -> None:
         (lambda f: classify_eyelids(f, blink_max_s=-0.5), "blink_max_s"),
         (lambda f: classify_eyelids(f, release=0), "release"),
         (lambda f: classify_eyelids(f, release=3.0), "release must be at most closed"),
+        (lambda f: classify_eyelids(f, pause_s=-0.1), "pause_s"),
         (lambda f: detect_events(frames=f, on=0.3), "on must be at least 0.5"),
         (lambda f: detect_events(frames=f, off=2.0), "off must not exceed on"),
         (lambda f: detect_events(frames=f, off=0), "off"),

@@ -178,6 +178,19 @@ def _widen_to_motion(
     return starts, ends
 
 
+def _held_s(x: FloatArray, interval: float, *, near: float = 0.9) -> float:
+    """Longest time (s) ``x`` stays at ``near`` × its peak or more: from the first to the
+    last frame of its longest such run (one frame: 0)."""
+    if not np.isfinite(x).any():
+        return 0.0
+    high = np.nan_to_num(x, nan=-np.inf) >= near * np.nanmax(x)
+    longest = run = 0
+    for h in high:
+        run = run + 1 if h else 0
+        longest = max(longest, run)
+    return max(0, longest - 1) * interval
+
+
 def _check_positive(name: str, value: float, *, allow_zero: bool = False) -> None:
     ok = math.isfinite(value) and (value >= 0 if allow_zero else value > 0)
     if not ok:
@@ -333,6 +346,7 @@ def classify_eyelids(
     closed: float = 2.5,
     blink_max_s: float = 0.5,
     release: float = 0.5,
+    pause_s: float = 0.15,
 ) -> pd.DataFrame:
     """Tell blinks (45), winks (46) and eye closure or droop (43) apart.
 
@@ -360,9 +374,15 @@ def classify_eyelids(
       (and ``AU46``) and its ``AU43`` side is zeroed there; the other eye's
       ``AU43`` side is kept.
     - otherwise (both eyes at least half closed, one of them fully): if the
-      episode lasts at most ``blink_max_s``, a blink: both eyes' values move
-      to ``AU45_L``, ``AU45_R`` (and ``AU45``) and ``AU43*`` is zeroed there;
-      if it lasts longer, it stays 43 (a full closure reads 43E).
+      episode lasts at most ``blink_max_s`` and the lids do not pause shut
+      (they stay at 90 % or more of the episode's peak for at most
+      ``pause_s``), a blink: both eyes' values move to ``AU45_L``,
+      ``AU45_R`` (and ``AU45``) and ``AU43*`` is zeroed there; if it lasts
+      longer or pauses, it stays 43 (a full closure reads 43E). Blinks peak
+      for one or two frames at 30 fps, real and rendered; a closure held
+      shut for 0.23 s read 7–9 frames (benchmarks/README.md, "Blink or
+      closure"), and its timed length sits at ½ s, where one frame of
+      landmark lag decided it.
     - lid lowering that never reaches ``closed`` is no episode and stays 43
       (droop, e.g. 43B).
 
@@ -380,6 +400,9 @@ def classify_eyelids(
     release : float
         Closure (0–5) down to which an episode's closing and reopening are
         followed; at most ``closed``.
+    pause_s : float
+        Longest time, in seconds, the lids of a blink stay at 90 % or more
+        of its peak closure.
 
     Returns
     -------
@@ -408,6 +431,7 @@ def classify_eyelids(
     _check_positive("closed", closed)
     _check_positive("blink_max_s", blink_max_s)
     _check_positive("release", release)
+    _check_positive("pause_s", pause_s)
     if release > closed:
         raise InputError(f"release must be at most closed ({closed!r}), got {release!r}")
     interval = _frame_interval(frames, fps)
@@ -450,12 +474,13 @@ def classify_eyelids(
             l_max = float(np.max(np.nan_to_num(lt[s:e], nan=0.0)))
             r_max = float(np.max(np.nan_to_num(rt[s:e], nan=0.0)))
             duration = t[rows[-1]] - t[rows[0]] + interval
+            paused = _held_s(both[s:e], interval) > pause_s + _EPS
             touched[rows] = True
             if sided and l_max >= closed and r_max < half:
                 move(rows, "L", left, 46)
             elif sided and r_max >= closed and l_max < half:
                 move(rows, "R", right, 46)
-            elif duration <= blink_max_s + _EPS:
+            elif duration <= blink_max_s + _EPS and not paused:
                 move(rows, "L", left, 45)
                 if sided:
                     move(rows, "R", right, 45)
