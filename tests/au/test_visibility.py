@@ -55,6 +55,15 @@ def test_a_region_acting_strongly_is_not_blanked() -> None:
     assert kept[:, 2].tolist() == [True, False, True]  # 12 at C+ in frame 1; 51 is no region
 
 
+def test_lips_sucked_in_are_no_sign_of_acting_under_a_cover() -> None:
+    # A cover hides the lips as 28 does: the mesh's guess of 28 under it keeps the cover;
+    # another strong lower-face code still says the mouth is acting.
+    flags = np.ones((2, len(COVER_CODES)), dtype=bool)
+    cols = {"AU28": np.array([3.3, 3.3]), "AU12": np.array([0.0, 3.5])}
+    kept = acting_not_covered(flags, cols)
+    assert kept[:, 2].tolist() == [True, False]
+
+
 def test_region_columns_leave_the_head_position() -> None:
     lower = region_columns(CODE_COLUMNS, "lower")
     assert "AU12" in lower and "AD19" in lower and "AU51" not in lower

@@ -226,6 +226,10 @@ def region_columns(columns: list[str] | tuple[str, ...], region: str) -> list[st
 
 #: A region whose own codes read this (C) or more in a frame is acting, not covered.
 ACTING = 3.0
+#: Codes whose action is the lips vanishing from view (28: sucked in): a cover over the
+#: mouth hides them the same way, so the landmarker reading them strong under a cover is
+#: no sign of acting (a dark box over the mouth of a render read 28 at 3.3).
+NOT_ACTING_EVIDENCE = frozenset({"AU28"})
 
 
 def acting_not_covered(
@@ -247,7 +251,11 @@ def acting_not_covered(
     """
     out = flags.copy()
     for k, region in enumerate(COVER_CODES):
-        names = [c for c in region_columns(list(columns), region) if "_" not in c]
+        names = [
+            c
+            for c in region_columns(list(columns), region)
+            if "_" not in c and c not in NOT_ACTING_EVIDENCE
+        ]
         if not names:
             continue
         strongest = np.nanmax(np.stack([columns[c] for c in names]), axis=0, initial=0.0)
