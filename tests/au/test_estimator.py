@@ -126,7 +126,9 @@ def test_population_neutral_has_a_noise_floor_and_pose_bias(est) -> None:  # typ
     assert est.population_floor.shape == (len(est.model.outputs),)
     # below C everywhere; the brows' floor is highest (2 reaches 2.89): the rigs' neutral brow
     # heights differ more than their brow actions move them (benchmarks/README.md, "Stills")
-    assert (est.population_floor >= 0).all() and (est.population_floor < 3.0).all()
+    # 95th percentile of identity differences read as actions: up to 3.2 (2, whose letter
+    # gain is 1.35) since the estimator was fitted on unsmoothed landmarks (2.9 before)
+    assert (est.population_floor >= 0).all() and (est.population_floor < 3.5).all()
     # MediaPipe reads pitch a few degrees low on frontal faces; the population pose holds it
     assert -10 < est.population.pose[1] < 0
 
@@ -243,8 +245,8 @@ def _two_states(est, n: int, second: int, *, rest: bool = False):  # type: ignor
     calm_a, calm_b = np.arange(10), np.arange(second, second + 10)
     bs[:, smile] = 0.9
     bs[np.r_[calm_a, calm_b], smile] = 0.0
-    aligned[calm_a, 14, 1] -= 0.3  # lips apart ...
-    aligned[calm_a[:, None], [17, 84, 314], 1] -= 0.24
+    aligned[calm_a, 14, 1] -= 0.4  # lips well apart (0.3 reads one state with the rest) ...
+    aligned[calm_a[:, None], [17, 84, 314], 1] -= 0.32
     if not rest:
         aligned[calm_b[:, None], [61, 291], 1] += 0.35  # ... and the corners up
         aligned[calm_b, 61, 0] -= 0.15

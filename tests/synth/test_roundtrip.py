@@ -21,9 +21,12 @@ pytestmark = pytest.mark.slow
 #: either (left-out-rig r 0.13, 0.40, 0.18; benchmarks/README.md).
 ROUND_TRIP = {
     "AU01", "AU02", "AU04", "AU05", "AU07", "AU12", "AU14", "AU15", "AU17", "AU18", "AU20",
-    "AU22", "AU23", "AU25", "AU26", "AU28", "AU43", "AU45", "AU46", "AU51", "AU52",
+    "AU23", "AU25", "AU26", "AU28", "AU43", "AU45", "AU46", "AU51", "AU52",
     "AU53", "AU55", "AU56", "AU57", "AU58", "AU61", "AU62", "AD34",
 }  # fmt: skip
+# Left out since 2026-12-04: 22E codes third (16 1.7, 10 1.1, 22 1.1) with the estimator
+# fitted on unsmoothed landmarks, whose choice for 22 takes half its reading from the raw
+# mapping (mouthFunnel); measured in benchmarks/README.md, "One perception".
 
 
 @pytest.fixture(scope="module")
