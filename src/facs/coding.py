@@ -377,7 +377,8 @@ def code(
         ``(start, end)`` seconds of a neutral span marked by hand; by default
         each face's calmest frames form its baseline.
     max_faces
-        Most faces per frame.
+        Most faces reported per frame (the largest). The landmarks do not depend
+        on it: MediaPipe is always asked for at least two faces (``Landmarker``).
     workers
         Processes for perception (the time range is split between them).
     raw

@@ -31,7 +31,9 @@ def batch_cmd(
     workers: Annotated[
         int | None, typer.Option(help="Local worker processes (default: one per core).")
     ] = None,
-    max_faces: Annotated[int, typer.Option(help="Most faces per frame.")] = 4,
+    max_faces: Annotated[
+        int, typer.Option(help="Most faces reported per frame (the largest).")
+    ] = 4,
     part_seconds: Annotated[
         float | None,
         typer.Option(help="Longest time range one task codes (default: even work per worker)."),

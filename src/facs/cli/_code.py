@@ -51,7 +51,9 @@ def code_cmd(
     fmt: Annotated[OutFormat, typer.Option("--format", help="Also write Parquet.")] = OutFormat.csv,
     raw: Annotated[bool, typer.Option(help="Add the 52 blendshapes and 478 landmarks.")] = False,
     workers: Annotated[int, typer.Option(help="Perception processes (split the video).")] = 1,
-    max_faces: Annotated[int, typer.Option(help="Most faces per frame.")] = 4,
+    max_faces: Annotated[
+        int, typer.Option(help="Most faces reported per frame (the largest).")
+    ] = 4,
     fps: Annotated[float | None, typer.Option(help="Frame rate of an image folder.")] = None,
     actor: Annotated[
         Path | None,

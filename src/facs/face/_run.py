@@ -83,7 +83,8 @@ def perceive(
     start, end
         Time range in seconds (``start <= time_s < end``).
     max_faces
-        Most faces per frame.
+        Most faces reported per frame (the largest). The landmarks do not depend
+        on it: MediaPipe is always asked for at least two faces (``Landmarker``).
     mode
         Landmarker mode; by default ``"video"`` for videos and ``"image"``
         for stills and image folders.
