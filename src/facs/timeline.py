@@ -178,17 +178,13 @@ def _widen_to_motion(
     return starts, ends
 
 
-def _held_s(x: FloatArray, interval: float, *, near: float = 0.9) -> float:
+def _held_s(x: FloatArray, breaks: BoolArray, interval: float, *, near: float = 0.9) -> float:
     """Longest time (s) ``x`` stays at ``near`` × its peak or more: from the first to the
     last frame of its longest such run (one frame: 0)."""
     if not np.isfinite(x).any():
         return 0.0
-    high = np.nan_to_num(x, nan=-np.inf) >= near * np.nanmax(x)
-    longest = run = 0
-    for h in high:
-        run = run + 1 if h else 0
-        longest = max(longest, run)
-    return max(0, longest - 1) * interval
+    starts, ends = _runs(np.nan_to_num(x, nan=-np.inf) >= near * np.nanmax(x), breaks)
+    return float((ends - starts).max() - 1) * interval if starts.size else 0.0
 
 
 def _check_positive(name: str, value: float, *, allow_zero: bool = False) -> None:
@@ -474,7 +470,7 @@ def classify_eyelids(
             l_max = float(np.max(np.nan_to_num(lt[s:e], nan=0.0)))
             r_max = float(np.max(np.nan_to_num(rt[s:e], nan=0.0)))
             duration = t[rows[-1]] - t[rows[0]] + interval
-            paused = _held_s(both[s:e], interval) > pause_s + _EPS
+            paused = _held_s(both[s:e], track.breaks[s : e - 1], interval) > pause_s + _EPS
             touched[rows] = True
             if sided and l_max >= closed and r_max < half:
                 move(rows, "L", left, 46)
