@@ -391,3 +391,24 @@ def test_a_hand_over_the_mouth_of_a_still_is_a_cover(shared_data: Path, tmp_path
     assert row["covered_lower"] == 1 and row["covered_brows"] == 0
     assert "72" in str(row["code"]) and np.isnan(row["AU12"])
     assert np.isfinite(row["AU01"])  # the brows are seen and scored
+
+
+def test_raised_brows_are_one_event_and_never_covered(tmp_path: Path) -> None:
+    """The README demo's surprise: raised brows change the colour over them as a cover
+    would, but the whole rise and fall is the expression, so 1 and 2 are one event each
+    (they were three, split by one- and two-frame slivers of 70 at the C+ span's edges)."""
+    from facs import ModelError
+    from facs.face import locate_model
+    from facs.synth import animate
+
+    try:
+        locate_model()
+    except ModelError as err:
+        pytest.skip(str(err))
+    clip = animate("0 -> 6+12D -> 0 -> 1+2+5B+26 -> 0", tmp_path / "demo.mp4")
+    coding = facs.code(clip)
+    assert not coding.frames["covered_brows"].any()
+    counts = coding.events["code"].value_counts()
+    for n in ("1", "2"):  # both sides together, or each side once
+        found = {c: int(counts.get(c, 0)) for c in (n, f"L{n}", f"R{n}") if c in counts}
+        assert found and set(found.values()) == {1}, coding.events[["code", "onset_s"]]

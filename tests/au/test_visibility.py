@@ -55,6 +55,18 @@ def test_a_region_acting_strongly_is_not_blanked() -> None:
     assert kept[:, 2].tolist() == [True, False, True]  # 12 at C+ in frame 1; 51 is no region
 
 
+def test_the_whole_expression_around_a_strong_frame_is_acting() -> None:
+    # Raised brows change the colour over them like a cover: the frames of their rise
+    # and fall (A, B) are the same expression as the C+ middle, so no sliver of 70
+    # is left at its edges to split the brow events; rest before and after stays covered.
+    flags = np.ones((9, len(COVER_CODES)), dtype=bool)
+    cols = {"AU01": np.array([0.2, 1.2, 2.5, 4.0, 4.5, 2.0, 1.1, 0.4, 2.9])}
+    kept = acting_not_covered(flags, cols)
+    assert kept[:, 0].tolist() == [True, False, False, False, False, False, False, True, True]
+    # never reaching C, a B is no sign of acting under a cover
+    assert acting_not_covered(flags, {"AU01": np.full(9, 2.9)})[:, 0].all()
+
+
 def test_lips_sucked_in_are_no_sign_of_acting_under_a_cover() -> None:
     # A cover hides the lips as 28 does: the mesh's guess of 28 under it keeps the cover;
     # another strong lower-face code still says the mouth is acting.
