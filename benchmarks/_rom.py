@@ -2,7 +2,8 @@
 
 Perception (landmarks, blendshapes, pose per frame) is the slow part; it is
 cached in ``benchmarks/.cache/`` (ignored by git), keyed by clip name, file size
-and mtime, so fitting and scoring can be re-run quickly.
+and a hash of its bytes (:func:`file_key`; not its mtime, which a fresh copy of
+the shared data changes), so fitting and scoring can be re-run quickly.
 """
 
 from __future__ import annotations
@@ -90,10 +91,21 @@ def perceive(path: Path, *, max_faces: int = 1) -> dict[str, np.ndarray]:
     return perceive_frames(decode_frames(path), max_faces=max_faces)
 
 
+def file_key(path: Path) -> str:
+    """``<size>-<first 12 hex of the SHA-256 of its bytes>``: the same clip gets the same
+    key wherever and whenever it was copied (the shared data is re-made with new mtimes)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return f"{path.stat().st_size}-{digest.hexdigest()[:12]}"
+
+
 def cached_perception(path: Path) -> dict[str, np.ndarray]:
-    st = path.stat()
     # "u": landmarks as `facs code` gets them, never MediaPipe's lone-face smoothing
-    key = f"{path.stem}-{st.st_size}-{int(st.st_mtime)}-u"
+    key = f"{path.stem}-{file_key(path)}-u"
     CACHE.mkdir(exist_ok=True)
     target = CACHE / f"{key}.npz"
     if target.exists():

@@ -4,8 +4,9 @@
 
 Runs :func:`facs.code` (default settings) on every file of ``../shared/data/real/``
 that has a reference in ``benchmarks/real/`` (``<stem>.reference.csv``), caching each
-coding under ``benchmarks/.cache/real/`` keyed by the file's size and mtime and the
-mtime of ``src/facs/au/estimator.npz``. Machine and reference events are compared with
+coding under ``benchmarks/.cache/real/`` keyed by the file's size and bytes
+(``_rom.file_key``) and a hash of ``src/facs/au/estimator.npz`` and the coder's
+source. Machine and reference events are compared with
 :func:`facs.reliability.agree` (what ``facs agree`` runs), sides merged (``L12``
 counts as ``12``), all files pooled on one time line (each file on its own span).
 
@@ -63,7 +64,6 @@ def _cache_dir(path: Path) -> Path:
     (a code change re-codes)."""
     import hashlib
 
-    st = path.stat()
     digest = hashlib.sha256()
     src = ROOT / "src" / "facs"
     for part in [ESTIMATOR, Path(__file__), *sorted((src / "au").glob("*.py")),
@@ -71,7 +71,7 @@ def _cache_dir(path: Path) -> Path:
                  src / "timeline.py"]:  # fmt: skip
         if part.exists():
             digest.update(part.read_bytes())
-    return CACHE / f"{path.stem}-{st.st_size}-{st.st_mtime_ns}-{digest.hexdigest()[:12]}"
+    return CACHE / f"{path.stem}-{_rom.file_key(path)}-{digest.hexdigest()[:12]}"
 
 
 def _reference_faces(path: Path) -> int:

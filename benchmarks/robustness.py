@@ -18,7 +18,7 @@ degraded    perception re-run (facs.face.Landmarker, as _rom.perceive) on
             degraded copies of every frame: downscaled to 320 px wide, JPEG at
             quality 20 (Pillow), Gaussian noise sigma 12 (seeded per clip), and
             all three (downscale, then noise, then JPEG). Each degraded
-            perception is cached in benchmarks/.cache/ (key: clip, size, mtime,
+            perception is cached in benchmarks/.cache/ (key: clip, size, bytes,
             degradation), so re-scoring after an estimator change takes seconds;
             the first run costs about a minute of landmarker time per clip and
             degradation.
@@ -116,8 +116,7 @@ def _clip_path(clip: str) -> Path:
 
 
 def _cache_file(clip: str, name: str) -> Path:
-    st = _clip_path(clip).stat()
-    return _rom.CACHE / f"{clip}-{st.st_size}-{int(st.st_mtime)}-{name}.npz"
+    return _rom.CACHE / f"{clip}-{_rom.file_key(_clip_path(clip))}-{name}.npz"
 
 
 def _perceive_degraded(clip: str, name: str) -> tuple[str, str, float, float]:

@@ -254,3 +254,19 @@ def test_evaluation_only_rigs_are_scored_never_fitted(tmp_path, monkeypatch) -> 
     assert set(_rom.rig_clips()) == {_rom.ROM_RIG, "anny"}
     assert set(_rom.rig_clips(evaluation=True)) == {_rom.ROM_RIG, "anny", "rocketbox_arkit"}
     assert set(_rom.rig_clips(["rocketbox_arkit"])) == {"rocketbox_arkit"}
+
+
+def test_the_perception_cache_is_keyed_by_bytes_not_mtime(tmp_path: Path) -> None:
+    """A fresh copy of the shared data (new mtimes, same bytes) hits the same cache entry;
+    other bytes of the same size miss it."""
+    import os
+
+    import _rom
+
+    a = tmp_path / "clip.mp4"
+    a.write_bytes(b"0123456789")
+    key = _rom.file_key(a)
+    os.utime(a, (1, 1))
+    assert _rom.file_key(a) == key
+    a.write_bytes(b"0123456780")
+    assert _rom.file_key(a) != key and _rom.file_key(a).startswith("10-")
