@@ -43,8 +43,12 @@ WOLFGANG = [
     ("25", "", 9.55, 12.43, 19.65, "C"),
     ("6", "", 10.30, 13.51, 19.65, "D"),
     ("26", "", 11.30, 12.43, 15.10, "C"),
+    # two blinks added 2026-12-04 (night) after an every-frame review of the eyes
+    # (benchmarks/real/README.md, "Revisions"): both lids down, her left fully shut
+    ("45", "", 6.38, 6.42, 6.47, "E"),
     ("45", "", 10.30, 10.34, 10.43, "E"),
     ("45", "", 11.93, 12.01, 12.10, "E"),  # left eye closes more than the right
+    ("45", "", 16.06, 16.10, 16.18, "E"),  # added 2026-12-04 (night), as above
     ("45", "", 17.72, 17.85, 18.06, "E"),
     ("56", "", 16.35, 17.35, 18.45, "C"),  # head tilt to her right
     ("64", "", 18.35, 19.02, 19.65, "C"),  # eyes down, lids lowered
@@ -143,7 +147,7 @@ def enter(workspace: Path, out: Path = HERE, code_videos: bool = True) -> None:
         if not (videos / name).exists():
             shutil.copy2(DATA / name, videos / name)
     app = create_app(workspace)
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:  # the page serves local hosts only
         listed = {v["name"]: v for v in client.get("/api/videos").json()}
         for name, events in CLIPS.items():
             vid = listed[name]["id"]

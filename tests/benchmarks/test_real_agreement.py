@@ -31,17 +31,17 @@ def _check(result: dict[str, Any], name: str) -> dict[str, str]:
 
 
 def test_overall_agreement_with_the_reference(result: dict[str, Any]) -> None:
-    # measured 0.41 on 2026-12-04 (0.34 with the estimator before issue 12; 0.38-0.42 in
-    # between, benchmarks/README.md)
-    assert result["overall"]["f1"] >= 0.39, result["overall"]
+    # measured 0.44 on 2026-12-04 (night) against the revised reference (0.42 before its
+    # two missed blinks were added; 0.34 with the estimator before issue 12)
+    assert result["overall"]["f1"] >= 0.42, result["overall"]
 
 
 def test_the_codes_read_well_on_real_faces_stay_read(result: dict[str, Any]) -> None:
     per = result["per_code"]
-    # measured 2026-12-04 (evening): 12 0.96, 25 1.00, 6 0.87, 45 0.62
+    # measured 2026-12-04 (night): 12 0.96, 25 1.00, 6 0.87, 45 0.80 (6 of 8 blinks)
     assert per["AU12"]["f1"] >= 0.9 and per["AU25"]["f1"] >= 0.9, (per["AU12"], per["AU25"])
     assert per["AU06"]["f1"] >= 0.85, per["AU06"]
-    assert per["AU45"]["f1"] >= 0.5, per["AU45"]
+    assert per["AU45"]["f1"] >= 0.7, per["AU45"]
 
 
 def test_letters_of_six_on_real_faces(result: dict[str, Any]) -> None:
