@@ -55,16 +55,33 @@ def test_a_region_acting_strongly_is_not_blanked() -> None:
     assert kept[:, 2].tolist() == [True, False, True]  # 12 at C+ in frame 1; 51 is no region
 
 
-def test_the_whole_expression_around_a_strong_frame_is_acting() -> None:
-    # Raised brows change the colour over them like a cover: the frames of their rise
-    # and fall (A, B) are the same expression as the C+ middle, so no sliver of 70
-    # is left at its edges to split the brow events; rest before and after stays covered.
-    flags = np.ones((9, len(COVER_CODES)), dtype=bool)
-    cols = {"AU01": np.array([0.2, 1.2, 2.5, 4.0, 4.5, 2.0, 1.1, 0.4, 2.9])}
-    kept = acting_not_covered(flags, cols)
-    assert kept[:, 0].tolist() == [True, False, False, False, False, False, False, True, True]
-    # never reaching C, a B is no sign of acting under a cover
-    assert acting_not_covered(flags, {"AU01": np.full(9, 2.9)})[:, 0].all()
+def test_no_sliver_of_a_cover_is_left_around_a_strong_expression() -> None:
+    # Raised brows change the colour over them like a cover: once their C+ frames are
+    # lifted, the frames of their rise and fall (shorter than a cover can be) are no
+    # cover either, so no sliver of 70 splits the brow events.
+    t = np.arange(30) / 30
+    flags = np.zeros((30, len(COVER_CODES)), dtype=bool)
+    flags[5:25, 0] = True  # a colour "cover" for 0.67 s over the brows
+    brow = np.zeros(30)
+    brow[5:25] = 2.0
+    brow[8:22] = 4.0  # C+ in the middle; the 3 frames either side read B
+    kept = acting_not_covered(flags, {"AU01": brow}, time_s=t)
+    assert not kept[:, 0].any()
+    # without times (a still) only the C+ frames are lifted
+    assert acting_not_covered(flags, {"AU01": brow})[:, 0].sum() == 6
+    # a cover that stays after the expression ends, for longer than 0.5 s, is still one
+    t = np.arange(60) / 30
+    flags = np.zeros((60, len(COVER_CODES)), dtype=bool)
+    flags[5:50, 0] = True
+    brow = np.zeros(60)
+    brow[8:22] = 4.0
+    kept = acting_not_covered(flags, {"AU01": brow}, time_s=t)
+    assert kept[22:50, 0].all() and not kept[5:22, 0].any()
+    # a hand's cover is never shortened
+    hand = np.zeros_like(flags)
+    hand[5:8, 0] = True
+    kept = acting_not_covered(flags, {"AU01": brow}, hand, time_s=t)
+    assert kept[5:8, 0].all() and not kept[8:22, 0].any()
 
 
 def test_lips_sucked_in_are_no_sign_of_acting_under_a_cover() -> None:

@@ -154,7 +154,7 @@ def face_rows(
     from facs.series import BOX_COLUMNS
 
     cols, size = estimate(rows, baseline, estimator)
-    flags = acting_not_covered(covered, cols, by_hand)
+    flags = acting_not_covered(covered, cols, by_hand, rows.time_s)
     for k, region in enumerate(COVER_CODES):
         for column in region_columns(list(cols), region):
             cols[column][flags[:, k]] = np.nan  # not scored where it cannot be seen

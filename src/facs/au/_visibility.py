@@ -35,7 +35,6 @@ from __future__ import annotations
 import numpy as np
 
 from facs.face._appearance import APPEARANCE_REGIONS
-from facs.timeline import _hysteresis
 
 __all__ = [
     "COVER_CODES",
@@ -227,11 +226,6 @@ def region_columns(columns: list[str] | tuple[str, ...], region: str) -> list[st
 
 #: A region whose own codes read this (C) or more in a frame is acting, not covered.
 ACTING = 3.0
-#: ... and so are the frames around it while they read this (A) or more: the whole
-#: expression, from its rise out of A to its fall below it, not only its C+ middle
-#: (the demo's raised brows, read as covered by colour, kept slivers of one to two
-#: frames of 70 at each edge of their C+ span and split 1 and 2 into three events).
-ACTING_EDGE = 1.0
 #: Codes whose action is the lips vanishing from view (28: sucked in): a cover over the
 #: mouth hides them the same way, so the landmarker reading them strong under a cover is
 #: no sign of acting (a dark box over the mouth of a render read 28 at 3.3).
@@ -239,10 +233,12 @@ NOT_ACTING_EVIDENCE = frozenset({"AU28"})
 
 
 def acting_not_covered(
-    flags: np.ndarray, columns: dict[str, np.ndarray], by_hand: np.ndarray | None = None
+    flags: np.ndarray,
+    columns: dict[str, np.ndarray],
+    by_hand: np.ndarray | None = None,
+    time_s: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Cover flags (N, 3) less the frames where the region's own codes act: read C or
-    more, or A or more next to such frames (the whole expression around its C+ span).
+    """Cover flags (N, 3) less the frames where the region's own codes read C or more.
 
     Strong expressions (wrinkles over raised brows, teeth in an open mouth)
     change the colour under the landmarks as a cover does; a cover seldom
@@ -251,12 +247,24 @@ def acting_not_covered(
     Covers a hand was seen making (``by_hand``, (N, 3)) stay: under a hand the
     landmarker guesses, and its guess may well read strong.
 
-    >>> flags = np.array([[True, False, True], [True, False, True], [True, False, True]])
-    >>> cols = {"AU01": np.array([4.0, 1.5, 0.2]), "AU12": np.array([0.0, 0.0, 0.0])}
+    With ``time_s`` (the rows' times), what is left of a colour cover between
+    acting frames and shorter than ``MIN_COVER_S`` is dropped too, as any
+    colour cover that short is (:func:`covered_regions`): the rise and fall
+    of an expression around its C+ frames are no cover (the README demo's
+    raised brows kept one- and two-frame slivers of 70 at each edge and split
+    1 and 2 into three events). Slivers at either end of the rows stay: the
+    cover may go on in the next chunk.
+
+    >>> flags = np.array([[True, False, True], [True, False, True]])
+    >>> cols = {"AU01": np.array([4.0, 0.2]), "AU12": np.array([0.0, 0.0])}
     >>> acting_not_covered(flags, cols).tolist()
-    [[False, False, True], [False, False, True], [True, False, True]]
+    [[False, False, True], [True, False, True]]
     """
     out = flags.copy()
+    hold = 1
+    if time_s is not None and len(time_s) > 1:
+        step = float(np.median(np.diff(time_s)))
+        hold = max(1, round(MIN_COVER_S / max(step, 1e-6)))
     for k, region in enumerate(COVER_CODES):
         names = [
             c
@@ -266,12 +274,11 @@ def acting_not_covered(
         if not names:
             continue
         strongest = np.nanmax(np.stack([columns[c] for c in names]), axis=0, initial=0.0)
-        acting = np.zeros(len(strongest), dtype=bool)
-        unbroken = np.zeros(max(len(strongest) - 1, 0), dtype=bool)
-        starts, ends = _hysteresis(strongest, unbroken, on=ACTING, off=ACTING_EDGE)
-        for s, e in zip(starts, ends, strict=True):
-            acting[s:e] = True
-        if by_hand is not None:
-            acting &= ~by_hand[:, k]
+        acting = strongest >= ACTING
+        hand = by_hand[:, k] if by_hand is not None else np.zeros(len(out), dtype=bool)
+        acting &= ~hand
+        if not acting.any():
+            continue
         out[:, k] &= ~acting
+        out[:, k] = _hold(out[:, k], hold, inner=True) | (out[:, k] & hand)
     return out
