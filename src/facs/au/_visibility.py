@@ -100,6 +100,16 @@ def _deviations(appearance: np.ndarray) -> np.ndarray:
     return np.asarray(d / scale)
 
 
+def _cover_rows(time_s: np.ndarray) -> int:
+    """``MIN_COVER_S`` in rows of ``time_s`` (their median step; 30 fps for one row).
+
+    >>> _cover_rows(np.arange(10) / 25)
+    12
+    """
+    step = float(np.median(np.diff(time_s))) if len(time_s) > 1 else 1 / 30
+    return max(1, round(MIN_COVER_S / max(step, 1e-6)))
+
+
 def _hold(mask: np.ndarray, frames: int, *, inner: bool = False) -> np.ndarray:
     """Drop runs of True shorter than ``frames`` (``inner``: only runs not at either end).
 
@@ -149,8 +159,7 @@ def hand_covers(hand: np.ndarray, time_s: np.ndarray) -> dict[str, np.ndarray]:
     close = np.abs(time_s - at[nearest]) <= 0.75 * gap + 1e-9
     look = hand[looked[nearest]]
     sure = (look[:, 0] >= HAND_MIN) & (look[:, 1] >= HAND_PRESENCE) & close
-    step = float(np.median(np.diff(time_s))) if n > 1 else 1 / 30
-    bridge = max(1, round(MIN_COVER_S / max(step, 1e-6)))
+    bridge = _cover_rows(time_s)
     for k, region in enumerate(COVER_CODES):
         out[region] = ~_hold(~(sure & (look[:, 2 + k] >= HIDDEN_SHARE)), bridge, inner=True)
     return out
@@ -186,8 +195,7 @@ def covered_regions(
         return by_hand
     dev = np.zeros(appearance.shape[:2])
     dev[sampled] = _deviations(appearance[sampled])
-    step = float(np.median(np.diff(times))) if n > 1 else 1 / 30
-    hold = max(1, round(MIN_COVER_S / max(step, 1e-6)))
+    hold = _cover_rows(times)
     out = {}
     for region, part in _SLICES.items():
         share = (dev[:, part] > DEVIATION[region]).mean(axis=1)
@@ -261,10 +269,7 @@ def acting_not_covered(
     [[False, False, True], [True, False, True]]
     """
     out = flags.copy()
-    hold = 1
-    if time_s is not None and len(time_s) > 1:
-        step = float(np.median(np.diff(time_s)))
-        hold = max(1, round(MIN_COVER_S / max(step, 1e-6)))
+    hold = _cover_rows(time_s) if time_s is not None and len(time_s) > 1 else 1
     for k, region in enumerate(COVER_CODES):
         names = [
             c
