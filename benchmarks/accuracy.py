@@ -69,8 +69,13 @@ def frames_from(
             if code.sided:
                 cols[code.column] = np.maximum(cols[f"{code.column}_L"], cols[f"{code.column}_R"])
     else:
-        cols = est.estimate(
-            aligned=aligned, size=size, blendshapes=d["blendshapes"], pose=pose, baseline=base
+        cols = est.estimate(  # what the model reads, withheld codes too (they are scored)
+            aligned=aligned,
+            size=size,
+            blendshapes=d["blendshapes"],
+            pose=pose,
+            baseline=base,
+            withhold=False,
         )
     cols.update(head_series(d["time_s"], pose, size, base))
     t = pd.DataFrame(cols)

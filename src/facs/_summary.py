@@ -241,7 +241,7 @@ def summarise(
     actor: Any = None,
 ) -> Summary:
     """The summary of a coding run (:func:`facs.code` calls it)."""
-    from facs.au._estimator import load_estimator
+    from facs.au._estimator import WITHHELD, load_estimator
     from facs.face import locate_model
     from facs.series import CODE_COLUMNS
 
@@ -319,7 +319,9 @@ def summarise(
         frames_with_face=int(frames.loc[frames["success"] == 1, "frame"].nunique()),
         faces=len(faces),
         model=ModelInfo(
-            landmarker=str(locate_model().name), estimator=est.info, hands=_hands_note()
+            landmarker=str(locate_model().name),
+            estimator={**est.info, "not_scored": dict(WITHHELD)},
+            hands=_hands_note(),
         ),
         calibration=CalibrationInfo(
             neutral=", ".join(kinds) if kinds else None,

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from facs.au._estimator import (
+    WITHHELD,
     Baseline,
     blendshape_mapping,
     calm_scores,
@@ -50,8 +51,21 @@ def test_neutral_face_scores_no_action(est) -> None:  # type: ignore[no-untyped-
                           "auto"),
     )  # fmt: skip
     assert set(cols) == set(CODE_COLUMNS) | set(SIDE_COLUMNS)
-    strongest = max(float(np.nanmax(v)) for v in cols.values())
+    strongest = max(float(np.nanmax(v)) for c, v in cols.items() if c not in WITHHELD)
     assert strongest < 1.0  # nothing reaches A on the neutral itself
+
+
+def test_withheld_codes_are_blank_unless_asked(est) -> None:  # type: ignore[no-untyped-def]
+    """AD19 is read (the benchmarks score it) but not written: MediaPipe sees no tongue."""
+    n = 3
+    aligned = np.repeat(est.population.shape[None], n, axis=0)
+    aligned[:, 152, 1] -= 0.4  # the chin dropped: the reading that follows the open mouth
+    bs = np.repeat(est.population.blendshapes[None], n, axis=0)
+    kwargs = dict(aligned=aligned, size=np.full(n, 100.0), blendshapes=bs,
+                  pose=np.zeros((n, 3)), baseline=est.population)  # fmt: skip
+    assert set(WITHHELD) == {"AD19"}
+    assert np.isnan(est.estimate(**kwargs)["AD19"]).all()
+    assert np.isfinite(est.estimate(**kwargs, withhold=False)["AD19"]).all()
 
 
 def test_head_positions_follow_pose(est) -> None:  # type: ignore[no-untyped-def]

@@ -433,6 +433,7 @@ def _against_population(
         pose=np.zeros((n, 3)),
         baseline=population,
         letters=False,
+        withhold=False,  # a neutral is judged on every reading, as its thresholds were set
     )
 
 
@@ -474,6 +475,7 @@ def calm_spread(
         pose=pose[every],
         baseline=median,
         letters=False,
+        withhold=False,
     )
     out: dict[str, tuple[float, str]] = {}
     for region in NEUTRAL_REGIONS:
@@ -817,6 +819,19 @@ def head_series(
     return {k: np.where(seen, np.nan_to_num(v, nan=0.0), np.nan) for k, v in cols.items()}
 
 
+#: Code columns the estimator reads but ``facs code`` does not write (blank: not scored),
+#: with why. AD19 (tongue show): MediaPipe's mesh has no tongue and its blendshapes no
+#: tongueOut, so the reading follows the open mouth. On rigs left out of the fit it
+#: reached A on 20 / 14 / 0 % of tongue-show frames and on 16 / 34 / 0 % of jaw drops
+#: (26 at B or more) without a tongue (FACSHuman / anny / Rocketbox), and on the
+#: synthesiser's face 26E read 2.0 where 19+25+26 read 1.2 (benchmarks/README.md,
+#: "AD19 reads the open jaw").
+WITHHELD: dict[str, str] = {
+    "AD19": "not scored: MediaPipe sees no tongue; the reading follows the open mouth "
+    "(on rigs left out it fired as often on jaw drops without a tongue as on tongue shows)",
+}
+
+
 @dataclass
 class Estimator:
     """The AU estimator: reference shape, population neutral and fitted model."""
@@ -868,10 +883,13 @@ class Estimator:
         pose: np.ndarray,
         baseline: Baseline,
         letters: bool = True,
+        withhold: bool = True,
     ) -> dict[str, np.ndarray]:
         """Every code and side column (0–5) for one face's frames.
 
         ``letters=False`` leaves the model's outputs unstretched (:meth:`Model.stretch`).
+        The columns of :data:`WITHHELD` are NaN (not scored) unless ``withhold=False``
+        (the benchmarks measure what the model reads there).
 
         Eye closure goes into ``AU43*`` for every closure (the timeline splits
         blinks 45 and winks 46 out by duration and side).
@@ -922,6 +940,9 @@ class Estimator:
             values[c] = np.zeros(int(ok.sum()))
         for c, v in values.items():
             cols[c][ok] = v
+        if withhold:
+            for c in WITHHELD:
+                cols[c][:] = np.nan
         return cols
 
 
