@@ -43,13 +43,18 @@ SIZE = (480, 560)
 
 
 def rendered_codes() -> list[tuple[str, str]]:
-    """(frames column, code rendered at E) for every coded code the model shows."""
+    """(frames column, code rendered at E) for every coded code the model shows.
+
+    Codes the coder does not score (:data:`facs.au._estimator.WITHHELD`: AD19) are
+    left out: their column is blank, so no round trip can find them.
+    """
+    from facs.au._estimator import WITHHELD
     from facs.synth._model import shown_codes
 
     shown = set(shown_codes())
     out = []
     for c in CODED:
-        if str(c.number) in shown:
+        if str(c.number) in shown and c.column not in WITHHELD:
             out.append((c.column, f"L{c.number}E" if c.number == 46 else f"{c.number}E"))
     return out
 
