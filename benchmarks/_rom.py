@@ -8,6 +8,7 @@ the shared data changes), so fitting and scoring can be re-run quickly.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -93,14 +94,21 @@ def perceive(path: Path, *, max_faces: int = 1) -> dict[str, np.ndarray]:
 
 def file_key(path: Path) -> str:
     """``<size>-<first 12 hex of the SHA-256 of its bytes>``: the same clip gets the same
-    key wherever and whenever it was copied (the shared data is re-made with new mtimes)."""
+    key wherever and whenever it was copied (the shared data is re-made with new mtimes).
+    Hashed once per process and file version (a fold loop asks for each clip many times)."""
+    st = path.stat()
+    return _hashed(path.resolve(), st.st_size, st.st_mtime_ns)
+
+
+@functools.cache
+def _hashed(path: Path, size: int, mtime_ns: int) -> str:
     import hashlib
 
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
-    return f"{path.stat().st_size}-{digest.hexdigest()[:12]}"
+    return f"{size}-{digest.hexdigest()[:12]}"
 
 
 def cached_perception(path: Path) -> dict[str, np.ndarray]:

@@ -470,13 +470,15 @@ def classify_eyelids(
             l_max = float(np.max(np.nan_to_num(lt[s:e], nan=0.0)))
             r_max = float(np.max(np.nan_to_num(rt[s:e], nan=0.0)))
             duration = t[rows[-1]] - t[rows[0]] + interval
-            paused = _held_s(both[s:e], track.breaks[s : e - 1], interval) > pause_s + _EPS
             touched[rows] = True
             if sided and l_max >= closed and r_max < half:
                 move(rows, "L", left, 46)
             elif sided and r_max >= closed and l_max < half:
                 move(rows, "R", right, 46)
-            elif duration <= blink_max_s + _EPS and not paused:
+            elif (
+                duration <= blink_max_s + _EPS
+                and _held_s(both[s:e], track.breaks[s : e - 1], interval) <= pause_s + _EPS
+            ):  # short and no pause shut (the pause is timed only for a short episode)
                 move(rows, "L", left, 45)
                 if sided:
                     move(rows, "R", right, 45)
