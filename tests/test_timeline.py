@@ -23,6 +23,7 @@ from facs.timeline import (
     detect_events,
     events_to_list,
     frame_codes,
+    hide_gaze_while_shut,
     process,
     smooth,
 )
@@ -433,6 +434,76 @@ def test_nan_splits_a_closure() -> None:
     out = classify_eyelids(fail_rows(eyes(60, x, x), [19, 20]))
     assert out["AU45"].max() > 4 and out["AU43"].max() == 0
     assert out["AU45"].isna().sum() == 2
+
+
+# ------------------------------------------------------- eye position under shut lids
+
+
+def test_gaze_is_drawn_straight_across_a_blink() -> None:
+    x = peaked(40, 15, 6)
+    gaze = np.full(40, 1.0)
+    gaze[10:] = 3.0
+    gaze[15:21] = 5.0  # the landmarker's iris drops as the lids close
+    out = hide_gaze_while_shut(classify_eyelids(eyes(40, x, x, AU64=gaze)))
+    blink = out["AU45"].to_numpy() > 0
+    assert blink[15:21].all()
+    np.testing.assert_allclose(out["AU64"].to_numpy()[blink], 3.0)  # 3 on either side
+    np.testing.assert_array_equal(out["AU64"].to_numpy()[~blink], gaze[~blink])
+
+
+def test_gaze_is_not_scored_while_both_eyes_stay_shut() -> None:
+    x = closure(90, 20, 30)  # 1 s shut: 43E
+    coded, events = process(eyes(90, x, x, AU64=3.0), fps=30)
+    v = coded["AU64"].to_numpy()
+    assert np.isnan(v[20:50]).all() and np.isfinite(np.r_[v[:20], v[50:]]).all()
+    gaze = events[events["code"] == "64"]
+    assert len(gaze) == 2  # ends where the eyes shut, starts again where they open
+    assert gaze["offset_frame"].iloc[0] < 20 and gaze["onset_frame"].iloc[1] >= 50
+    assert "64" not in coded["code"].iloc[30]
+
+
+def test_a_wink_leaves_the_open_eye_to_show_the_gaze() -> None:
+    out = hide_gaze_while_shut(classify_eyelids(eyes(60, closure(60, 20, 30), 0.5, AU62=2.0)))
+    np.testing.assert_array_equal(out["AU62"], 2.0)
+
+
+def test_gaze_bridging_stops_at_nan_rows_and_lost_faces() -> None:
+    x = peaked(30, 10, 4)
+    frames = eyes(30, x, x, AU61=np.linspace(0, 2.9, 30))
+    frames = fail_rows(frames, [9])  # just before the blink: nothing to draw from there
+    out = hide_gaze_while_shut(classify_eyelids(frames))
+    blink = np.flatnonzero(out["AU45"].to_numpy() > 0)
+    after = out["AU61"].iloc[blink[-1] + 1]
+    np.testing.assert_allclose(out["AU61"].to_numpy()[blink], after)  # held from the far side
+    assert np.isnan(out["AU61"].iloc[9])
+
+
+def test_without_gaze_or_eyelid_columns_nothing_changes() -> None:
+    frames = make_frames(10, AU12=2.0).drop(columns=["AU61", "AU62", "AU63", "AU64"])
+    pd.testing.assert_frame_equal(hide_gaze_while_shut(frames), frames)
+    with pytest.raises(InputError, match="closed"):
+        hide_gaze_while_shut(frames, closed=0)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.floats(0, 5, allow_nan=False), min_size=2, max_size=40),
+    st.lists(st.floats(0, 5, allow_nan=False), min_size=2, max_size=40),
+)
+def test_gaze_moves_only_where_the_eyes_are_shut_or_blinking(
+    lids: list[float], gaze: list[float]
+) -> None:
+    n = min(len(lids), len(gaze))
+    x = np.array(lids[:n])
+    out = hide_gaze_while_shut(classify_eyelids(eyes(n, x, x, AU63=np.array(gaze[:n]))))
+    blink = out["AU45"].to_numpy() > 0
+    shut = (out["AU43_L"].to_numpy() >= 2.5) & (out["AU43_R"].to_numpy() >= 2.5) & ~blink
+    v = out["AU63"].to_numpy()
+    free = ~blink & ~shut
+    np.testing.assert_array_equal(v[free], np.array(gaze[:n])[free])
+    assert np.isnan(v[shut]).all()
+    finite = v[blink][np.isfinite(v[blink])]
+    assert ((finite >= 0) & (finite <= 5)).all()
 
 
 def test_blink_survives_the_whole_pipeline() -> None:

@@ -249,7 +249,8 @@ def _draw_heatmap(
             rasterized=True,
             zorder=1,
         )
-        # Blank where the face is there: the region was covered (70-73), not scored.
+        # Blank where the face is there: the region was covered (70-73), or the eyes were
+        # shut under 61-64 (facs.timeline.hide_gaze_while_shut); not scored.
         for row in range(n):
             runs = grid.runs(np.isnan(face.values[row]) & face.present)
             if runs:
@@ -542,11 +543,11 @@ def _draw_scale(ax: Axes, cmap: Colormap) -> None:
 
 
 def _covered_patch() -> Patch:
-    """Legend entry for a code not scored because its region was covered."""
+    """Legend entry for a code not scored: its region covered, or eye position under shut lids."""
     from matplotlib.patches import Patch
 
     return Patch(facecolor=_COVERED_FILL, edgecolor=_ABSENT, hatch=_COVERED_HATCH,
-                 label="not visible (covered: 70-73)")  # fmt: skip
+                 label="not visible (covered: 70-73; 61-64 with eyes shut)")  # fmt: skip
 
 
 def _absent_patch() -> Patch:

@@ -5,8 +5,10 @@ table of :mod:`facs.series` (per face and frame, code intensities 0–5) and
 turns it into FACS: a canonical code string per frame and a list of events
 with onset, apex and offset::
 
-    frames ─► smooth ─► classify_eyelids ─┬─► frame_codes   one FACS string per row
-                                          └─► detect_events onset / apex / offset
+    frames ─► smooth ─► classify_eyelids ─► hide_gaze_while_shut ─┬─► frame_codes
+                                                                  └─► detect_events
+
+(``frame_codes``: one FACS string per row; ``detect_events``: onset, apex, offset.)
 
 :func:`process` runs the whole chain; it is the call the coder uses.
 
@@ -58,6 +60,7 @@ __all__ = [
     "detect_events",
     "events_to_list",
     "frame_codes",
+    "hide_gaze_while_shut",
     "process",
     "smooth",
 ]
@@ -76,6 +79,7 @@ EVENT_TABLE_COLUMNS: tuple[str, ...] = (
 _ALL_CODE_COLUMNS: tuple[str, ...] = CODE_COLUMNS + SIDE_COLUMNS
 _EYELID_COLUMNS = frozenset(f"AU{n}{s}" for n in (43, 45, 46) for s in ("", "_L", "_R"))
 _BLINK_COLUMNS = frozenset({"AU45", "AU45_L", "AU45_R"})
+_GAZE_COLUMNS = ("AU61", "AU62", "AU63", "AU64")
 _BLINK_MIN_FRAMES = 2
 _DEFAULT_INTERVAL = 1.0 / 30.0  # used when time_s cannot tell (a single frame)
 _EPS = 1e-9  # tolerance for comparing durations built from float times
@@ -487,6 +491,86 @@ def classify_eyelids(
             both = np.fmax(v[f"AU{n}_L"], v[f"AU{n}_R"])
             v[f"AU{n}"] = np.where(touched & ~np.isnan(both), both, v[f"AU{n}"])
     out[targets] = np.column_stack([v[c] for c in targets])
+    return out
+
+
+def _bridge(x: FloatArray, gap: BoolArray) -> FloatArray:
+    """``x`` with each run of ``gap`` rows drawn straight between the rows on either side
+    (held at the one side there is; NaN with neither)."""
+    out = x.copy()
+    starts, ends = _runs(gap, np.zeros(max(len(x) - 1, 0), dtype=bool))
+    for s, e in zip(starts, ends, strict=True):
+        before = x[s - 1] if s > 0 else np.nan
+        after = x[e] if e < len(x) else np.nan
+        if np.isnan(before) and np.isnan(after):
+            out[s:e] = np.nan
+        elif np.isnan(before) or np.isnan(after):
+            out[s:e] = after if np.isnan(before) else before
+        else:
+            out[s:e] = before + (after - before) * np.arange(1, e - s + 1) / (e - s + 1)
+    return out
+
+
+def hide_gaze_while_shut(frames: pd.DataFrame, *, closed: float = 2.5) -> pd.DataFrame:
+    """Eye position (61–64) where both eyes are shut: bridged over a blink, else not scored.
+
+    Under closed lids the iris cannot be seen, and a landmarker guesses it:
+    MediaPipe puts it low, so shut eyes read as eyes down (64) and a crying
+    face's closed eyes as a long 64. FACS scores eye position only where the
+    eyes can be seen. After :func:`classify_eyelids`:
+
+    - a blink (``AU45`` above 0: the whole episode, closing to reopening) does
+      not move the eyes, so 61–64 are drawn straight across it from the rows
+      on either side (held at one side at a track's edge);
+    - where both eyes stay shut (each side's ``AU43`` at ``closed`` or more,
+      or the bilateral ``AU43`` without sides) 61–64 are NaN: not scored, as
+      under a cover, and events end there. A wink (46) leaves the open eye,
+      which still shows where the eyes point.
+
+    Runs never cross a lost face or a NaN row. Tables without gaze or eyelid
+    columns are returned unchanged (as a copy).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from facs.series import FRAME_COLUMNS
+    >>> frames = pd.DataFrame(0.0, index=range(8), columns=FRAME_COLUMNS).assign(
+    ...     frame=range(8), time_s=np.arange(8) / 30, face=0, success=1)
+    >>> frames["AU64"] = [1.0, 1.0, 4.0, 4.0, 1.0, 0.5, 0.5, 0.5]
+    >>> frames.loc[2:3, "AU45"] = 5.0  # a blink: the eyes did not move
+    >>> frames.loc[6:7, ["AU43", "AU43_L", "AU43_R"]] = 5.0  # shut: not seen
+    >>> hide_gaze_while_shut(frames)["AU64"].tolist()
+    [1.0, 1.0, 1.0, 1.0, 1.0, 0.5, nan, nan]
+    """
+    _check_positive("closed", closed)
+    out = frames.copy()
+    gaze = [c for c in _GAZE_COLUMNS if c in out.columns]
+    if not gaze or "AU43" not in out.columns:
+        return out
+
+    def col(name: str, fallback: str) -> FloatArray:
+        use = name if name in out.columns else fallback
+        return out[use].to_numpy(dtype=np.float64) if use in out.columns else np.zeros(len(out))
+
+    blink = col("AU45", "AU45") > 0
+    shut = (col("AU43_L", "AU43") >= closed) & (col("AU43_R", "AU43") >= closed)
+    values = {c: out[c].to_numpy(dtype=np.float64, copy=True) for c in gaze}
+    for track in _tracks(out):
+        rows = track.rows
+        starts, ends = _runs(np.ones(len(rows), dtype=bool), track.breaks)
+        for s, e in zip(starts, ends, strict=True):  # pieces between lost-face jumps
+            piece = rows[s:e]
+            for c in gaze:
+                x = values[c][piece]
+                bridged = np.full(len(x), np.nan)
+                finite = np.isfinite(x) | blink[piece]  # NaN rows interrupt, blinks do not
+                for a, b in zip(*_runs(finite, np.zeros(max(len(x) - 1, 0), dtype=bool)),
+                                strict=True):  # fmt: skip
+                    bridged[a:b] = _bridge(x[a:b], blink[piece][a:b])
+                bridged[shut[piece] & ~blink[piece]] = np.nan
+                values[c][piece] = bridged
+    for c in gaze:
+        out[c] = values[c]
     return out
 
 
@@ -1077,7 +1161,7 @@ def process(
     ('45E', [['45', 'E', 10]])
     """
     smoothed = smooth(frames, fps=fps) if smooth_values else frames.copy()
-    classified = classify_eyelids(smoothed, fps=fps)
+    classified = hide_gaze_while_shut(classify_eyelids(smoothed, fps=fps))
     classified = classified.drop(columns="code", errors="ignore")
     classified["code"] = frame_codes(classified)
     return classified, detect_events(frames=classified, fps=fps)

@@ -31,9 +31,18 @@ def _check(result: dict[str, Any], name: str) -> dict[str, str]:
 
 
 def test_overall_agreement_with_the_reference(result: dict[str, Any]) -> None:
-    # measured 0.44 on 2026-12-04 (night) against the revised reference (0.42 before its
-    # two missed blinks were added; 0.34 with the estimator before issue 12)
-    assert result["overall"]["f1"] >= 0.42, result["overall"]
+    # measured 0.45 on 2026-12-05 with eye position left unscored under shut lids (0.44
+    # before; 0.42 before the reference's two missed blinks were added; 0.34 with the
+    # estimator before issue 12)
+    assert result["overall"]["f1"] >= 0.43, result["overall"]
+
+
+def test_shut_eyes_do_not_read_as_eyes_down(result: dict[str, Any]) -> None:
+    # the crying's shut eyes (0.1-3.8 s of the Pexels clip) read as a long 64B before
+    # eye position was left unscored under shut lids: 64 F1 0.44 (7 machine events for
+    # the reference's 2) -> 0.57 (5)
+    per = result["per_code"]["AU64"]
+    assert per["n_machine"] <= 5 and per["f1"] >= 0.5, per
 
 
 def test_the_codes_read_well_on_real_faces_stay_read(result: dict[str, Any]) -> None:
