@@ -100,6 +100,8 @@ WARNINGS = [
     ("51+52", "51 and 52"),
     ("61+65", "61 and 65"),
     ("5+7E", "5 and 7E"),
+    ("L5+L43", "5 and 43"),
+    ("L5+43", "5 and 43"),
     ("16+B28", "16 and B28"),
     ("T22+T28", "T22 and T28"),
     ("46", "one-sided by definition"),
@@ -131,6 +133,8 @@ def test_warnings(text: str, fragment: str) -> None:
         "5+7D",
         "L46",
         "B22+T28",
+        "R5+L7E",  # one lid up, the other eye squeezed: different halves of the face
+        "L5+R43",
     ],
 )
 def test_no_false_warnings(text: str) -> None:

@@ -506,6 +506,63 @@ def test_gaze_moves_only_where_the_eyes_are_shut_or_blinking(
     assert ((finite >= 0) & (finite <= 5)).all()
 
 
+# ------------------------------------------------------- codes FACS never scores together
+
+
+def test_lips_apart_drop_a_weaker_lip_press() -> None:
+    frames = make_frames(30, AU24=1.2, AU25=np.r_[np.zeros(10), np.full(20, 2.2)])
+    coded, events = process(frames, fps=30)
+    np.testing.assert_array_equal(coded["AU24"].to_numpy()[12:], 0.0)  # lips apart: no press
+    assert coded["AU24"].iloc[3] > 0.5  # closed lips keep it
+    assert all("24" not in c or "25" not in c for c in coded["code"])
+    assert set(events["code"]) == {"24", "25"}
+    press = events[events["code"] == "24"].iloc[0]
+    assert press["offset_frame"] < 12
+
+
+def test_the_stronger_of_an_exclusive_pair_stays_and_ties_keep_the_first() -> None:
+    frames = make_frames(3, AU24=[3.0, 1.0, 2.0], AU25=[1.0, 3.0, 2.0])
+    coded, _ = process(frames, fps=30, smooth_values=False)
+    assert coded["AU24"].tolist() == [3.0, 0.0, 2.0]
+    assert coded["AU25"].tolist() == [0.0, 3.0, 0.0]
+
+
+def test_lid_raiser_and_closure_are_resolved_per_side() -> None:
+    frames = make_frames(40, AU05_L=2.0, AU05_R=2.0, AU43_L=closure(40, 5, 30, 4.0))
+    coded, _ = process(frames, fps=30, smooth_values=False)
+    shut = slice(10, 30)
+    np.testing.assert_array_equal(coded["AU05_L"].to_numpy()[shut], 0.0)  # the closed eye
+    np.testing.assert_array_equal(coded["AU05_R"].to_numpy()[shut], 2.0)  # the open one
+    np.testing.assert_array_equal(coded["AU05"].to_numpy()[shut], 2.0)  # the larger side
+    assert coded["code"].iloc[20] == "R5B+L46D"  # one eye shut: a wink
+
+
+@pytest.mark.parametrize(("seven", "kept"), [(4.0, 2.0), (4.8, 0.0)])
+def test_only_a_seven_at_e_excludes_five(seven: float, kept: float) -> None:
+    frames = make_frames(5, AU05_L=2.0, AU05_R=2.0, AU07_L=seven, AU07_R=seven)
+    coded, _ = process(frames, fps=30, smooth_values=False)
+    np.testing.assert_array_equal(coded["AU05"], kept)
+    np.testing.assert_array_equal(coded["AU07"], seven)
+
+
+_PAIRED_COLUMNS = [
+    "AU05_L", "AU05_R", "AU07_L", "AU07_R", "AU18", "AU24", "AU25", "AU26",
+    "AU27", "AU28", "AD34", "AU51", "AU52", "AU61", "AU62", "AU63", "AU64",
+]  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.floats(0, 5, allow_nan=False), min_size=17, max_size=17),
+                min_size=1, max_size=12))  # fmt: skip
+def test_no_frame_string_breaks_an_exclusive_rule(rows: list[list[float]]) -> None:
+    values = np.array(rows)
+    frames = make_frames(len(rows), **{c: values[:, k] for k, c in enumerate(_PAIRED_COLUMNS)})
+    coded, _ = process(frames, fps=30, smooth_values=False)
+    for code in coded["code"]:
+        rules = [w for w in Code.parse(code).warnings if "mutually exclusive" in w]
+        assert not rules, (code, rules)
+
+
 def test_blink_survives_the_whole_pipeline() -> None:
     x = np.zeros(60)
     x[20:27] = [0.5, 2, 4, 5, 4, 2, 0.5]  # 0.2 s

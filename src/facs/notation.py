@@ -550,10 +550,21 @@ def _pattern(text: str) -> Action:
     )
 
 
+def _opposite_sides(x: Action, y: Action) -> bool:
+    """One item on the left and the other on the right: an exclusive pair's two
+    actions then move different halves of the face (L5+R43: one lid up, the other
+    shut), which the rule does not forbid."""
+    return {x.side, y.side} == {"L", "R"}
+
+
 def _combination_warnings(code: Code) -> list[str]:
     out: list[str] = []
     for a, b, source in _exclusives():
-        if any(_matches(x, a) for x in code) and any(_matches(x, b) for x in code):
+        if any(
+            _matches(x, a) and _matches(y, b) and not _opposite_sides(x, y)
+            for x in code
+            for y in code
+        ):
             out.append(
                 f"{a} and {b} are mutually exclusive: do not score both in one event ({source})"
             )

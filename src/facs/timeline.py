@@ -5,10 +5,11 @@ table of :mod:`facs.series` (per face and frame, code intensities 0–5) and
 turns it into FACS: a canonical code string per frame and a list of events
 with onset, apex and offset::
 
-    frames ─► smooth ─► classify_eyelids ─► hide_gaze_while_shut ─┬─► frame_codes
-                                                                  └─► detect_events
+    frames ─► smooth ─► classify_eyelids ─► hide_gaze_while_shut ─► exclusives ─┬─► frame_codes
+                                                                                └─► detect_events
 
-(``frame_codes``: one FACS string per row; ``detect_events``: onset, apex, offset.)
+(``frame_codes``: one FACS string per row; ``detect_events``: onset, apex, offset;
+exclusives: of two codes FACS forbids together, the weaker is dropped.)
 
 :func:`process` runs the whole chain; it is the call the coder uses.
 
@@ -50,7 +51,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from facs._errors import InputError
-from facs.notation import INTENSITY_LETTERS, Action, intensity_to_letter
+from facs.notation import (
+    INTENSITY_LETTERS,
+    Action,
+    _exclusives,
+    intensity_to_letter,
+    letter_to_intensity,
+)
 from facs.series import CODE_COLUMNS, CODED, SIDE_COLUMNS, column_code, validate_frames
 
 __all__ = [
@@ -571,6 +578,85 @@ def hide_gaze_while_shut(frames: pd.DataFrame, *, closed: float = 2.5) -> pd.Dat
                 values[c][piece] = bridged
     for c in gaze:
         out[c] = values[c]
+    return out
+
+
+#: Codes :func:`classify_eyelids` splits itself (a wink beside the other eye's droop).
+_EYELID_FAMILY = frozenset({43, 45, 46})
+_PAIR_SIDES = ("L", "R")
+
+
+@cache
+def _exclusive_columns() -> tuple[tuple[tuple[str, str], tuple[str, str], float, float], ...]:
+    """The catalogue's mutually exclusive pairs the frames table can show.
+
+    Per pair: item a's columns for the left and right side (an unsided code's one
+    column twice), item b's, and the value from which each item matches its
+    pattern (presence, 0.5, or a letter's lower edge: ``7E`` from 4.5). Patterns
+    with a lip prefix (``B28``, ``T22``) are left out: the table has no top and
+    bottom lip columns; so are pairs within 43/45/46, which :func:`classify_eyelids`
+    decides.
+    """
+    coded = {c.number: c for c in CODED}
+    out = []
+    for a, b, _source in _exclusives():
+        if a.side or b.side or {a.number, b.number} <= _EYELID_FAMILY:
+            continue
+        if a.number not in coded or b.number not in coded:
+            continue
+        cols = []
+        for item in (a, b):
+            code = coded[item.number]
+            sided = tuple(f"{code.column}_{s}" if code.sided else code.column for s in _PAIR_SIDES)
+            cols.append((sided[0], sided[1]))
+        lows = [letter_to_intensity(i.intensity) - 0.5 if i.intensity else 0.5 for i in (a, b)]
+        out.append((cols[0], cols[1], lows[0], lows[1]))
+    return tuple(out)
+
+
+def _drop_exclusives(frames: pd.DataFrame) -> pd.DataFrame:
+    """Of two codes FACS scores as mutually exclusive (``rules.toml``: 24 lip presser and
+    25 lips part, 5 lid raiser and 43 closure, 25 and 34 puff, 18 and 28, 61 and 62, …)
+    and present in one frame on one side, the weaker is set to 0 (absent) there.
+
+    A coder reading each code on its own can score both (the lips part while the
+    model's 24 reads a trace); the FACS string would break the catalogue's own
+    rule. Ties keep the pair's first code. Bilateral columns stay the larger side.
+
+    >>> import numpy as np, pandas as pd
+    >>> from facs.series import FRAME_COLUMNS
+    >>> frames = pd.DataFrame(0.0, index=range(3), columns=FRAME_COLUMNS).assign(
+    ...     frame=range(3), time_s=np.arange(3) / 30, face=0, success=1)
+    >>> frames["AU24"], frames["AU25"] = [1.0, 1.0, 0.0], [0.0, 2.0, 2.0]
+    >>> out = _drop_exclusives(frames)
+    >>> out["AU24"].tolist(), out["AU25"].tolist()
+    ([1.0, 0.0, 0.0], [0.0, 2.0, 2.0])
+    """
+    out = frames.copy()
+    values: dict[str, FloatArray] = {}
+    touched: set[str] = set()
+    for (a_left, a_right), (b_left, b_right), a_low, b_low in _exclusive_columns():
+        for ca, cb in ((a_left, b_left), (a_right, b_right)):
+            if ca not in out.columns or cb not in out.columns:
+                continue
+            for c in (ca, cb):
+                if c not in values:
+                    values[c] = out[c].to_numpy(dtype=np.float64, copy=True)
+            x, y = values[ca], values[cb]
+            both = (x >= a_low) & (y >= b_low)  # NaN is never present
+            if not both.any():
+                continue
+            a_loses = both & (x < y)
+            x[a_loses] = 0.0
+            y[both & ~a_loses] = 0.0
+            touched |= {ca, cb}
+    for c in touched:
+        out[c] = values[c]
+    for code in CODED:
+        left, right = f"{code.column}_L", f"{code.column}_R"
+        if code.sided and ({left, right} & touched) and {left, right, code.column} <= set(out):
+            both_sides = np.fmax(out[left].to_numpy(np.float64), out[right].to_numpy(np.float64))
+            out[code.column] = np.where(np.isnan(out[code.column]), np.nan, both_sides)
     return out
 
 
@@ -1161,7 +1247,7 @@ def process(
     ('45E', [['45', 'E', 10]])
     """
     smoothed = smooth(frames, fps=fps) if smooth_values else frames.copy()
-    classified = hide_gaze_while_shut(classify_eyelids(smoothed, fps=fps))
+    classified = _drop_exclusives(hide_gaze_while_shut(classify_eyelids(smoothed, fps=fps)))
     classified = classified.drop(columns="code", errors="ignore")
     classified["code"] = frame_codes(classified)
     return classified, detect_events(frames=classified, fps=fps)
