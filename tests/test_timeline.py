@@ -545,6 +545,42 @@ def test_only_a_seven_at_e_excludes_five(seven: float, kept: float) -> None:
     np.testing.assert_array_equal(coded["AU07"], seven)
 
 
+def test_strongest_first_keeps_what_does_not_clash() -> None:
+    frames = make_frames(2, AU24=1.0, AU25=2.0, AD34=3.0)  # 24-25 and 25-34 are exclusive
+    coded, _ = process(frames, fps=30, smooth_values=False)
+    assert coded["code"].tolist() == ["24A+34C", "24A+34C"]
+
+
+def _bare(n: int, **values: object) -> pd.DataFrame:
+    """A frames table with only the columns given (another tool's, no side columns)."""
+    base = {"frame": np.arange(n), "time_s": np.arange(n) / 30, "face": 0, "success": 1,
+            "confidence": 1.0, "yaw": 0.0, "pitch": 0.0, "roll": 0.0}  # fmt: skip
+    return pd.DataFrame({**base, **values})
+
+
+def test_a_table_without_side_columns_is_resolved_on_its_bilateral_ones() -> None:
+    coded, _ = process(_bare(12, AU05=2.0, AU43=1.0), fps=30)
+    assert set(coded["code"]) == {"5B"}
+
+
+def test_bilateral_columns_change_only_where_a_side_was_dropped() -> None:
+    frames = make_frames(3, AU05_L=[2.0, 2.0, np.nan], AU05_R=[1.0, 0.0, np.nan],
+                         AU43_L=[0.0, 4.0, np.nan], AU43_R=[0.0, 0.0, np.nan])  # fmt: skip
+    frames["AU05"] = [2.0, 2.0, 3.0]  # row 2: no side, the bilateral alone
+    frames["success"] = 1
+    out = classify_eyelids(frames)
+    from facs.timeline import _drop_exclusives
+
+    resolved = _drop_exclusives(out)
+    assert resolved["AU05_L"].tolist()[:2] == [2.0, 0.0]
+    assert resolved["AU05"].tolist() == [2.0, 0.0, 3.0]
+
+
+def test_gaze_is_hidden_from_side_columns_alone() -> None:
+    frames = _bare(3, AU43_L=5.0, AU43_R=5.0, AU64=[1.0, 2.0, 3.0])
+    assert hide_gaze_while_shut(frames)["AU64"].isna().all()
+
+
 _PAIRED_COLUMNS = [
     "AU05_L", "AU05_R", "AU07_L", "AU07_R", "AU18", "AU24", "AU25", "AU26",
     "AU27", "AU28", "AD34", "AU51", "AU52", "AU61", "AU62", "AU63", "AU64",

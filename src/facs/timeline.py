@@ -552,14 +552,15 @@ def hide_gaze_while_shut(frames: pd.DataFrame, *, closed: float = 2.5) -> pd.Dat
     _check_positive("closed", closed)
     out = frames.copy()
     gaze = [c for c in _GAZE_COLUMNS if c in out.columns]
-    if not gaze or "AU43" not in out.columns:
+    if not gaze or not {"AU43", "AU43_L", "AU43_R"} & set(out.columns):
         return out
 
-    def col(name: str, fallback: str) -> FloatArray:
-        use = name if name in out.columns else fallback
-        return out[use].to_numpy(dtype=np.float64) if use in out.columns else np.zeros(len(out))
+    def col(*names: str) -> FloatArray:
+        """The first of these columns the table has (zeros with none)."""
+        use = next((n for n in names if n in out.columns), None)
+        return out[use].to_numpy(dtype=np.float64) if use else np.zeros(len(out))
 
-    blink = col("AU45", "AU45") > 0
+    blink = np.fmax(col("AU45"), np.fmax(col("AU45_L"), col("AU45_R"))) > 0
     shut = (col("AU43_L", "AU43") >= closed) & (col("AU43_R", "AU43") >= closed)
     values = {c: out[c].to_numpy(dtype=np.float64, copy=True) for c in gaze}
     for track in _tracks(out):
@@ -586,16 +587,24 @@ _EYELID_FAMILY = frozenset({43, 45, 46})
 _PAIR_SIDES = ("L", "R")
 
 
-@cache
-def _exclusive_columns() -> tuple[tuple[tuple[str, str], tuple[str, str], float, float], ...]:
-    """The catalogue's mutually exclusive pairs the frames table can show.
+@dataclass(frozen=True)
+class _Item:
+    """One side of a code in an exclusive pair: its columns and where it counts."""
 
-    Per pair: item a's columns for the left and right side (an unsided code's one
-    column twice), item b's, and the value from which each item matches its
-    pattern (presence, 0.5, or a letter's lower edge: ``7E`` from 4.5). Patterns
-    with a lip prefix (``B28``, ``T22``) are left out: the table has no top and
-    bottom lip columns; so are pairs within 43/45/46, which :func:`classify_eyelids`
-    decides.
+    column: str  # the side's column (the code's own column if unsided)
+    bilateral: str  # the code's own column, used when the side's is missing
+    low: float  # from this value the item matches its pattern
+
+
+@cache
+def _exclusive_items() -> tuple[tuple[_Item, _Item], ...]:
+    """The catalogue's mutually exclusive pairs the frames table can show, per side.
+
+    Each pair appears once for the left and once for the right side (an unsided
+    code's column on both). ``low`` is presence (0.5) or a letter's lower edge
+    (``7E``: 4.5). Patterns with a lip prefix (``B28``, ``T22``) are left out: the
+    table has no top and bottom lip columns; so are pairs within 43/45/46, which
+    :func:`classify_eyelids` decides.
     """
     coded = {c.number: c for c in CODED}
     out = []
@@ -604,24 +613,29 @@ def _exclusive_columns() -> tuple[tuple[tuple[str, str], tuple[str, str], float,
             continue
         if a.number not in coded or b.number not in coded:
             continue
-        cols = []
-        for item in (a, b):
-            code = coded[item.number]
-            sided = tuple(f"{code.column}_{s}" if code.sided else code.column for s in _PAIR_SIDES)
-            cols.append((sided[0], sided[1]))
-        lows = [letter_to_intensity(i.intensity) - 0.5 if i.intensity else 0.5 for i in (a, b)]
-        out.append((cols[0], cols[1], lows[0], lows[1]))
+        for side in _PAIR_SIDES:
+            pair = []
+            for item in (a, b):
+                code = coded[item.number]
+                column = f"{code.column}_{side}" if code.sided else code.column
+                low = letter_to_intensity(item.intensity) - 0.5 if item.intensity else 0.5
+                pair.append(_Item(column, code.column, low))
+            out.append((pair[0], pair[1]))
     return tuple(out)
 
 
 def _drop_exclusives(frames: pd.DataFrame) -> pd.DataFrame:
-    """Of two codes FACS scores as mutually exclusive (``rules.toml``: 24 lip presser and
+    """Of codes FACS scores as mutually exclusive (``rules.toml``: 24 lip presser and
     25 lips part, 5 lid raiser and 43 closure, 25 and 34 puff, 18 and 28, 61 and 62, …)
-    and present in one frame on one side, the weaker is set to 0 (absent) there.
+    and present in one frame on one side, the stronger are kept and the others set to
+    0 (absent) there.
 
     A coder reading each code on its own can score both (the lips part while the
     model's 24 reads a trace); the FACS string would break the catalogue's own
-    rule. Ties keep the pair's first code. Bilateral columns stay the larger side.
+    rule. Per frame the present items are taken strongest first, each kept unless
+    it conflicts with one already kept (24A, 25B and 34C keep 34C and 24A); ties
+    keep the pair's first code. A sided code without side columns is read from its
+    bilateral column. Bilateral columns stay the larger side where a side changed.
 
     >>> import numpy as np, pandas as pd
     >>> from facs.series import FRAME_COLUMNS
@@ -633,30 +647,61 @@ def _drop_exclusives(frames: pd.DataFrame) -> pd.DataFrame:
     ([1.0, 0.0, 0.0], [0.0, 2.0, 2.0])
     """
     out = frames.copy()
-    values: dict[str, FloatArray] = {}
-    touched: set[str] = set()
-    for (a_left, a_right), (b_left, b_right), a_low, b_low in _exclusive_columns():
-        for ca, cb in ((a_left, b_left), (a_right, b_right)):
-            if ca not in out.columns or cb not in out.columns:
-                continue
-            for c in (ca, cb):
-                if c not in values:
-                    values[c] = out[c].to_numpy(dtype=np.float64, copy=True)
-            x, y = values[ca], values[cb]
-            both = (x >= a_low) & (y >= b_low)  # NaN is never present
-            if not both.any():
-                continue
-            a_loses = both & (x < y)
-            x[a_loses] = 0.0
-            y[both & ~a_loses] = 0.0
-            touched |= {ca, cb}
-    for c in touched:
-        out[c] = values[c]
+    present_cols = set(out.columns)
+    entries: list[tuple[str, float]] = []  # (column, low), in first-seen order
+    edges: list[tuple[int, int]] = []
+    for pair in _exclusive_items():
+        ids = []
+        for item in pair:
+            column = item.column if item.column in present_cols else item.bilateral
+            if column not in present_cols:
+                break
+            if (column, item.low) not in entries:
+                entries.append((column, item.low))
+            ids.append(entries.index((column, item.low)))
+        if len(ids) == 2 and ids[0] != ids[1]:
+            edges.append((ids[0], ids[1]))
+    if not edges:
+        return out
+    k = len(entries)
+    conflict = np.zeros((k, k), dtype=bool)
+    for i, j in edges:
+        conflict[i, j] = conflict[j, i] = True
+    values = np.column_stack([out[c].to_numpy(dtype=np.float64) for c, _ in entries])
+    lows = np.array([low for _, low in entries])
+    present = values >= lows  # NaN is never present
+    involved = present & (present.astype(np.int64) @ conflict.astype(np.int64) > 0)
+    rows = np.flatnonzero(involved.any(axis=1))
+    if rows.size == 0:
+        return out
+    v, p = values[rows], present[rows]
+    # strongest first; ties in entry order (a pair's first code was seen first)
+    order = np.argsort(-np.where(p, v, -np.inf), axis=1, kind="stable")
+    kept = np.zeros_like(p)
+    at = np.arange(len(rows))
+    for rank in range(k):
+        pick = order[:, rank]
+        clash = (kept & conflict[pick]).any(axis=1)
+        kept[at, pick] = p[at, pick] & ~clash
+    dropped = p & ~kept
+    changed: dict[str, npt.NDArray[np.intp]] = {}
+    for e, (column, _low) in enumerate(entries):
+        hit = rows[dropped[:, e]]
+        if hit.size:
+            col = out[column].to_numpy(dtype=np.float64, copy=True)
+            col[hit] = 0.0
+            out[column] = col
+            changed[column] = np.union1d(changed.get(column, hit), hit)
     for code in CODED:
         left, right = f"{code.column}_L", f"{code.column}_R"
-        if code.sided and ({left, right} & touched) and {left, right, code.column} <= set(out):
-            both_sides = np.fmax(out[left].to_numpy(np.float64), out[right].to_numpy(np.float64))
-            out[code.column] = np.where(np.isnan(out[code.column]), np.nan, both_sides)
+        hit_rows = [changed[c] for c in (left, right) if c in changed]
+        if not (code.sided and hit_rows and {left, right, code.column} <= present_cols):
+            continue
+        at_rows = np.unique(np.concatenate(hit_rows))
+        larger = np.fmax(out[left].to_numpy(np.float64), out[right].to_numpy(np.float64))
+        col = out[code.column].to_numpy(dtype=np.float64, copy=True)
+        col[at_rows] = larger[at_rows]
+        out[code.column] = col
     return out
 
 
