@@ -436,6 +436,15 @@ def test_nan_splits_a_closure() -> None:
     assert out["AU45"].isna().sum() == 2
 
 
+def test_shut_eyes_in_a_still_are_43_not_a_blink() -> None:
+    # FACS: a blink cannot be scored from a still image (one frame: no timing)
+    still = classify_eyelids(eyes(1, 4.0, 4.0))
+    assert still[["AU43", "AU45"]].values.tolist() == [[4.0, 0.0]]
+    assert frame_codes(still).tolist() == ["43D"]
+    wink = classify_eyelids(eyes(1, 4.0, 0.0))
+    assert frame_codes(wink).tolist() == ["L46D"]  # one eye shut is still a wink
+
+
 # ------------------------------------------------------- eye position under shut lids
 
 

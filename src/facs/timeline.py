@@ -392,6 +392,9 @@ def classify_eyelids(
       landmark lag decided it.
     - lid lowering that never reaches ``closed`` is no episode and stays 43
       (droop, e.g. 43B).
+    - a face seen in one frame only (a still image) has no timing, and FACS
+      scores no blink from a still: shut eyes there stay 43 (a one-eyed
+      closure is still a wink).
 
     Parameters
     ----------
@@ -487,7 +490,8 @@ def classify_eyelids(
             elif sided and r_max >= closed and l_max < half:
                 move(rows, "R", right, 46)
             elif (
-                duration <= blink_max_s + _EPS
+                len(track.rows) > 1  # a still: no timing, so no blink (FACS), the closure is 43
+                and duration <= blink_max_s + _EPS
                 and _held_s(both[s:e], track.breaks[s : e - 1], interval) <= pause_s + _EPS
             ):  # short and no pause shut (the pause is timed only for a short episode)
                 move(rows, "L", left, 45)
