@@ -82,3 +82,25 @@ def test_a_take_with_no_calm_moment_is_said_in_the_note() -> None:
     spanned = summarise(Path("take.mp4"), info, frames, events, {0: span}, start=None,
                         end=None, elapsed=1.0, workers=1).per_face["0"].baseline  # fmt: skip
     assert spanned["span_s"] == [2.0, 2.3] and spanned["why_span"] == "no one state"
+
+
+def test_unscorable_frames_are_counted_beside_the_covered_ones() -> None:
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+
+    from facs._summary import summarise
+    from facs.au import load_estimator
+    from facs.series import CODE_COLUMNS
+
+    frames = pd.DataFrame({"frame": range(6), "time_s": np.arange(6) / 30, "face": 0,
+                           "success": 1, **{c: 0.0 for c in CODE_COLUMNS},
+                           "covered_brows": 0.0, "covered_eyes": 0.0,
+                           "covered_lower": [1.0, 1.0, 0.0, 0.0, 0.0, 0.0],
+                           "unscorable": [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]})  # fmt: skip
+    events = pd.DataFrame(columns=["face", "code", "onset_s", "offset_s"])
+    info = SimpleNamespace(kind="video", width=64, height=64, fps=30.0, duration_s=0.2)
+    s = summarise(Path("take.mp4"), info, frames, events, {0: load_estimator().population},
+                  start=None, end=None, elapsed=1.0, workers=1)  # fmt: skip
+    assert s.per_face["0"].covered == {"lower": 2, "unscorable": 3}

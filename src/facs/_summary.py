@@ -51,7 +51,8 @@ class FaceSummary:
     #: Per code column (``AU12``, ``AD19`` …) that occurred (an event or a frame ≥ A).
     codes: dict[str, CodeTotals]
     #: Frames in which each region was covered (``brows``, ``eyes``, ``lower``: FACS
-    #: 70, 71, 72), its codes not scored; only regions covered at least once.
+    #: 70, 71, 72), its codes not scored, and ``unscorable`` (74: the face turned too far
+    #: from the camera, every code but the head's blank); only those seen at least once.
     covered: dict[str, int] = field(default_factory=dict)
 
 
@@ -271,7 +272,7 @@ def summarise(
             codes=totals,
             covered={
                 c.removeprefix("covered_"): int((rows[c] == 1).sum())
-                for c in ("covered_brows", "covered_eyes", "covered_lower")
+                for c in ("covered_brows", "covered_eyes", "covered_lower", "unscorable")
                 if c in rows.columns and (rows[c] == 1).any()
             },
         )

@@ -365,10 +365,10 @@ def _write_dataset_part(table: pd.DataFrame, columns: Sequence[str], target: Pat
 
 
 def _frame_columns() -> list[str]:
-    from facs.au._visibility import COVER_COLUMNS
+    from facs.au._visibility import VISIBILITY_COLUMNS
     from facs.series import BOX_COLUMNS, FRAME_COLUMNS
 
-    return [*FRAME_COLUMNS, *BOX_COLUMNS, *COVER_COLUMNS, "code"]
+    return [*FRAME_COLUMNS, *BOX_COLUMNS, *VISIBILITY_COLUMNS, "code"]
 
 
 def _finish_task(job: dict[str, Any], *parts: dict[str, Any]) -> dict[str, Any]:

@@ -119,7 +119,12 @@ def _estimate(
     from facs.au._batch import add_head_positions, baseline_rows, face_rows, select_baseline
     from facs.au._calibration import apply_actor
     from facs.au._estimator import load_estimator
-    from facs.au._visibility import COVER_CODES, COVER_COLUMNS, covered_regions, hand_covers
+    from facs.au._visibility import (
+        COVER_CODES,
+        VISIBILITY_COLUMNS,
+        covered_regions,
+        hand_covers,
+    )
     from facs.face._batch import FaceBatch
     from facs.series import (
         BOX_COLUMNS,
@@ -232,7 +237,9 @@ def _estimate(
     frames["frame"] = frames["frame"].astype("int64")
     frames["face"] = frames["face"].astype("int64")
     frames["success"] = frames["success"].astype("int64")
-    ordered = [c for c in (*FRAME_COLUMNS, *BOX_COLUMNS, *COVER_COLUMNS) if c in frames.columns]
+    ordered = [
+        c for c in (*FRAME_COLUMNS, *BOX_COLUMNS, *VISIBILITY_COLUMNS) if c in frames.columns
+    ]
     frames = frames[ordered]
     assert set(CODE_COLUMNS) | set(SIDE_COLUMNS) <= set(frames.columns)
     raw_df = None

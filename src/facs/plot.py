@@ -249,8 +249,9 @@ def _draw_heatmap(
             rasterized=True,
             zorder=1,
         )
-        # Blank where the face is there: the region was covered (70-73), or the eyes were
-        # shut under 61-64 (facs.timeline.hide_gaze_while_shut); not scored.
+        # Blank where the face is there: the region was covered (70-73), the face turned
+        # too far to score (74), or the eyes were shut under 61-64
+        # (facs.timeline.hide_gaze_while_shut); not scored.
         for row in range(n):
             runs = grid.runs(np.isnan(face.values[row]) & face.present)
             if runs:
@@ -543,11 +544,12 @@ def _draw_scale(ax: Axes, cmap: Colormap) -> None:
 
 
 def _covered_patch() -> Patch:
-    """Legend entry for a code not scored: its region covered, or eye position under shut lids."""
+    """Legend entry for a code not scored: its region covered, the face turned away, or eye
+    position under shut lids."""
     from matplotlib.patches import Patch
 
-    return Patch(facecolor=_COVERED_FILL, edgecolor=_ABSENT, hatch=_COVERED_HATCH,
-                 label="not visible (covered: 70-73; 61-64 with eyes shut)")  # fmt: skip
+    label = "not scored (covered: 70-73; turned away: 74; 61-64: eyes shut)"
+    return Patch(facecolor=_COVERED_FILL, edgecolor=_ABSENT, hatch=_COVERED_HATCH, label=label)
 
 
 def _absent_patch() -> Patch:

@@ -836,18 +836,22 @@ def frame_codes(frames: pd.DataFrame, *, threshold: float = 0.5) -> pd.Series:
 
 
 def _visibility_tokens(frames: pd.DataFrame) -> npt.NDArray[np.object_] | None:
-    """Per row, the FACS visibility codes of its covered regions ("72", "70+71", "73")."""
-    from facs.au._visibility import COVER_CODES, COVER_COLUMNS
+    """Per row, the FACS visibility codes of its covered regions ("72", "70+71", "73"),
+    or "74" where the face is there but unscorable (turned away)."""
+    from facs.au._visibility import COVER_CODES, COVER_COLUMNS, UNSCORABLE_COLUMN
 
-    if not all(c in frames.columns for c in COVER_COLUMNS):
+    has_covers = all(c in frames.columns for c in COVER_COLUMNS)
+    if not has_covers and UNSCORABLE_COLUMN not in frames.columns:
         return None
-    flags = frames[list(COVER_COLUMNS)].to_numpy(dtype=np.float64) >= 0.5
     out = np.full(len(frames), "", dtype=object)
-    numbers = list(COVER_CODES.values())
-    for k, number in enumerate(numbers):
-        token = np.where(flags[:, k], str(number), "")
-        out = np.where((out != "") & (token != ""), out + "+", out) + token
-    out[flags.all(axis=1)] = "73"  # the entire face
+    if has_covers:
+        flags = frames[list(COVER_COLUMNS)].to_numpy(dtype=np.float64) >= 0.5
+        for k, number in enumerate(COVER_CODES.values()):
+            token = np.where(flags[:, k], str(number), "")
+            out = np.where((out != "") & (token != ""), out + "+", out) + token
+        out[flags.all(axis=1)] = "73"  # the entire face
+    if UNSCORABLE_COLUMN in frames.columns:
+        out[frames[UNSCORABLE_COLUMN].to_numpy(dtype=np.float64) >= 0.5] = "74"
     return out
 
 

@@ -106,3 +106,24 @@ def test_head_positions_over_the_whole_series(est) -> None:  # type: ignore[no-u
     assert "_size" not in table
     turned = table[["AU51", "AU52"]].iloc[45:].max(axis=1)
     assert turned.min() >= 1.0 and table[["AU51", "AU52"]].iloc[:20].max().max() < 0.5
+
+
+def test_a_face_turned_away_is_unscorable_but_its_head_is_scored(est) -> None:  # type: ignore[no-untyped-def]
+    from facs.au._visibility import UNSCORABLE_COLUMN, UNSCORABLE_YAW_DEG
+    from facs.timeline import frame_codes
+
+    face = _face(est, n=90)
+    pose = np.zeros((90, 3))
+    pose[40:70, 0] = UNSCORABLE_YAW_DEG + 10.0  # turned past the limit for a second
+    face = FaceBatch(**{**face.__dict__, "pose": pose})
+    base = select_baseline(face[baseline_rows(face.blendshapes, face.time_s)], est)
+    table = add_head_positions(face_rows(face, base, est, np.zeros((90, 3), bool)), {0: base})
+    away = slice(40, 70)
+    assert table[UNSCORABLE_COLUMN].iloc[away].eq(1).all()
+    assert table[UNSCORABLE_COLUMN].drop(index=range(40, 70)).eq(0).all()
+    codes = [c for c in table.columns if c[:2] in ("AU", "AD") and not c.startswith("AU5")]
+    assert table[codes].iloc[away].isna().all().all()  # every action blank (not 0)
+    assert table["AU12"].iloc[70:].notna().all()  # scored again once it turns back
+    assert table["AU51"].iloc[50:65].min() >= 4.5  # the head's turn is seen: 51E
+    strings = frame_codes(table)
+    assert strings.iloc[55] == "51E+74" and "74" not in strings.iloc[80]

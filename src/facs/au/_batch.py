@@ -133,6 +133,9 @@ def face_rows(
 ) -> pd.DataFrame:
     """One face's frames-table rows: scores, covered regions blank, pose and box.
 
+    A face turned too far from the camera (:func:`facs.au._visibility.unscorable`,
+    FACS 74) has every code blank but its head position, and ``unscorable`` 1.
+
     ``covered`` (rows, 3) says per row whether the brows, eyes and lower face
     are hidden (:func:`facs.au._visibility.covered_regions`); a hidden region's
     codes are blank (NaN: not scored) where the face is not acting
@@ -148,8 +151,10 @@ def face_rows(
     from facs.au._visibility import (
         COVER_CODES,
         COVER_COLUMNS,
+        UNSCORABLE_COLUMN,
         acting_not_covered,
         region_columns,
+        unscorable,
     )
     from facs.series import BOX_COLUMNS
 
@@ -158,9 +163,14 @@ def face_rows(
     for k, region in enumerate(COVER_CODES):
         for column in region_columns(list(cols), region):
             cols[column][flags[:, k]] = np.nan  # not scored where it cannot be seen
+    turned = unscorable(rows.pose)  # 74: too far from the camera; head position still scored
+    if turned.any():
+        for column in {c for region in COVER_CODES for c in region_columns(list(cols), region)}:
+            cols[column][turned] = np.nan
     table = pd.DataFrame(cols)
     for k, column in enumerate(COVER_COLUMNS):
         table[column] = flags[:, k].astype(float)
+    table[UNSCORABLE_COLUMN] = turned.astype(float)
     face = rows.face if len(rows) else np.zeros(0, np.int64)
     table.insert(0, "frame", rows.frame)
     table.insert(1, "time_s", rows.time_s)

@@ -39,16 +39,32 @@ from facs.face._appearance import APPEARANCE_REGIONS
 __all__ = [
     "COVER_CODES",
     "COVER_COLUMNS",
+    "UNSCORABLE_COLUMN",
+    "UNSCORABLE_YAW_DEG",
+    "VISIBILITY_COLUMNS",
     "acting_not_covered",
     "covered_regions",
     "hand_covers",
     "region_columns",
+    "unscorable",
 ]
 
 #: Visibility code per judged region (73: all three).
 COVER_CODES = {"brows": 70, "eyes": 71, "lower": 72}
 #: frames-table columns: 1 where the region is covered in that frame, else 0.
 COVER_COLUMNS = tuple(f"covered_{r}" for r in COVER_CODES)
+#: frames-table column: 1 where the face is there but cannot be scored (FACS 74).
+UNSCORABLE_COLUMN = "unscorable"
+#: The visibility columns after the codes: the covered regions (70-73), then 74.
+VISIBILITY_COLUMNS = (*COVER_COLUMNS, UNSCORABLE_COLUMN)
+#: Head yaw (degrees from facing the camera, the frame's own measured pose) beyond which
+#: a face is unscorable (74): its codes are blank, its head position still scored. The
+#: synthesiser's face, nine actions rendered turned away and coded against a frontal
+#: neutral (benchmarks/README.md, "Faces turned away"): at a measured yaw of 27-31 degrees
+#: the rendered action is the strongest code in 7 of 9; at 41, 4 of 9 and the strongest
+#: wrong code reads as high as it (2.8); at 46-48, 3 of 9 and wrong codes read higher
+#: (3.2-3.3 against 2.0-2.3); at 54, 1 of 9; drawn at 80, no face is found.
+UNSCORABLE_YAW_DEG = 45.0
 #: Per region: how many robust spreads a point must move to count as changed, and
 #: the least share of changed points that is a cover (with Otsu's split of the
 #: clip's own shares above it). Chosen per region on synthetic-rom with pasted
@@ -202,6 +218,17 @@ def covered_regions(
         limit = max(MIN_SHARE[region], _split(share[sampled]))
         out[region] = _hold(((share >= limit) & sampled) | by_hand[region], hold)
     return out
+
+
+def unscorable(pose: np.ndarray) -> np.ndarray:
+    """Per row of ``pose`` (N, 3: yaw, pitch, roll in degrees): is the face turned too far
+    from the camera to be scored (FACS 74, :data:`UNSCORABLE_YAW_DEG`)? NaN is not.
+
+    >>> unscorable(np.array([[10.0, 0, 0], [-62.0, 0, 0], [np.nan, 0, 0]])).tolist()
+    [False, True, False]
+    """
+    yaw = np.abs(np.asarray(pose, dtype=np.float64).reshape(-1, 3)[:, 0])
+    return np.asarray(np.nan_to_num(yaw, nan=0.0) > UNSCORABLE_YAW_DEG)
 
 
 def _split(share: np.ndarray) -> float:
