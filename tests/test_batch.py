@@ -258,3 +258,22 @@ def test_a_second_batch_on_one_output_is_refused(tmp_path: Path) -> None:
         pytest.raises(InputError, match="another batch is writing there"),
     ):
         code_many([video], tmp_path / "out")
+
+
+def test_a_dataset_read_back_keeps_columns_a_part_lacks(tmp_path: Path) -> None:
+    """A part written before a column existed (unscorable) does not drop it for the rest."""
+    import pandas as pd
+
+    from facs.batch import _read_dataset
+
+    old = tmp_path / "video=a"
+    new = tmp_path / "video=b"
+    old.mkdir()
+    new.mkdir()
+    pd.DataFrame({"frame": [0, 1], "AU12": [0.0, 1.0]}).to_parquet(old / "part.parquet")
+    pd.DataFrame({"frame": [0], "AU12": [2.0], "unscorable": [1.0]}).to_parquet(
+        new / "part.parquet"
+    )
+    table = _read_dataset(tmp_path)
+    assert list(table["video"]) == ["a", "a", "b"]
+    assert table["unscorable"].isna().tolist() == [True, True, False]

@@ -273,6 +273,35 @@ def test_a_covered_mouth_is_not_scored(tmp_path: Path) -> None:
     assert len(twelve) >= 1 and (twelve["offset_s"] <= 61 / 25).all(), twelve
 
 
+def test_a_face_turned_away_is_74_and_never_the_neutral(tmp_path: Path) -> None:
+    """Past 45 degrees the face is unscorable (74); those frames are no neutral either."""
+    from PIL import Image
+
+    from facs.face import locate_model
+    from facs.synth._render import render_image
+
+    try:
+        locate_model()
+    except facs.ModelError as err:
+        pytest.skip(str(err))
+    size = (360, 420)
+    away = Image.fromarray(render_image("51E", view="three-quarter", size=size, label=False))
+    neutral = Image.fromarray(render_image("0", size=size, label=False))
+    smile = Image.fromarray(render_image("12D", size=size, label=False))
+    for i in range(90):  # long turned away (calm: the calmest fifth would take it), then front
+        (away if i < 60 else smile if i >= 78 else neutral).save(tmp_path / f"f{i:03d}.png")
+    coding = facs.code(tmp_path, fps=25, max_faces=1)
+    f = coding.frames.set_index("frame")
+    turned = f.loc[3:56]
+    assert (turned["unscorable"] == 1).all() and turned["AU12"].isna().all()
+    assert turned["code"].str.endswith("74").all()
+    front = f.loc[63:75]
+    assert (front["unscorable"] == 0).all()
+    assert (front["code"] == "0").all(), front["code"].unique()  # the neutral is a front one
+    assert f.loc[81:88, "AU12"].min() >= 2.5
+    assert coding.summary.per_face["0"].covered["unscorable"] >= 55
+
+
 def test_stills_respect_max_faces_and_carry_boxes(shared_data: Path, tmp_path: Path) -> None:
     one = facs.code(shared_data / "real" / "multi_face.jpg", max_faces=1)
     assert one.summary.faces == 1 and len(one.frames) == 1

@@ -465,7 +465,11 @@ class BatchResult:
 def _read_dataset(folder: Path) -> pd.DataFrame:
     if not folder.is_dir() or not any(folder.glob("video=*/part.parquet")):
         return pd.DataFrame()
-    table = pd.read_parquet(folder)
+    # part by part: a part written by an older facs may lack a newer column (unscorable),
+    # and a dataset read at once takes its columns from the first part
+    parts = sorted(folder.glob("video=*/part.parquet"))
+    tables = [pd.read_parquet(p).assign(video=p.parent.name.split("=", 1)[1]) for p in parts]
+    table = pd.concat(tables, ignore_index=True)
     table["video"] = table["video"].astype(str)
     return table
 

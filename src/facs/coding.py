@@ -124,6 +124,7 @@ def _estimate(
         VISIBILITY_COLUMNS,
         covered_regions,
         hand_covers,
+        unscorable,
     )
     from facs.face._batch import FaceBatch
     from facs.series import (
@@ -175,7 +176,7 @@ def _estimate(
     hands: dict[tuple[int, int], np.ndarray] = {}  # the covers a hand was seen making
     for gid, entries in rows_of.items():
         face = whole[gid]
-        cover = covered_regions(face.appearance, face.time_s, face.hand)
+        cover = covered_regions(face.appearance, face.time_s, face.hand, unscorable(face.pose))
         flags = np.stack([cover[r] for r in COVER_CODES], axis=1)
         hidden_by = hand_covers(face.hand, face.time_s)
         by_hand = np.stack([hidden_by[r] for r in COVER_CODES], axis=1) & flags
@@ -190,6 +191,7 @@ def _estimate(
     for gid, entries in rows_of.items():
         face = whole[gid]
         hidden = np.concatenate([covers[ci, gid].any(axis=1) for ci, _ in entries])
+        hidden |= unscorable(face.pose)  # a face turned away (74) is no neutral either
         own = (not short and actor is None) or neutral is not None
         pick = (
             baseline_rows(face.blendshapes, face.time_s, covered=hidden, neutral=neutral,

@@ -40,6 +40,7 @@ __all__ = [
     "COVER_CODES",
     "COVER_COLUMNS",
     "UNSCORABLE_COLUMN",
+    "UNSCORABLE_RELEASE_DEG",
     "UNSCORABLE_YAW_DEG",
     "VISIBILITY_COLUMNS",
     "acting_not_covered",
@@ -65,6 +66,10 @@ VISIBILITY_COLUMNS = (*COVER_COLUMNS, UNSCORABLE_COLUMN)
 #: wrong code reads as high as it (2.8); at 46-48, 3 of 9 and wrong codes read higher
 #: (3.2-3.3 against 2.0-2.3); at 54, 1 of 9; drawn at 80, no face is found.
 UNSCORABLE_YAW_DEG = 45.0
+#: Once past :data:`UNSCORABLE_YAW_DEG`, a face stays unscorable until its yaw falls back
+#: under this (a head held at the limit does not flicker in and out of 74 with the
+#: pose's jitter and split every event).
+UNSCORABLE_RELEASE_DEG = 42.0
 #: Per region: how many robust spreads a point must move to count as changed, and
 #: the least share of changed points that is a cover (with Otsu's split of the
 #: clip's own shares above it). Chosen per region on synthetic-rom with pasted
@@ -182,7 +187,10 @@ def hand_covers(hand: np.ndarray, time_s: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def covered_regions(
-    appearance: np.ndarray, time_s: np.ndarray | None = None, hand: np.ndarray | None = None
+    appearance: np.ndarray,
+    time_s: np.ndarray | None = None,
+    hand: np.ndarray | None = None,
+    skip: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Per region (``brows``, ``eyes``, ``lower``), a bool per frame: covered.
 
@@ -192,6 +200,10 @@ def covered_regions(
     compare with.
     ``hand`` (N, 5) holds the looks for hands (:func:`hand_covers`): what a
     hand hides is covered too, in stills as well.
+    ``skip`` (N,) marks rows left out of the colour comparison, as if not sampled:
+    a face turned away (:func:`unscorable`, 74) looks unlike the face, and a take
+    turned away for most of its length would otherwise make that its typical look
+    and call every frontal frame covered.
 
     >>> rng = np.random.default_rng(0)
     >>> a = np.clip(rng.normal(150, 3, (60, 92, 3)), 0, 255).astype(np.uint8)
@@ -207,6 +219,8 @@ def covered_regions(
         {r: np.zeros(n, dtype=bool) for r in COVER_CODES}
     )  # fmt: skip
     sampled = appearance.reshape(n, -1).any(axis=1) if n else np.zeros(0, dtype=bool)
+    if skip is not None and n:
+        sampled &= ~np.asarray(skip, dtype=bool)
     if int(sampled.sum()) < 10:  # a still: no uncovered look to compare colours with
         return by_hand
     dev = np.zeros(appearance.shape[:2])
@@ -221,14 +235,24 @@ def covered_regions(
 
 
 def unscorable(pose: np.ndarray) -> np.ndarray:
-    """Per row of ``pose`` (N, 3: yaw, pitch, roll in degrees): is the face turned too far
-    from the camera to be scored (FACS 74, :data:`UNSCORABLE_YAW_DEG`)? NaN is not.
+    """Per row of ``pose`` (N, 3: yaw, pitch, roll in degrees; one face's rows in time
+    order): is the face turned too far from the camera to be scored (FACS 74)?
 
-    >>> unscorable(np.array([[10.0, 0, 0], [-62.0, 0, 0], [np.nan, 0, 0]])).tolist()
-    [False, True, False]
+    Past :data:`UNSCORABLE_YAW_DEG`, and on either side of it while the yaw stays over
+    :data:`UNSCORABLE_RELEASE_DEG`. NaN rows are not.
+
+    >>> yaw = [10.0, 43.0, 46.0, 44.0, 43.0, 30.0, -62.0, np.nan]
+    >>> unscorable(np.array([[y, 0.0, 0.0] for y in yaw])).astype(int).tolist()
+    [0, 1, 1, 1, 1, 0, 1, 0]
     """
-    yaw = np.abs(np.asarray(pose, dtype=np.float64).reshape(-1, 3)[:, 0])
-    return np.asarray(np.nan_to_num(yaw, nan=0.0) > UNSCORABLE_YAW_DEG)
+    yaw = np.nan_to_num(np.abs(np.asarray(pose, dtype=np.float64).reshape(-1, 3)[:, 0]), nan=0.0)
+    near = np.r_[False, yaw > UNSCORABLE_RELEASE_DEG, False]
+    edges = np.flatnonzero(np.diff(near.astype(np.int8)))
+    out = np.zeros(len(yaw), dtype=bool)
+    for start, end in zip(edges[::2], edges[1::2], strict=True):
+        if (yaw[start:end] > UNSCORABLE_YAW_DEG).any():
+            out[start:end] = True
+    return out
 
 
 def _split(share: np.ndarray) -> float:
