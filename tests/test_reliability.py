@@ -794,3 +794,15 @@ def test_codings_of_different_spans_or_rates_are_warned_about() -> None:
     rates = agree_frames([a, b], names=["a", "b"], align="time")
     assert any("frame rates differ" in w for w in rates.warnings)
     assert "warnings" in rates.to_json()
+
+
+def test_times_rounded_to_the_millisecond_are_the_same_frame_rate() -> None:
+    """A coding read back from CSV (time_s to 3 decimals) is not another frame rate."""
+    a = frames(300, AU12=np.linspace(0, 3, 300))
+    b = a.copy()
+    b["time_s"] = b["time_s"].round(3)  # steps of 0.033 and 0.034 s: a median of 30.3 fps
+    same = agree_frames([a, b], names=["parquet", "csv"], align="time")
+    assert not any("frame rates differ" in w for w in same.warnings), same.warnings
+    c = a.copy()
+    c["time_s"] = np.arange(300) / 29.0  # a clip 3 % slower is still told apart
+    assert any("frame rates differ" in w for w in agree_frames([a, c], align="time").warnings)
