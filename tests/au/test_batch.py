@@ -127,3 +127,16 @@ def test_a_face_turned_away_is_unscorable_but_its_head_is_scored(est) -> None:  
     assert table["AU51"].iloc[50:65].min() >= 4.5  # the head's turn is seen: 51E
     strings = frame_codes(table)
     assert strings.iloc[55] == "51E+74" and "74" not in strings.iloc[80]
+
+
+def test_a_head_bowed_far_is_unscorable_too(est) -> None:  # type: ignore[no-untyped-def]
+    from facs.au._visibility import UNSCORABLE_COLUMN, UNSCORABLE_PITCH_DEG
+
+    face = _face(est, n=60)
+    pose = np.zeros((60, 3))
+    pose[20:40, 1] = -(UNSCORABLE_PITCH_DEG + 5.0)
+    face = FaceBatch(**{**face.__dict__, "pose": pose})
+    base = select_baseline(face[baseline_rows(face.blendshapes, face.time_s)], est)
+    table = face_rows(face, base, est, np.zeros((60, 3), bool))
+    assert table[UNSCORABLE_COLUMN].tolist() == [0.0] * 20 + [1.0] * 20 + [0.0] * 20
+    assert table["AU12"].iloc[20:40].isna().all()

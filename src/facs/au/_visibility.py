@@ -40,6 +40,7 @@ __all__ = [
     "COVER_CODES",
     "COVER_COLUMNS",
     "UNSCORABLE_COLUMN",
+    "UNSCORABLE_PITCH_DEG",
     "UNSCORABLE_RELEASE_DEG",
     "UNSCORABLE_YAW_DEG",
     "VISIBILITY_COLUMNS",
@@ -66,10 +67,14 @@ VISIBILITY_COLUMNS = (*COVER_COLUMNS, UNSCORABLE_COLUMN)
 #: wrong code reads as high as it (2.8); at 46-48, 3 of 9 and wrong codes read higher
 #: (3.2-3.3 against 2.0-2.3); at 54, 1 of 9; drawn at 80, no face is found.
 UNSCORABLE_YAW_DEG = 45.0
-#: Once past :data:`UNSCORABLE_YAW_DEG`, a face stays unscorable until its yaw falls back
-#: under this (a head held at the limit does not flicker in and out of 74 with the
-#: pose's jitter and split every event).
-UNSCORABLE_RELEASE_DEG = 42.0
+#: The same for head pitch (bowed or raised): drawn bowed or raised by 30 degrees
+#: (measured 23-34), the rendered action is the strongest code in 4-5 of 9 and wrong codes
+#: read as high as it or higher; from a measured 32 degrees, 0-1 of 9.
+UNSCORABLE_PITCH_DEG = 30.0
+#: Once past a limit, a face stays unscorable until it is back this far inside both (a
+#: head held at the limit does not flicker in and out of 74 with the pose's jitter and
+#: split every event).
+UNSCORABLE_RELEASE_DEG = 3.0
 #: Per region: how many robust spreads a point must move to count as changed, and
 #: the least share of changed points that is a cover (with Otsu's split of the
 #: clip's own shares above it). Chosen per region on synthetic-rom with pasted
@@ -238,19 +243,23 @@ def unscorable(pose: np.ndarray) -> np.ndarray:
     """Per row of ``pose`` (N, 3: yaw, pitch, roll in degrees; one face's rows in time
     order): is the face turned too far from the camera to be scored (FACS 74)?
 
-    Past :data:`UNSCORABLE_YAW_DEG`, and on either side of it while the yaw stays over
-    :data:`UNSCORABLE_RELEASE_DEG`. NaN rows are not.
+    Past :data:`UNSCORABLE_YAW_DEG` or :data:`UNSCORABLE_PITCH_DEG`, and on either side
+    while the pose stays within :data:`UNSCORABLE_RELEASE_DEG` of a limit. NaN rows are
+    not.
 
-    >>> yaw = [10.0, 43.0, 46.0, 44.0, 43.0, 30.0, -62.0, np.nan]
-    >>> unscorable(np.array([[y, 0.0, 0.0] for y in yaw])).astype(int).tolist()
-    [0, 1, 1, 1, 1, 0, 1, 0]
+    >>> yaw = [10.0, 43.0, 46.0, 44.0, 43.0, 30.0, -62.0, np.nan, 0.0]
+    >>> pitch = [0.0] * 8 + [-33.0]
+    >>> unscorable(np.array([[y, p, 0.0] for y, p in zip(yaw, pitch)])).astype(int).tolist()
+    [0, 1, 1, 1, 1, 0, 1, 0, 1]
     """
-    yaw = np.nan_to_num(np.abs(np.asarray(pose, dtype=np.float64).reshape(-1, 3)[:, 0]), nan=0.0)
-    near = np.r_[False, yaw > UNSCORABLE_RELEASE_DEG, False]
+    angles = np.abs(np.asarray(pose, dtype=np.float64).reshape(-1, 3)[:, :2])
+    over = np.nan_to_num(angles, nan=0.0) - (UNSCORABLE_YAW_DEG, UNSCORABLE_PITCH_DEG)
+    worst = over.max(axis=1)  # degrees past the nearer limit (negative: inside both)
+    near = np.r_[False, worst > -UNSCORABLE_RELEASE_DEG, False]
     edges = np.flatnonzero(np.diff(near.astype(np.int8)))
-    out = np.zeros(len(yaw), dtype=bool)
+    out = np.zeros(len(worst), dtype=bool)
     for start, end in zip(edges[::2], edges[1::2], strict=True):
-        if (yaw[start:end] > UNSCORABLE_YAW_DEG).any():
+        if (worst[start:end] > 0).any():
             out[start:end] = True
     return out
 
