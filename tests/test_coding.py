@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 
 import facs
 from facs.coding import parse_span
@@ -242,10 +243,8 @@ def test_real_take_steady_head_lips_and_baseline_report(shared_data: Path) -> No
         assert len(inside) <= 2, inside  # at most brief events where the hand is lost
 
 
-def test_a_covered_mouth_is_not_scored(tmp_path: Path) -> None:
-    """An opaque cover over the mouth: 72 in the strings, lower codes blank, events end."""
-    from PIL import Image, ImageDraw
-
+def _still(code: str, view: str = "front") -> Image.Image:
+    """The synthesiser's face showing ``code`` at 360 x 420 (skips without the face model)."""
     from facs.face import locate_model
     from facs.synth._render import render_image
 
@@ -253,9 +252,14 @@ def test_a_covered_mouth_is_not_scored(tmp_path: Path) -> None:
         locate_model()
     except facs.ModelError as err:
         pytest.skip(str(err))
-    size = (360, 420)
-    neutral = Image.fromarray(render_image("0", size=size, label=False))
-    smile = Image.fromarray(render_image("12B", size=size, label=False))
+    return Image.fromarray(render_image(code, view=view, size=(360, 420), label=False))
+
+
+def test_a_covered_mouth_is_not_scored(tmp_path: Path) -> None:
+    """An opaque cover over the mouth: 72 in the strings, lower codes blank, events end."""
+    from PIL import ImageDraw
+
+    neutral, smile = _still("0"), _still("12B")
     for i in range(120):
         img = (smile if 30 <= i < 90 else neutral).copy()
         if 60 <= i < 90:  # a dark microphone over the mouth and chin for 1.2 s
@@ -275,19 +279,7 @@ def test_a_covered_mouth_is_not_scored(tmp_path: Path) -> None:
 
 def test_a_face_turned_away_is_74_and_never_the_neutral(tmp_path: Path) -> None:
     """Past 45 degrees the face is unscorable (74); those frames are no neutral either."""
-    from PIL import Image
-
-    from facs.face import locate_model
-    from facs.synth._render import render_image
-
-    try:
-        locate_model()
-    except facs.ModelError as err:
-        pytest.skip(str(err))
-    size = (360, 420)
-    away = Image.fromarray(render_image("51E", view="three-quarter", size=size, label=False))
-    neutral = Image.fromarray(render_image("0", size=size, label=False))
-    smile = Image.fromarray(render_image("12D", size=size, label=False))
+    away, neutral, smile = _still("51E", view="three-quarter"), _still("0"), _still("12D")
     for i in range(90):  # long turned away (calm: the calmest fifth would take it), then front
         (away if i < 60 else smile if i >= 78 else neutral).save(tmp_path / f"f{i:03d}.png")
     coding = facs.code(tmp_path, fps=25, max_faces=1)

@@ -174,9 +174,11 @@ def _estimate(
     whole = {number[g]: w for g, w in whole.items() if g in number}
     maps = [{local: number.get(g, -1) for local, g in m.items()} for m in maps]
     hands: dict[tuple[int, int], np.ndarray] = {}  # the covers a hand was seen making
+    turned: dict[tuple[int, int], np.ndarray] = {}  # unscorable (74), over the whole track
     for gid, entries in rows_of.items():
         face = whole[gid]
-        cover = covered_regions(face.appearance, face.time_s, face.hand, unscorable(face.pose))
+        away = unscorable(face.pose)
+        cover = covered_regions(face.appearance, face.time_s, face.hand, away)
         flags = np.stack([cover[r] for r in COVER_CODES], axis=1)
         hidden_by = hand_covers(face.hand, face.time_s)
         by_hand = np.stack([hidden_by[r] for r in COVER_CODES], axis=1) & flags
@@ -184,14 +186,17 @@ def _estimate(
         for ci, sel in entries:
             covers[ci, gid] = flags[offset : offset + len(sel)]
             hands[ci, gid] = by_hand[offset : offset + len(sel)]
+            turned[ci, gid] = away[offset : offset + len(sel)]
             offset += len(sel)
 
     # Pass 2: each face's neutral from its chosen rows, loaded chunk by chunk.
     baselines: dict[int, Any] = {}
     for gid, entries in rows_of.items():
         face = whole[gid]
-        hidden = np.concatenate([covers[ci, gid].any(axis=1) for ci, _ in entries])
-        hidden |= unscorable(face.pose)  # a face turned away (74) is no neutral either
+        # a covered face is no neutral, nor one turned away (74)
+        hidden = np.concatenate(
+            [covers[ci, gid].any(axis=1) | turned[ci, gid] for ci, _ in entries]
+        )
         own = (not short and actor is None) or neutral is not None
         pick = (
             baseline_rows(face.blendshapes, face.time_s, covered=hidden, neutral=neutral,
@@ -225,7 +230,8 @@ def _estimate(
             tables.append(faceless_rows(fr[empty, 0], fr[empty, 1]))
         for gid in (g for g in batch.faces() if g >= 0):
             rows = batch[batch.face == gid]
-            tables.append(face_rows(rows, baselines[gid], est, covers[ci, gid], hands[ci, gid]))
+            tables.append(face_rows(rows, baselines[gid], est, covers[ci, gid], hands[ci, gid],
+                                    turned=turned[ci, gid]))  # fmt: skip
             if raw:
                 raw_tables.append(rows.raw_table())
     if tables:

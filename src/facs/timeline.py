@@ -566,23 +566,18 @@ def hide_gaze_while_shut(frames: pd.DataFrame, *, closed: float = 2.5) -> pd.Dat
 
     blink = np.fmax(col("AU45"), np.fmax(col("AU45_L"), col("AU45_R"))) > 0
     shut = (col("AU43_L", "AU43") >= closed) & (col("AU43_R", "AU43") >= closed)
-    values = {c: out[c].to_numpy(dtype=np.float64, copy=True) for c in gaze}
-    for track in _tracks(out):
-        rows = track.rows
-        starts, ends = _runs(np.ones(len(rows), dtype=bool), track.breaks)
-        for s, e in zip(starts, ends, strict=True):  # pieces between lost-face jumps
-            piece = rows[s:e]
-            for c in gaze:
-                x = values[c][piece]
-                bridged = np.full(len(x), np.nan)
-                finite = np.isfinite(x) | blink[piece]  # NaN rows interrupt, blinks do not
-                for a, b in zip(*_runs(finite, np.zeros(max(len(x) - 1, 0), dtype=bool)),
-                                strict=True):  # fmt: skip
-                    bridged[a:b] = _bridge(x[a:b], blink[piece][a:b])
-                bridged[shut[piece] & ~blink[piece]] = np.nan
-                values[c][piece] = bridged
     for c in gaze:
-        out[c] = values[c]
+        values = out[c].to_numpy(dtype=np.float64, copy=True)
+        for track in _tracks(out):
+            x, at = values[track.rows], blink[track.rows]
+            bridged = np.full(len(x), np.nan)
+            # stretches a blink may be drawn across: NaN rows and lost faces interrupt
+            starts, ends = _runs(np.isfinite(x) | at, track.breaks)
+            for a, b in zip(starts, ends, strict=True):
+                bridged[a:b] = _bridge(x[a:b], at[a:b])
+            bridged[shut[track.rows] & ~at] = np.nan
+            values[track.rows] = bridged
+        out[c] = values
     return out
 
 
@@ -687,25 +682,23 @@ def _drop_exclusives(frames: pd.DataFrame) -> pd.DataFrame:
         pick = order[:, rank]
         clash = (kept & conflict[pick]).any(axis=1)
         kept[at, pick] = p[at, pick] & ~clash
-    dropped = p & ~kept
-    changed: dict[str, npt.NDArray[np.intp]] = {}
+    zeroed: dict[str, BoolArray] = {}  # column -> rows set to 0
     for e, (column, _low) in enumerate(entries):
-        hit = rows[dropped[:, e]]
-        if hit.size:
-            col = out[column].to_numpy(dtype=np.float64, copy=True)
-            col[hit] = 0.0
-            out[column] = col
-            changed[column] = np.union1d(changed.get(column, hit), hit)
-    for code in CODED:
-        left, right = f"{code.column}_L", f"{code.column}_R"
-        hit_rows = [changed[c] for c in (left, right) if c in changed]
-        if not (code.sided and hit_rows and {left, right, code.column} <= present_cols):
-            continue
-        at_rows = np.unique(np.concatenate(hit_rows))
-        larger = np.fmax(out[left].to_numpy(np.float64), out[right].to_numpy(np.float64))
-        col = out[code.column].to_numpy(dtype=np.float64, copy=True)
-        col[at_rows] = larger[at_rows]
-        out[code.column] = col
+        hit = np.zeros(len(out), dtype=bool)
+        hit[rows] = p[:, e] & ~kept[:, e]
+        if hit.any():
+            zeroed[column] = zeroed.get(column, hit) | hit
+            out[column] = np.where(hit, 0.0, out[column].to_numpy(dtype=np.float64))
+    none = np.zeros(len(out), dtype=bool)
+    for code in CODED:  # the bilateral column, only where one of its sides was set to 0
+        cols = [code.column, f"{code.column}_L", f"{code.column}_R"]
+        hit = zeroed.get(cols[1], none) | zeroed.get(cols[2], none)
+        if code.sided and hit.any() and set(cols) <= present_cols:
+            block = out[cols].to_numpy(dtype=np.float64)[hit]
+            _bilateral_is_max(block, cols)
+            bilateral = out[code.column].to_numpy(dtype=np.float64, copy=True)
+            bilateral[hit] = block[:, 0]
+            out[code.column] = bilateral
     return out
 
 

@@ -130,11 +130,14 @@ def face_rows(
     estimator: Estimator,
     covered: np.ndarray,
     by_hand: np.ndarray | None = None,
+    *,
+    turned: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """One face's frames-table rows: scores, covered regions blank, pose and box.
 
-    A face turned too far from the camera (:func:`facs.au._visibility.unscorable`,
-    FACS 74) has every code blank but its head position, and ``unscorable`` 1.
+    A face turned too far from the camera (``turned``, (rows,); by default
+    :func:`facs.au._visibility.unscorable` of these rows' pose: FACS 74) has every
+    code blank but its head position, and ``unscorable`` 1.
 
     ``covered`` (rows, 3) says per row whether the brows, eyes and lower face
     are hidden (:func:`facs.au._visibility.covered_regions`); a hidden region's
@@ -163,7 +166,8 @@ def face_rows(
     for k, region in enumerate(COVER_CODES):
         for column in region_columns(list(cols), region):
             cols[column][flags[:, k]] = np.nan  # not scored where it cannot be seen
-    turned = unscorable(rows.pose)  # 74: too far from the camera; head position still scored
+    if turned is None:
+        turned = unscorable(rows.pose)  # 74: too far from the camera; head position still scored
     if turned.any():
         for column in {c for region in COVER_CODES for c in region_columns(list(cols), region)}:
             cols[column][turned] = np.nan
