@@ -6,6 +6,7 @@ import numpy as np
 
 from facs.au._visibility import (
     COVER_CODES,
+    EYE_SKIN,
     HAND_MIN,
     acting_not_covered,
     covered_regions,
@@ -44,6 +45,24 @@ def test_light_changes_glances_and_stills_are_not_covers() -> None:
     b[50:56, _LOWER] = 35  # a hand passing for 0.2 s
     assert not covered_regions(b, t)["lower"].any()
     assert not any(v.any() for v in covered_regions(_face(1), None).values())  # a still
+
+
+def test_the_eyes_moving_are_no_cover_but_dark_glasses_are() -> None:
+    # The eye region's lid-margin points see the eyeball: a look aside or closing lids
+    # change them as much as a cover, the skin below the eyes and the nose's bridge not.
+    eyes = APPEARANCE_REGIONS["eyes"]
+    start = len(APPEARANCE_REGIONS["brows"])
+    skin = [start + eyes.index(p) for p in EYE_SKIN]
+    margin = [start + k for k, p in enumerate(eyes) if p not in EYE_SKIN]
+    t = np.arange(120) / 30
+    look = _face()
+    look[40:70, margin] = 40  # iris and lids over every margin point for 1 s
+    assert not covered_regions(look, t)["eyes"].any()
+    glasses = _face()
+    glasses[40:70, margin] = 40
+    glasses[40:70, skin[4:]] = 40  # the frame over the bridge of the nose as well
+    cover = covered_regions(glasses, t)["eyes"]
+    assert cover[40:70].all() and not cover[:40].any() and not cover[70:].any()
 
 
 def test_a_region_acting_strongly_is_not_blanked() -> None:

@@ -14,7 +14,9 @@ compared with the same face's own typical, uncovered look:
 3. a region is covered in a frame when the share of its points that sit
    more than ``DEVIATION`` spreads from their reference reaches both
    ``MIN_SHARE`` and Otsu's split of that share over the clip, held for
-   ``MIN_COVER_S`` (a glance of a hand past the face is not a cover).
+   ``MIN_COVER_S`` (a glance of a hand past the face is not a cover). The
+   eyes also need a changed point on the skin around them (``EYE_SKIN``): the
+   lid margins see the eyeball, whose colour moves with gaze and closure.
 
 A hand has the face's own tone, and strong expressions (wrinkles, an open
 mouth) change the colour under the landmarks about as much as it does, so
@@ -94,6 +96,17 @@ MIN_SHARE = {"brows": 0.6, "eyes": 0.4, "lower": 0.5}
 #: of one side's features (a coder cannot score a half-hidden side).
 HAND_MIN = 0.1
 HIDDEN_SHARE = 0.5
+#: Skin points of the eye region (below the eyes, the bridge of the nose): at least
+#: ``EYE_SKIN_MIN`` of them must have changed too for a colour cover of the eyes. The
+#: region's other 16 points sit on the lid margins, whose squares take in the eyeball:
+#: the eyes turning, the lids closing or the cheeks pushing up the lower lids change
+#: their colour as a cover does, but not the skin's. On the synthesiser's renders of
+#: every code at A-E (benchmarks/README.md, "Eye colour covers"), 43C-E, 61C-E,
+#: 62B-E and 63C-D were taken as covers without it and none is with it; pasted covers
+#: on synthetic-rom keep their recall (0.74, precision 1.00); with 3 of the 7 required,
+#: recall fell to 0.58.
+EYE_SKIN = (117, 346, 118, 347, 6, 168, 197)
+EYE_SKIN_MIN = 1
 MIN_SPREAD = 0.01  # colour units (0-1 per channel)
 MIN_COVER_S = 0.5  # expression apexes are shorter; a cover by a hand longer (false covers on
 # uncovered synthetic-rom frames 1-2 % with 0.2 s, 0.4-1.7 % with 0.5 s)
@@ -102,6 +115,7 @@ _start = 0
 for _name, _pts in APPEARANCE_REGIONS.items():
     _SLICES[_name] = slice(_start, _start + len(_pts))
     _start += len(_pts)
+_EYE_SKIN_AT = np.array([APPEARANCE_REGIONS["eyes"].index(p) for p in EYE_SKIN])
 
 
 def _deviations(appearance: np.ndarray) -> np.ndarray:
@@ -234,9 +248,13 @@ def covered_regions(
     hold = _cover_rows(times)
     out = {}
     for region, part in _SLICES.items():
-        share = (dev[:, part] > DEVIATION[region]).mean(axis=1)
+        changed = dev[:, part] > DEVIATION[region]
+        share = changed.mean(axis=1)
         limit = max(MIN_SHARE[region], _split(share[sampled]))
-        out[region] = _hold(((share >= limit) & sampled) | by_hand[region], hold)
+        hit = (share >= limit) & sampled
+        if region == "eyes":  # not the eyes' own movement: the skin around them changed too
+            hit &= changed[:, _EYE_SKIN_AT].sum(axis=1) >= EYE_SKIN_MIN
+        out[region] = _hold(hit | by_hand[region], hold)
     return out
 
 
