@@ -167,7 +167,7 @@ def covered_clip(clip: str) -> dict[str, np.ndarray]:
     """Appearance and truth for one clip with pasted covers (cached)."""
     cached = _cached(clip)
     if cached is not None:
-        return cached
+        return {**cached, "pose": _pose_at(cached["time_s"], _rom.ROM / f"{clip}.mp4")}
     cache = _rom.CACHE / f"occlusion6-{clip}.npz"
     from facs.face import Frame, Landmarker, decode_frames
 
@@ -196,7 +196,7 @@ def covered_clip(clip: str) -> dict[str, np.ndarray]:
     out = {"time_s": np.array(times), "appearance": np.array(apps), "truth": np.array(truth),
            "truth_points": np.array(points), "hand": np.array(hand, np.float32)}  # fmt: skip
     np.savez(cache, **out)
-    return out
+    return {**out, "pose": _pose_at(out["time_s"], _rom.ROM / f"{clip}.mp4")}
 
 
 def _cached(name: str) -> dict[str, np.ndarray] | None:
@@ -233,6 +233,7 @@ def _with_truth(out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     import pandas as pd
 
     t = out["time_s"]
+    out = {**out, "pose": _pose_at(t, _rom.REAL / "WolfgangLanger_Pexels.mp4")}
     lower = np.any([(t >= s) & (t <= e) for s, e in PEXELS_COVERED], axis=0)
     out["truth_rough"] = np.stack([np.zeros_like(lower), np.zeros_like(lower), lower], axis=1)
     ref = pd.read_csv(Path(__file__).parent / "real" / "WolfgangLanger_Pexels.reference.csv")
@@ -265,10 +266,10 @@ def hand_free_scores() -> np.ndarray:
 
 def expression_renders() -> dict[str, np.ndarray]:
     """No cover, strong expressions: every code the synthesiser shows at E (cached)."""
-    cached = _cached("renders")
+    cached = _cached("renders-pose")
     if cached is not None:
         return cached
-    cache = _rom.CACHE / "occlusion6-renders.npz"
+    cache = _rom.CACHE / "occlusion6-renders-pose.npz"
     import tempfile
 
     from facs.face import perceive
@@ -276,7 +277,7 @@ def expression_renders() -> dict[str, np.ndarray]:
     from facs.synth._roundtrip import BLINK, GAP, HOLD, LEAD, rendered_codes
 
     size = (480, 560)
-    times, apps, hand = [], [], []
+    times, apps, hand, pose = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         folder, k = Path(tmp), 0
         neutral = Image.fromarray(render_image("0", size=size, label=False))
@@ -300,15 +301,25 @@ def expression_renders() -> dict[str, np.ndarray]:
                 times.append(r.time_s)
                 apps.append(r.faces[0].appearance)
                 hand.append(_look(r.faces[0].hand))
+                pose.append((r.faces[0].yaw, r.faces[0].pitch, r.faces[0].roll))
     out = {"time_s": np.array(times), "appearance": np.array(apps),
            "truth": np.zeros((len(times), 3), bool),
-           "hand": np.array(hand, np.float32)}  # fmt: skip
+           "hand": np.array(hand, np.float32), "pose": np.array(pose)}  # fmt: skip
     np.savez(cache, **out)
     return out
 
 
 def _cover(s: dict[str, np.ndarray], hands: bool) -> dict[str, np.ndarray]:
-    return vis.covered_regions(s["appearance"], s["time_s"], s["hand"] if hands else None)
+    return vis.covered_regions(s["appearance"], s["time_s"], s["hand"] if hands else None,
+                               pose=s.get("pose"))  # fmt: skip
+
+
+def _pose_at(times: np.ndarray, video: Path) -> np.ndarray:
+    """Head pose (N, 3) of a clip's cached clean perception at these times: the
+    landmarker's pose as `facs code` passes it to the colour rule."""
+    clean = _rom.cached_perception(video)
+    at = np.searchsorted(clean["time_s"], times - 1e-6)
+    return np.asarray(clean["pose"][np.clip(at, 0, len(clean["pose"]) - 1)], dtype=np.float64)
 
 
 def false_covers(sets: list[dict[str, np.ndarray]], hands: bool = True) -> dict[str, float]:
@@ -393,7 +404,7 @@ def main() -> None:
     rough = {**px, "truth": px["truth_rough"]}
     _table("Pexels clip against the first rough spans (2.6-3.8, 4.2-5.8, 6.4-9.4 s)",
            scores([rough]))  # fmt: skip
-    eyes = vis.covered_regions(px["appearance"], px["time_s"], px["hand"])["eyes"]
+    eyes = _cover(px, hands=True)["eyes"]
     if eyes.any():
         print(f"\nPexels eyes (71) called covered at {px['time_s'][eyes].min():.2f}-"
               f"{px['time_s'][eyes].max():.2f} s, {int(eyes.sum())} frames")  # fmt: skip

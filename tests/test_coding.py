@@ -294,6 +294,22 @@ def test_a_face_turned_away_is_74_and_never_the_neutral(tmp_path: Path) -> None:
     assert coding.summary.per_face["0"].covered["unscorable"] >= 55
 
 
+def test_a_head_turned_or_eyes_looking_aside_are_no_cover(tmp_path: Path) -> None:
+    """Turning the head changes the light on the face, and a look aside or closing lids
+    the colour at the lid margins, as a cover would: neither is 70-73."""
+    neutral = _still("0")
+    held = [_still(c) for c in ("51D", "52D", "61D", "43D")]
+    for i in range(12 + 20 * len(held)):
+        k = (i - 12) // 20
+        shown = held[k] if i >= 12 and (i - 12) % 20 < 15 else neutral
+        shown.save(tmp_path / f"f{i:03d}.png")
+    coding = facs.code(tmp_path, fps=10, neutral=(0.0, 1.0), max_faces=1)
+    f = coding.frames
+    covered = f[(f["covered_brows"] == 1) | (f["covered_eyes"] == 1) | (f["covered_lower"] == 1)]
+    assert covered.empty, covered[["frame", "code"]].to_string()
+    assert f.set_index("frame").loc[55:64, "AU61"].min() >= 2.5  # 61D scored, not blank
+
+
 def test_stills_respect_max_faces_and_carry_boxes(shared_data: Path, tmp_path: Path) -> None:
     one = facs.code(shared_data / "real" / "multi_face.jpg", max_faces=1)
     assert one.summary.faces == 1 and len(one.frames) == 1

@@ -178,7 +178,7 @@ def _estimate(
     for gid, entries in rows_of.items():
         face = whole[gid]
         away = unscorable(face.pose)
-        cover = covered_regions(face.appearance, face.time_s, face.hand, away)
+        cover = covered_regions(face.appearance, face.time_s, face.hand, away, face.pose)
         flags = np.stack([cover[r] for r in COVER_CODES], axis=1)
         hidden_by = hand_covers(face.hand, face.time_s)
         by_hand = np.stack([hidden_by[r] for r in COVER_CODES], axis=1) & flags

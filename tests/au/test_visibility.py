@@ -65,6 +65,20 @@ def test_the_eyes_moving_are_no_cover_but_dark_glasses_are() -> None:
     assert cover[40:70].all() and not cover[:40].any() and not cover[70:].any()
 
 
+def test_a_head_turned_away_from_its_usual_pose_is_not_taken_as_covered() -> None:
+    # Turning changes the light on the face like a cover; colour is compared only
+    # among frames near the face's usual pose.
+    t = np.arange(120) / 30
+    a = _face()
+    a[40:70, _LOWER] = 35
+    pose = np.zeros((120, 3))
+    assert covered_regions(a, t, pose=pose)["lower"][40:70].all()
+    pose[40:70, 0] = 25.0  # the same change while turned 25 degrees
+    assert not any(v.any() for v in covered_regions(a, t, pose=pose).values())
+    pose[40:70, 0] = 8.0  # turned a little: still judged
+    assert covered_regions(a, t, pose=pose)["lower"][40:70].all()
+
+
 def test_a_region_acting_strongly_is_not_blanked() -> None:
     flags = np.ones((3, len(COVER_CODES)), dtype=bool)
     cols = {"AU01": np.array([4.0, 0.0, np.nan]), "AU12": np.array([0.0, 3.5, 0.0]),
