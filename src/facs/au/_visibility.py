@@ -257,7 +257,7 @@ def covered_regions(
     if skip is not None and n:
         sampled &= ~np.asarray(skip, dtype=bool)
     if pose is not None and sampled.any():
-        sampled &= ~_turned_from_typical(np.asarray(pose, dtype=np.float64), sampled)
+        sampled &= ~_turned_from_typical(np.asarray(pose, dtype=np.float64), np.asarray(sampled))
     if int(sampled.sum()) < 10:  # a still: no uncovered look to compare colours with
         return by_hand
     dev = np.zeros(appearance.shape[:2])
