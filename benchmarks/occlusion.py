@@ -165,10 +165,10 @@ def _hidden(
 
 def covered_clip(clip: str) -> dict[str, np.ndarray]:
     """Appearance and truth for one clip with pasted covers (cached)."""
-    cached = _cached(clip)
+    cached = _cached(f"pose-{clip}")
     if cached is not None:
-        return {**cached, "pose": _pose_at(cached["time_s"], _rom.ROM / f"{clip}.mp4")}
-    cache = _rom.CACHE / f"occlusion6-{clip}.npz"
+        return cached
+    cache = _rom.CACHE / f"occlusion6-pose-{clip}.npz"
     from facs.face import Frame, Landmarker, decode_frames
 
     clean = _rom.cached_perception(_rom.ROM / f"{clip}.mp4")
@@ -176,7 +176,7 @@ def covered_clip(clip: str) -> dict[str, np.ndarray]:
     kinds = np.full(len(clean["frame"]), "", dtype=object)
     for k, start in enumerate(range(60, len(kinds) - SPAN, PERIOD)):
         kinds[start : start + SPAN] = KINDS[k % len(KINDS)]
-    times, apps, truth, points, hand = [], [], [], [], []
+    times, apps, truth, points, hand, pose = [], [], [], [], [], []
     with Landmarker(max_faces=1, hand_every=HAND_EVERY) as lmk:
         for i, frame in enumerate(decode_frames(_rom.ROM / f"{clip}.mp4")):
             img = Image.fromarray(frame.image)
@@ -191,12 +191,14 @@ def covered_clip(clip: str) -> dict[str, np.ndarray]:
                 truth.append([hidden[r] for r in vis.COVER_CODES])
                 points.append([under[r] for r in vis.COVER_CODES])
                 hand.append(_look(faces[0].hand))
+                pose.append((faces[0].yaw, faces[0].pitch, faces[0].roll))
             print(f"\r{clip} {i + 1}/{len(kinds)}", end="", file=sys.stderr)
     print(file=sys.stderr)
     out = {"time_s": np.array(times), "appearance": np.array(apps), "truth": np.array(truth),
-           "truth_points": np.array(points), "hand": np.array(hand, np.float32)}  # fmt: skip
+           "truth_points": np.array(points), "hand": np.array(hand, np.float32),
+           "pose": np.array(pose)}  # fmt: skip
     np.savez(cache, **out)
-    return {**out, "pose": _pose_at(out["time_s"], _rom.ROM / f"{clip}.mp4")}
+    return out
 
 
 def _cached(name: str) -> dict[str, np.ndarray] | None:
@@ -315,8 +317,8 @@ def _cover(s: dict[str, np.ndarray], hands: bool) -> dict[str, np.ndarray]:
 
 
 def _pose_at(times: np.ndarray, video: Path) -> np.ndarray:
-    """Head pose (N, 3) of a clip's cached clean perception at these times: the
-    landmarker's pose as `facs code` passes it to the colour rule."""
+    """Head pose (N, 3) of a clip's cached perception at these times (the Pexels clip:
+    the same frames `facs code` perceives)."""
     clean = _rom.cached_perception(video)
     at = np.searchsorted(clean["time_s"], times - 1e-6)
     return np.asarray(clean["pose"][np.clip(at, 0, len(clean["pose"]) - 1)], dtype=np.float64)

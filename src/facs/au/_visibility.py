@@ -109,16 +109,17 @@ HIDDEN_SHARE = 0.5
 EYE_SKIN = (117, 346, 118, 347, 6, 168, 197)
 EYE_SKIN_MIN = 1
 #: Colour is compared only among frames whose head yaw and pitch lie within this many
-#: degrees of the face's median pose: turning changes the light on the face as much as
-#: a cover does (the synthesiser's head turned 19-28 degrees read as 73, the whole face
-#: covered). Chosen as the thresholds above were (benchmarks/README.md, "Covers and
-#: head pose"): the largest limit of 25, 20, 16, 14, 12, 10 that keeps false eye and
-#: lower-face covers within 2 % of the synthesiser's renders of every code at A-E (a
-#: turning head passes through every angle): 16 (0.008 and 0.012; none 0.035 and
-#: 0.043). Pasted covers on synthetic-rom, whose clips turn the head too: lower-face
-#: recall 0.41 -> 0.36 (a cover held while the head is turned further is left to the
-#: hand model), brows and eyes unchanged, precision unchanged.
-COLOUR_POSE_DEG = 16.0
+#: degrees of the face's median pose (with 74's release): turning changes the light on
+#: the face as much as a cover does (the synthesiser's head turned 19-28 degrees read
+#: as 73, the whole face covered). Chosen as the thresholds above were
+#: (benchmarks/README.md, "Eye colour covers and covers on a turned head"): the largest
+#: of 25, 20, 18, 16, 14, 12 that keeps false eye and lower-face covers within 2 % of
+#: the synthesiser's renders of every code at A-E (a turning head passes through every
+#: angle): 18 (0.008 and 0.016; with no limit 0.035 and 0.043). Pasted covers on
+#: synthetic-rom, whose clips turn the head too: lower-face recall 0.41 -> 0.36 (a
+#: cover held while the head is turned further is left to the hand model); brows,
+#: eyes and precision unchanged.
+COLOUR_POSE_DEG = 18.0
 MIN_SPREAD = 0.01  # colour units (0-1 per channel)
 MIN_COVER_S = 0.5  # expression apexes are shorter; a cover by a hand longer (false covers on
 # uncovered synthetic-rom frames 1-2 % with 0.2 s, 0.4-1.7 % with 0.5 s)
@@ -238,7 +239,9 @@ def covered_regions(
     turned away for most of its length would otherwise make that its typical look
     and call every frontal frame covered.
     ``pose`` (N, 3: yaw, pitch, roll in degrees) leaves out of the colour comparison
-    the rows turned more than ``COLOUR_POSE_DEG`` from the face's median pose.
+    the rows turned more than ``COLOUR_POSE_DEG`` from the face's median pose (with
+    74's 3 degrees of release). Rows left out by ``skip`` or ``pose`` count as not
+    sampled, also for the 10 a colour comparison needs; a hand still covers them.
 
     >>> rng = np.random.default_rng(0)
     >>> a = np.clip(rng.normal(150, 3, (60, 92, 3)), 0, 255).astype(np.uint8)
@@ -257,7 +260,7 @@ def covered_regions(
     if skip is not None and n:
         sampled &= ~np.asarray(skip, dtype=bool)
     if pose is not None and sampled.any():
-        sampled &= ~_turned_from_typical(np.asarray(pose, dtype=np.float64), np.asarray(sampled))
+        sampled &= ~_turned_from_typical(np.asarray(pose), np.asarray(sampled, dtype=bool))
     if int(sampled.sum()) < 10:  # a still: no uncovered look to compare colours with
         return by_hand
     dev = np.zeros(appearance.shape[:2])
@@ -290,27 +293,43 @@ def unscorable(pose: np.ndarray) -> np.ndarray:
     """
     angles = np.abs(np.asarray(pose, dtype=np.float64).reshape(-1, 3)[:, :2])
     over = np.nan_to_num(angles, nan=0.0) - (UNSCORABLE_YAW_DEG, UNSCORABLE_PITCH_DEG)
-    worst = over.max(axis=1)  # degrees past the nearer limit (negative: inside both)
-    near = np.r_[False, worst > -UNSCORABLE_RELEASE_DEG, False]
+    return _past(over.max(axis=1))  # degrees past the nearer limit (negative: inside both)
+
+
+def _past(excess: np.ndarray) -> np.ndarray:
+    """Rows past a limit (``excess``: degrees past it, in time order), and the rows around
+    them while within :data:`UNSCORABLE_RELEASE_DEG` of it: a pose held at a limit does not
+    flicker across it. NaN is never near.
+
+    >>> _past(np.array([-5.0, -2.0, 1.0, -2.0, -4.0, np.nan, -1.0])).astype(int).tolist()
+    [0, 1, 1, 1, 0, 0, 0]
+    """
+    with np.errstate(invalid="ignore"):
+        near = np.r_[False, excess > -UNSCORABLE_RELEASE_DEG, False]
     edges = np.flatnonzero(np.diff(near.astype(np.int8)))
-    out = np.zeros(len(worst), dtype=bool)
+    out = np.zeros(len(excess), dtype=bool)
     for start, end in zip(edges[::2], edges[1::2], strict=True):
-        if (worst[start:end] > 0).any():
+        if (excess[start:end] > 0).any():
             out[start:end] = True
     return out
 
 
 def _turned_from_typical(pose: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Rows whose yaw or pitch is more than ``COLOUR_POSE_DEG`` from the median of ``rows``
-    (a row with no pose is not turned).
+    """Rows (in time order) whose yaw or pitch is more than ``COLOUR_POSE_DEG`` from the
+    median of ``rows`` with a pose, with the same release as 74 (:func:`_past`); a row
+    with no pose is not turned.
 
-    >>> pose = np.array([[0.0, 0, 0], [2, 1, 0], [20, 0, 0], [1, -20, 0], [np.nan] * 3])
-    >>> _turned_from_typical(pose, np.ones(5, bool)).tolist()
-    [False, False, True, True, False]
+    >>> pose = np.array([[0.0, 0, 0], [2, 1, 0], [25, 0, 0], [19, 0, 0], [1, -25, 0],
+    ...                  [np.nan] * 3])
+    >>> _turned_from_typical(pose, np.ones(6, bool)).tolist()
+    [False, False, True, True, True, False]
     """
-    typical = np.nanmedian(pose[rows, :2], axis=0)
-    with np.errstate(invalid="ignore"):
-        return np.asarray((np.abs(pose[:, :2] - typical) > COLOUR_POSE_DEG).any(axis=1))
+    angles = np.asarray(pose, dtype=np.float64).reshape(len(rows), 3)[:, :2]
+    known = rows & np.isfinite(angles).all(axis=1)
+    if not known.any():
+        return np.zeros(len(rows), dtype=bool)
+    off = np.abs(angles - np.median(angles[known], axis=0)) - COLOUR_POSE_DEG
+    return _past(np.where(np.isfinite(off), off, -np.inf).max(axis=1))
 
 
 def _split(share: np.ndarray) -> float:
