@@ -323,6 +323,37 @@ def test_a_head_turned_or_eyes_looking_aside_are_no_cover(tmp_path: Path) -> Non
     assert eyes.empty, eyes[["frame", "code"]].to_string()
 
 
+def _bowed(code: str, pitch: float) -> Image.Image:
+    """The synthesiser's face showing ``code`` with its head bowed (< 0) or raised."""
+    from facs.synth._model import HEAD_PIVOT, _rotation, deform
+    from facs.synth._render import render_image
+
+    _still("0")  # skips without the face model
+    pivot = np.array(HEAD_PIVOT)
+    mesh = (deform(code) - pivot) @ _rotation(0.0, pitch, 0.0).T + pivot
+    return Image.fromarray(render_image(code, size=(360, 420), label=False, mesh=mesh))
+
+
+def test_a_face_bowed_far_from_its_own_neutral_is_74_but_not_a_camera_below(
+    tmp_path: Path,
+) -> None:
+    """Bowed about 27 degrees since its frontal neutral, the drawn action is read lower
+    than wrong codes: 74. With the neutral bowed as far (a camera above the face), the
+    same frames are scored."""
+    smile = _bowed("12E", -35.0)
+    for name, rest in (("frontal", _still("0")), ("same", _bowed("0", -35.0))):
+        (tmp_path / name).mkdir()
+        for i in range(40):
+            (rest if i < 15 or i >= 35 else smile).save(tmp_path / name / f"f{i:03d}.png")
+    front = facs.code(tmp_path / "frontal", fps=10, neutral=(0.0, 1.4), max_faces=1)
+    f = front.frames.set_index("frame").loc[18:32]
+    assert (f["unscorable"] == 1).all() and f["AU12"].isna().all()
+    assert f["code"].str.endswith("74").all() and f["code"].str.contains("54").all()
+    same = facs.code(tmp_path / "same", fps=10, neutral=(0.0, 1.4), max_faces=1)
+    g = same.frames.set_index("frame").loc[18:32]
+    assert (g["unscorable"] == 0).all() and g["AU12"].min() >= 3.5
+
+
 def test_stills_respect_max_faces_and_carry_boxes(shared_data: Path, tmp_path: Path) -> None:
     one = facs.code(shared_data / "real" / "multi_face.jpg", max_faces=1)
     assert one.summary.faces == 1 and len(one.frames) == 1

@@ -52,6 +52,10 @@ MIN_BASELINE_S = 1.0
 MIN_FACE_FRAMES = 3
 #: Most calm frames a baseline median is taken over.
 MAX_BASELINE_FRAMES = 300
+#: Neutrals taken from the take itself: their pose says where this face rests before
+#: this camera (a population or an actor's neutral says nothing of it), so a face bowed
+#: or raised far from it is 74 (:func:`facs.au._visibility.unscorable_from_neutral`).
+OWN_NEUTRAL_KINDS = ("auto", "span", "partial", "manual")
 
 
 def _stitch_ids(store: Path, parts: int) -> list[dict[int, int]]:
@@ -125,6 +129,7 @@ def _estimate(
         covered_regions,
         hand_covers,
         unscorable,
+        unscorable_from_neutral,
     )
     from facs.face._batch import FaceBatch
     from facs.series import (
@@ -216,6 +221,13 @@ def _estimate(
             raise InputError(f"face {gid}: no frames in the neutral span {neutral}")
         baselines[gid] = select_baseline(candidates, est, neutral=neutral, actor=actor,
                                          own=own)  # fmt: skip
+        if baselines[gid].kind in OWN_NEUTRAL_KINDS and np.isfinite(baselines[gid].pose).all():
+            # bowed or raised far from its own neutral: 74 as well (head still scored)
+            bowed = unscorable_from_neutral(face.pose, baselines[gid].pose)
+            offset = 0
+            for ci, sel in entries:
+                turned[ci, gid] = turned[ci, gid] | bowed[offset : offset + len(sel)]
+                offset += len(sel)
     del whole
 
     # Pass 3: estimate chunk by chunk.

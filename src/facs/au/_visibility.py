@@ -43,6 +43,7 @@ __all__ = [
     "COVER_CODES",
     "COVER_COLUMNS",
     "UNSCORABLE_COLUMN",
+    "UNSCORABLE_FROM_NEUTRAL_PITCH_DEG",
     "UNSCORABLE_PITCH_DEG",
     "UNSCORABLE_RELEASE_DEG",
     "UNSCORABLE_YAW_DEG",
@@ -52,6 +53,7 @@ __all__ = [
     "hand_covers",
     "region_columns",
     "unscorable",
+    "unscorable_from_neutral",
 ]
 
 #: Visibility code per judged region (73: all three).
@@ -75,6 +77,18 @@ UNSCORABLE_YAW_DEG = 45.0
 #: same pitch. At 32-34 it is 5-6 of 9 against a neutral at the same pitch (a camera
 #: fixed above or below the face), though only 1-5 of 9 against a frontal one: kept.
 UNSCORABLE_PITCH_DEG = 35.0
+#: Head pitch from the face's own neutral, bowed (negative) and raised (positive), past
+#: which it is unscorable too. The synthesiser's face, nine actions drawn bowed or
+#: raised after a frontal neutral (benchmarks/turned.py, measured pitch from the
+#: neutral's; drawn action's mean reading against the strongest wrong code's): bowed 21
+#: degrees 3.66 / 3.36, 22 3.34 / 3.35, 24 3.10 / 3.32, 28 2.66 / 3.58; raised 21
+#: 3.60 / 2.61, 24 2.83 / 2.70, 27 2.53 / 2.91. As for yaw, each limit lies where a
+#: wrong code first reads as high as the drawn one. Raised, the measured pitch moves
+#: more with the expression (an open mouth reads the head higher): a limit of 22 there
+#: blanked 7 of 9 actions raised 21 degrees that read well, and with the release the
+#: limit of 28 already blanks from 25. A camera fixed above or below the face has its neutral at that
+#: pitch and is not affected (bowed 23 degrees with a neutral bowed as far: 3.97 / 2.81).
+UNSCORABLE_FROM_NEUTRAL_PITCH_DEG = (22.0, 28.0)
 #: Once past a limit, a face stays unscorable until it is back this far inside both (a
 #: head held at the limit does not flicker in and out of 74 with the pose's jitter and
 #: split every event).
@@ -294,6 +308,23 @@ def unscorable(pose: np.ndarray) -> np.ndarray:
     angles = np.abs(np.asarray(pose, dtype=np.float64).reshape(-1, 3)[:, :2])
     over = np.nan_to_num(angles, nan=0.0) - (UNSCORABLE_YAW_DEG, UNSCORABLE_PITCH_DEG)
     return _past(over.max(axis=1))  # degrees past the nearer limit (negative: inside both)
+
+
+def unscorable_from_neutral(pose: np.ndarray, neutral_pose: np.ndarray) -> np.ndarray:
+    """Per row of ``pose`` (one face's rows in time order): bowed or raised further from
+    the pitch of the face's own neutral (``neutral_pose``: yaw, pitch, roll) than
+    :data:`UNSCORABLE_FROM_NEUTRAL_PITCH_DEG` allows, with the release of
+    :func:`unscorable`.
+
+    >>> pitch = [0.0, 12.0, -21.0, -24.0, -20.0, -10.0, np.nan, 27.0, 30.0]
+    >>> pose = np.array([[0.0, p, 0.0] for p in pitch])
+    >>> unscorable_from_neutral(pose, np.array([0.0, 1.0, 0.0])).astype(int).tolist()
+    [0, 0, 1, 1, 1, 0, 0, 1, 1]
+    """
+    bowed, raised = UNSCORABLE_FROM_NEUTRAL_PITCH_DEG
+    d = np.asarray(pose, dtype=np.float64).reshape(-1, 3)[:, 1] - float(neutral_pose[1])
+    off = np.where(d < 0, -d - bowed, d - raised)
+    return _past(np.where(np.isfinite(off), off, -np.inf))
 
 
 def _past(excess: np.ndarray) -> np.ndarray:
