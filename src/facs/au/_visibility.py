@@ -86,8 +86,9 @@ UNSCORABLE_PITCH_DEG = 35.0
 #: wrong code first reads as high as the drawn one. Raised, the measured pitch moves
 #: more with the expression (an open mouth reads the head higher): a limit of 22 there
 #: blanked 7 of 9 actions raised 21 degrees that read well, and with the release the
-#: limit of 28 already blanks from 25. A camera fixed above or below the face has its neutral at that
-#: pitch and is not affected (bowed 23 degrees with a neutral bowed as far: 3.97 / 2.81).
+#: limit of 28 already blanks from 25. A camera fixed above or below the face has its
+#: neutral at that pitch and is not affected (bowed 23 degrees with a neutral bowed as
+#: far: 3.97 / 2.81).
 UNSCORABLE_FROM_NEUTRAL_PITCH_DEG = (22.0, 28.0)
 #: Once past a limit, a face stays unscorable until it is back this far inside both (a
 #: head held at the limit does not flicker in and out of 74 with the pose's jitter and
