@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from PIL import Image
 
 ACTIONS = ("12E", "4E", "1E+2E", "26E", "15E", "9E", "20E", "6E+12E", "43E")
-LEAD, HOLD, GAP, FPS = 12, 10, 4, 10.0
+HOLD, GAP = 10, 4  # frames at 10 fps, after the round trip's neutral lead of 1.2 s
 SIZE = (360, 420)
 _HEAD = {f"AU{n}" for n in range(51, 59)}
 
@@ -60,24 +58,10 @@ def _columns(code: str) -> list[str]:
 
 def condition(neutral: tuple[float, float], turned: tuple[float, float]) -> dict[str, float]:
     """Code one clip: the neutral at ``neutral`` (yaw, pitch), the actions at ``turned``."""
-    import facs
+    from facs.synth._roundtrip import _code_stills
 
-    rest = _image("0", *neutral)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder, k, spans = Path(tmp), 0, []
-
-        def put(image: Image.Image, count: int) -> None:
-            nonlocal k
-            for _ in range(count):
-                image.save(folder / f"f{k:04d}.png", compress_level=1)
-                k += 1
-
-        put(rest, LEAD)
-        for code in ACTIONS:
-            spans.append((code, k, k + HOLD))
-            put(_image(code, *turned), HOLD)
-            put(rest, GAP)
-        frames = facs.code(folder, fps=FPS, neutral=(0.0, (LEAD - 1) / FPS), max_faces=1).frames
+    stills = ((code, np.asarray(_image(code, *turned)), HOLD, GAP) for code in ACTIONS)
+    frames, spans = _code_stills(stills, np.asarray(_image("0", *neutral)))
     f = frames.set_index("frame")
     codes = [c for c in f.columns
              if c[:2] in ("AU", "AD") and "_" not in c and c not in _HEAD]  # fmt: skip

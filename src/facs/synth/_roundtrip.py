@@ -61,19 +61,23 @@ def rendered_codes() -> list[tuple[str, str]]:
 
 def _code_stills(
     stills: Iterable[tuple[Any, npt.NDArray[np.uint8], int, int]],
+    neutral_image: npt.NDArray[np.uint8] | None = None,
 ) -> tuple[pd.DataFrame, list[tuple[Any, int, int]]]:
     """Code stills as one clip at :data:`FPS`, after a neutral lead (the baseline).
 
     ``stills`` yields ``(key, image, count, gap)``: the image is held ``count``
-    frames, then the neutral face ``gap`` frames. Returns the frames table of
-    :func:`facs.code` and ``(key, first frame, end frame)`` of every still.
+    frames, then the neutral face ``gap`` frames. ``neutral_image`` is that neutral
+    face (default: the synthesiser's, front, at :data:`SIZE`). Returns the frames
+    table of :func:`facs.code` and ``(key, first frame, end frame)`` of every still.
     """
     from PIL import Image
 
     from facs.coding import code as code_folder
     from facs.synth._render import render_image
 
-    neutral = Image.fromarray(render_image("0", size=SIZE, label=False))
+    if neutral_image is None:
+        neutral_image = render_image("0", size=SIZE, label=False)
+    neutral = Image.fromarray(neutral_image)
     spans: list[tuple[Any, int, int]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
