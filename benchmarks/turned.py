@@ -63,6 +63,8 @@ def condition(neutral: tuple[float, float], turned: tuple[float, float]) -> dict
     stills = ((code, np.asarray(_image(code, *turned)), HOLD, GAP) for code in ACTIONS)
     frames, spans = _code_stills(stills, np.asarray(_image("0", *neutral)))
     f = frames.set_index("frame")
+    lead = f.loc[: spans[0][1] - 1]
+    rest_pitch = float(lead["pitch"].median())
     codes = [c for c in f.columns
              if c[:2] in ("AU", "AD") and "_" not in c and c not in _HEAD]  # fmt: skip
     drawn_reads, wrong_reads, strongest, blank, yaw, pitch = [], [], 0, 0, [], []
@@ -82,6 +84,7 @@ def condition(neutral: tuple[float, float], turned: tuple[float, float]) -> dict
         strongest += int(read > wrong)
     return {
         "yaw": float(np.nanmean(yaw)), "pitch": float(np.nanmean(pitch)),
+        "from_neutral": float(np.nanmean(pitch)) - rest_pitch,
         "read": float(np.mean(drawn_reads)) if drawn_reads else float("nan"),
         "wrong": float(np.mean(wrong_reads)) if wrong_reads else float("nan"),
         "strongest": strongest, "blank": blank,
@@ -97,6 +100,8 @@ CONDITIONS = [
     *((f"raised {p}°, frontal neutral", (0.0, 0.0), (0.0, p)) for p in (10, 15, 20, 22, 25, 30)),
     *((f"bowed {p}°, neutral bowed too", (0.0, -p), (0.0, -p)) for p in (20, 30)),
     *((f"raised {p}°, neutral raised too", (0.0, p), (0.0, p)) for p in (20, 30)),
+    *((f"frontal after a neutral bowed {p}°", (0.0, -p), (0.0, 0.0)) for p in (30, 35)),
+    ("frontal after a neutral raised 25°", (0.0, 25.0), (0.0, 0.0)),
     *((f"turned {y}°, frontal neutral", (0.0, 0.0), (y, 0.0)) for y in (15, 30)),
     ("front", (0.0, 0.0), (0.0, 0.0)),
 ]
@@ -113,17 +118,20 @@ def main() -> None:
             continue
         r = condition(neutral, turned)
         rows.append({"condition": label, **r})
-        print(f"{label}: measured yaw {r['yaw']:.0f}, pitch {r['pitch']:.0f}; drawn read "
+        print(f"{label}: measured yaw {r['yaw']:.0f}, pitch {r['pitch']:.0f} "
+              f"({r['from_neutral']:+.1f} from the neutral); drawn read "
               f"{r['read']:.2f}, strongest wrong {r['wrong']:.2f}, drawn the strongest in "
               f"{r['strongest']} of {len(ACTIONS)}, blank {r['blank']}",
               file=sys.stderr, flush=True)  # fmt: skip
     table = pd.DataFrame(rows)
     if args.markdown:
-        print("| condition | measured yaw | measured pitch | drawn read | strongest wrong | "
-              "drawn the strongest | blank |\n|---|---|---|---|---|---|---|")  # fmt: skip
+        print("| condition | measured yaw | measured pitch | pitch from the neutral | "
+              "drawn read | strongest wrong | drawn the strongest | blank |\n"
+              "|---|---|---|---|---|---|---|---|")  # fmt: skip
         for r in table.itertuples():
-            print(f"| {r.condition} | {r.yaw:.0f}° | {r.pitch:.0f}° | {r.read:.2f} | "
-                  f"{r.wrong:.2f} | {r.strongest} of {len(ACTIONS)} | {r.blank} |")  # fmt: skip
+            print(f"| {r.condition} | {r.yaw:.0f}° | {r.pitch:.0f}° | {r.from_neutral:+.1f}° | "
+                  f"{r.read:.2f} | {r.wrong:.2f} | {r.strongest} of {len(ACTIONS)} | "
+                  f"{r.blank} |")  # fmt: skip
     else:
         print(table.round(2).to_string(index=False))
 
