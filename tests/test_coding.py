@@ -352,6 +352,11 @@ def test_a_face_bowed_far_from_its_own_neutral_is_74_but_not_a_camera_below(
     same = facs.code(tmp_path / "same", fps=10, neutral=(0.0, 1.4), max_faces=1)
     g = same.frames.set_index("frame").loc[18:32]
     assert (g["unscorable"] == 0).all() and g["AU12"].min() >= 3.5
+    # a still has no neutral of its own (the population's): only the absolute limits hold
+    smile.save(tmp_path / "still.png")
+    still = facs.code(tmp_path / "still.png", max_faces=1)
+    assert still.summary.per_face["0"].baseline["kind"] == "population"
+    assert (still.frames["unscorable"] == 0).all() and still.frames["AU12"].min() >= 2.5
 
 
 def test_stills_respect_max_faces_and_carry_boxes(shared_data: Path, tmp_path: Path) -> None:
