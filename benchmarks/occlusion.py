@@ -25,7 +25,9 @@ the hand models were not trained on (they are found in few frames: the
 colour rule is what those measure). The palm score that counts as a hand,
 ``HAND_MIN``, is chosen on hand-free frames only: synthetic-rom's uncovered
 frames and the synthesiser's expressions; the real clips without a hand are
-reported beside them.
+reported beside them. Each set carries the head pose the landmarker measured on
+each frame too, covered or not, as ``facs code`` passes it to the colour rule
+(``COLOUR_POSE_DEG``: colour is judged only near the face's usual pose).
 
     python benchmarks/occlusion.py [--choose]
 
