@@ -35,11 +35,9 @@ _HEAD = {f"AU{n}" for n in range(51, 59)}
 
 def _mesh(code: str, yaw: float, pitch: float) -> np.ndarray:
     """The synthesiser's mesh for ``code``, turned about the head's pivot (degrees)."""
-    from facs.synth._model import HEAD_PIVOT, _rotation, deform
+    from facs.synth._model import _turn_head, deform
 
-    mesh = deform(code)
-    pivot = np.array(HEAD_PIVOT)
-    return np.asarray((mesh - pivot) @ _rotation(yaw, pitch, 0.0).T + pivot)
+    return _turn_head(deform(code), yaw, pitch)
 
 
 def _image(code: str, yaw: float, pitch: float) -> Image.Image:

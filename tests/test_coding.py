@@ -325,12 +325,11 @@ def test_a_head_turned_or_eyes_looking_aside_are_no_cover(tmp_path: Path) -> Non
 
 def _bowed(code: str, pitch: float) -> Image.Image:
     """The synthesiser's face showing ``code`` with its head bowed (< 0) or raised."""
-    from facs.synth._model import HEAD_PIVOT, _rotation, deform
+    from facs.synth._model import _turn_head, deform
     from facs.synth._render import render_image
 
     _still("0")  # skips without the face model
-    pivot = np.array(HEAD_PIVOT)
-    mesh = (deform(code) - pivot) @ _rotation(0.0, pitch, 0.0).T + pivot
+    mesh = _turn_head(deform(code), 0.0, pitch)
     return Image.fromarray(render_image(code, size=(360, 420), label=False, mesh=mesh))
 
 

@@ -164,7 +164,6 @@ def _estimate(
             seen.setdefault(gid, []).append(
                 dataclasses.replace(light, landmarks=np.zeros((len(sel), 0, 3), np.float32))
             )
-    covers: dict[tuple[int, int], np.ndarray] = {}  # (chunk, face) -> (rows, 3)
     whole: dict[int, FaceBatch] = {gid: FaceBatch.concat(b) for gid, b in seen.items()}
     del seen
     # A face a video shows in fewer than MIN_FACE_FRAMES frames is a stray detection (a
@@ -178,30 +177,29 @@ def _estimate(
     rows_of = {number[g]: entries for g, entries in rows_of.items() if g in number}
     whole = {number[g]: w for g, w in whole.items() if g in number}
     maps = [{local: number.get(g, -1) for local, g in m.items()} for m in maps]
-    hands: dict[tuple[int, int], np.ndarray] = {}  # the covers a hand was seen making
-    turned: dict[tuple[int, int], np.ndarray] = {}  # unscorable (74), over the whole track
+    # Per face, over its whole track: covered regions (70-73), the covers a hand was seen
+    # making, and the frames turned away (74); each chunk takes its slice of the track.
+    flags_of: dict[int, np.ndarray] = {}  # face -> (track rows, 3)
+    hands_of: dict[int, np.ndarray] = {}
+    away_of: dict[int, np.ndarray] = {}  # face -> (track rows,)
+    span: dict[tuple[int, int], slice] = {}  # (chunk, face) -> its rows in the face's track
     for gid, entries in rows_of.items():
         face = whole[gid]
-        away = unscorable(face.pose)
-        cover = covered_regions(face.appearance, face.time_s, face.hand, away, face.pose)
-        flags = np.stack([cover[r] for r in COVER_CODES], axis=1)
+        away_of[gid] = unscorable(face.pose)
+        cover = covered_regions(face.appearance, face.time_s, face.hand, away_of[gid], face.pose)
+        flags_of[gid] = np.stack([cover[r] for r in COVER_CODES], axis=1)
         hidden_by = hand_covers(face.hand, face.time_s)
-        by_hand = np.stack([hidden_by[r] for r in COVER_CODES], axis=1) & flags
+        hands_of[gid] = np.stack([hidden_by[r] for r in COVER_CODES], axis=1) & flags_of[gid]
         offset = 0
         for ci, sel in entries:
-            covers[ci, gid] = flags[offset : offset + len(sel)]
-            hands[ci, gid] = by_hand[offset : offset + len(sel)]
-            turned[ci, gid] = away[offset : offset + len(sel)]
+            span[ci, gid] = slice(offset, offset + len(sel))
             offset += len(sel)
 
     # Pass 2: each face's neutral from its chosen rows, loaded chunk by chunk.
     baselines: dict[int, Any] = {}
     for gid, entries in rows_of.items():
         face = whole[gid]
-        # a covered face is no neutral, nor one turned away (74)
-        hidden = np.concatenate(
-            [covers[ci, gid].any(axis=1) | turned[ci, gid] for ci, _ in entries]
-        )
+        hidden = flags_of[gid].any(axis=1) | away_of[gid]  # no neutral if covered or 74
         own = (not short and actor is None) or neutral is not None
         pick = (
             baseline_rows(face.blendshapes, face.time_s, covered=hidden, neutral=neutral,
@@ -210,10 +208,10 @@ def _estimate(
         )  # fmt: skip
         if neutral is not None and len(pick) > MAX_BASELINE_FRAMES:
             pick = pick[np.linspace(0, len(pick) - 1, MAX_BASELINE_FRAMES).astype(int)]
-        chosen, parts_of, offset = set(pick.tolist()), [], 0
+        chosen, parts_of = np.unique(pick), []
         for ci, sel in entries:
-            local = np.array([k for k in range(len(sel)) if offset + k in chosen], dtype=np.int64)
-            offset += len(sel)
+            at = span[ci, gid]
+            local = chosen[(chosen >= at.start) & (chosen < at.stop)] - at.start
             if len(local):
                 parts_of.append(batch_of(ci)[1][sel[local]])
         candidates = FaceBatch.concat(parts_of) if parts_of else None
@@ -223,11 +221,7 @@ def _estimate(
                                          own=own)  # fmt: skip
         if baselines[gid].kind in OWN_NEUTRAL_KINDS and np.isfinite(baselines[gid].pose).all():
             # bowed or raised far from its own neutral: 74 as well (head still scored)
-            bowed = unscorable_from_neutral(face.pose, baselines[gid].pose)
-            offset = 0
-            for ci, sel in entries:
-                turned[ci, gid] = turned[ci, gid] | bowed[offset : offset + len(sel)]
-                offset += len(sel)
+            away_of[gid] |= unscorable_from_neutral(face.pose, baselines[gid].pose)
     del whole
 
     # Pass 3: estimate chunk by chunk.
@@ -242,8 +236,9 @@ def _estimate(
             tables.append(faceless_rows(fr[empty, 0], fr[empty, 1]))
         for gid in (g for g in batch.faces() if g >= 0):
             rows = batch[batch.face == gid]
-            tables.append(face_rows(rows, baselines[gid], est, covers[ci, gid], hands[ci, gid],
-                                    turned=turned[ci, gid]))  # fmt: skip
+            at = span[ci, gid]
+            tables.append(face_rows(rows, baselines[gid], est, flags_of[gid][at],
+                                    hands_of[gid][at], turned=away_of[gid][at]))  # fmt: skip
             if raw:
                 raw_tables.append(rows.raw_table())
     if tables:

@@ -566,9 +566,10 @@ def hide_gaze_while_shut(frames: pd.DataFrame, *, closed: float = 2.5) -> pd.Dat
 
     blink = np.fmax(col("AU45"), np.fmax(col("AU45_L"), col("AU45_R"))) > 0
     shut = (col("AU43_L", "AU43") >= closed) & (col("AU43_R", "AU43") >= closed)
+    tracks = _tracks(out)
     for c in gaze:
         values = out[c].to_numpy(dtype=np.float64, copy=True)
-        for track in _tracks(out):
+        for track in tracks:
             x, at = values[track.rows], blink[track.rows]
             bridged = np.full(len(x), np.nan)
             # stretches a blink may be drawn across: NaN rows and lost faces interrupt

@@ -335,13 +335,16 @@ def _past(excess: np.ndarray) -> np.ndarray:
     >>> _past(np.array([-5.0, -2.0, 1.0, -2.0, -4.0, np.nan, -1.0])).astype(int).tolist()
     [0, 1, 1, 1, 0, 0, 0]
     """
-    with np.errstate(invalid="ignore"):
-        near = np.r_[False, excess > -UNSCORABLE_RELEASE_DEG, False]
-    edges = np.flatnonzero(np.diff(near.astype(np.int8)))
+    from facs.timeline import _hysteresis
+
+    excess = np.asarray(excess, dtype=np.float64)
+    starts, ends = _hysteresis(  # runs above -release (strictly) that pass 0 (strictly)
+        excess, np.zeros(max(len(excess) - 1, 0), dtype=bool),
+        on=float(np.nextafter(0.0, 1.0)), off=float(np.nextafter(-UNSCORABLE_RELEASE_DEG, 0.0)),
+    )  # fmt: skip
     out = np.zeros(len(excess), dtype=bool)
-    for start, end in zip(edges[::2], edges[1::2], strict=True):
-        if (excess[start:end] > 0).any():
-            out[start:end] = True
+    for start, end in zip(starts, ends, strict=True):
+        out[start:end] = True
     return out
 
 

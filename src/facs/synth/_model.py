@@ -680,7 +680,12 @@ def _head(mesh: Mesh, drives: Mapping[int, _Drive]) -> Mesh:
     forward = HEAD_FORWARD * (level(57) - level(58))
     if yaw == pitch == roll == forward == 0:
         return mesh
-    pivot = np.array(HEAD_PIVOT)
-    moved = (mesh - pivot) @ _rotation(yaw, pitch, roll).T + pivot
+    moved = _turn_head(mesh, yaw, pitch, roll)
     moved[:, 2] += forward
-    return np.asarray(moved)
+    return moved
+
+
+def _turn_head(mesh: Mesh, yaw: float, pitch: float, roll: float = 0.0) -> Mesh:
+    """The mesh turned about the head's pivot (degrees, as :func:`_rotation`)."""
+    pivot = np.array(HEAD_PIVOT)
+    return np.asarray((mesh - pivot) @ _rotation(yaw, pitch, roll).T + pivot)
