@@ -492,6 +492,7 @@ def calm_spread(
     return out
 
 
+_HEAD_POSITIONS = tuple(f"AU{n}" for n in range(51, 59))
 _HEAD_AND_GAZE = tuple(f"AU{n}" for n in (*range(51, 59), 61, 62, 63, 64))
 
 
@@ -499,6 +500,26 @@ _HEAD_AND_GAZE = tuple(f"AU{n}" for n in (*range(51, 59), 61, 62, 63, 64))
 #: where a frame's code is present and 1.0 where an event starts (``detect_events``'s
 #: ``on``), so frames and events stay exactly what they were; only letters move.
 LETTER_KNEE = 1.0
+
+
+#: Readings below this are the model's noise, read as 0; from it up to A (0.5) they are
+#: stretched back onto 0–0.5 (:func:`trace_floor`). A linear model leaves a trace of
+#: every code on a face at rest, and where the truth is 0 that trace is error. Chosen
+#: by the rig left out (benchmarks/README.md, "A floor under traces"): mean r over the
+#: four left-out rigs 0.648 with none, 0.653 at 0.1, 0.652 at 0.2, 0.648 at 0.3; chosen
+#: on three rigs alone it is 0.1 for each of the four. Values at A or more, so presence,
+#: events and letters, are untouched.
+TRACE_FLOOR = 0.1
+
+
+def trace_floor(values: np.ndarray, floor: float = TRACE_FLOOR) -> np.ndarray:
+    """Readings (0–5) below ``floor`` set to 0 and ``[floor, 0.5)`` stretched onto ``[0, 0.5)``.
+
+    >>> trace_floor(np.array([0.05, 0.1, 0.3, 0.5, 2.0])).round(3).tolist()
+    [0.0, 0.0, 0.25, 0.5, 2.0]
+    """
+    lifted = np.clip((values - floor) * 0.5 / (0.5 - floor), 0.0, None)
+    return np.asarray(np.where(values < 0.5, lifted, values))
 
 
 def pair_distances(points: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -887,7 +908,9 @@ class Estimator:
     ) -> dict[str, np.ndarray]:
         """Every code and side column (0–5) for one face's frames.
 
-        ``letters=False`` leaves the model's outputs unstretched (:meth:`Model.stretch`).
+        ``letters=False`` gives the model's own scale, which the neutral's thresholds
+        are set on: outputs unstretched (:meth:`Model.stretch`) and traces below
+        :data:`TRACE_FLOOR` kept (:func:`trace_floor`).
         The columns of :data:`WITHHELD` are NaN (not scored) unless ``withhold=False``
         (the benchmarks measure what the model reads there).
 
@@ -939,6 +962,8 @@ class Estimator:
         for c in ("AU45", "AU45_L", "AU45_R", "AU46", "AU46_L", "AU46_R"):
             values[c] = np.zeros(int(ok.sum()))
         for c, v in values.items():
+            if letters and not c.startswith(_HEAD_POSITIONS):  # head: measured angles
+                v = trace_floor(v)
             cols[c][ok] = v
         if withhold:
             for c in WITHHELD:
