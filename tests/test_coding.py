@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 import facs
+from facs._errors import ParameterError
 from facs.coding import parse_span
 from facs.notation import Code
 from facs.series import CODE_COLUMNS, FRAME_COLUMNS
@@ -92,6 +93,10 @@ def test_outputs_follow_the_schema(held_out_clip, tmp_path: Path) -> None:  # ty
     assert summary["calibration"]["population_neutral_used"] is False
     assert summary["per_face"]["0"]["codes"]["AU12"]["events"] >= 1
     assert not list(tmp_path.glob(".*tmp*"))
+    # Saved again without Parquet or plot: the earlier run's are not left beside it.
+    again = {p.name for p in coding.save(tmp_path, plot=False)}
+    assert {p.name for p in tmp_path.iterdir()} == again == {
+        "frames.csv", "events.csv", "summary.json"}  # fmt: skip
 
 
 def test_no_face_video_gives_rows_not_errors(shared_data: Path) -> None:
@@ -114,6 +119,13 @@ def test_still_image_uses_population_neutral(shared_data: Path) -> None:
     assert coding.summary.faces >= 2
     assert coding.summary.calibration.population_neutral_used is True
     assert coding.frames["face"].nunique() == coding.summary.faces
+
+
+@pytest.mark.parametrize("option", [{"neutral": (0.0, 1.0)}, {"start": 1.0}, {"end": 2.0}])
+def test_a_photo_has_no_time_range_or_neutral_span(shared_data: Path, option: dict) -> None:
+    """Taken as its own neutral, a photo's expression vanished; cut, it had no face."""
+    with pytest.raises(ParameterError, match=r"single_face\.jpg is a photo"):
+        facs.code(shared_data / "real" / "single_face.jpg", **option)
 
 
 def test_image_folder_and_start_end(shared_data: Path, tmp_path: Path) -> None:

@@ -370,7 +370,16 @@ class Coding:
                 )
             )
         written.append(write_summary(self.summary.to_dict(), out / "summary.json"))
+        # One set: what an earlier run there wrote and this one does not (Parquet, the
+        # plot) would describe another coding beside this one.
+        for stale in {*_OPTIONAL_OUTPUTS} - {p.name for p in written}:
+            (out / stale).unlink(missing_ok=True)
         return written
+
+
+#: Outputs a coding writes only with some options; :meth:`Coding.save` removes
+#: those an earlier run left in the folder that this run does not write.
+_OPTIONAL_OUTPUTS = ("frames.parquet", "events.parquet", "timeline.png")
 
 
 def code(
@@ -429,6 +438,14 @@ def code(
     if isinstance(max_faces, bool) or not isinstance(max_faces, int) or max_faces < 1:
         raise ParameterError(f"max_faces must be an integer >= 1, got {max_faces!r}")
     info = probe(src, fps=fps)
+    if info.kind == "image":  # one frame: no time to cut, no other frame to be its neutral
+        given = [n for n, v in (("start", start), ("end", end), ("neutral", neutral)) if v]
+        if given:
+            raise ParameterError(
+                f"{src.name} is a photo (one frame): it has no time range or neutral span "
+                f"to give ({'/'.join(given)} are for videos and image folders); a photo is "
+                "read against the population's neutral, or an actor's"
+            )
     if workers < 1:
         raise ParameterError(f"workers must be at least 1, got {workers}")
     if start is not None and info.duration_s is not None and start >= info.duration_s:
