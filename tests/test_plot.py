@@ -190,6 +190,21 @@ def test_a_still_gets_bars_not_a_time_axis(tmp_path: Path, monkeypatch: pytest.M
     assert drawn == ["bars", "timeline"]
 
 
+def test_a_still_shows_every_code_its_facs_string_lists() -> None:
+    """A still's bars start at A (0.5), as its FACS string does; a clip's rows at 1 (events)."""
+    from facs.plot import _faces, _Grid
+    from facs.series import FRAME_COLUMNS
+
+    def shown(table: pd.DataFrame) -> tuple[str, ...]:
+        grid = _Grid.from_times(table["time_s"].to_numpy(dtype=float))
+        return _faces(table, grid, max_codes=20)[0].columns
+
+    frames = pd.DataFrame(0.0, index=range(1), columns=FRAME_COLUMNS).assign(face=0, success=1)
+    frames[["AU12", "AU04"]] = [3.2, 0.7]  # 12C+4A
+    assert shown(frames) == ("AU04", "AU12")
+    assert shown(pd.concat([frames, frames.assign(time_s=1.0)], ignore_index=True)) == ("AU12",)
+
+
 def test_close_event_letters_on_one_row_become_one_label() -> None:
     from facs.plot import MARK_GAP, merge_close_marks
 

@@ -133,7 +133,10 @@ def _faces(frames: pd.DataFrame, grid: _Grid, *, max_codes: int) -> list[_Face]:
         finite = np.where(np.isfinite(values), values, -np.inf)
         peak = finite.max(axis=1, initial=-np.inf)
         total = np.where(finite > 0, finite, 0).sum(axis=1)
-        active = [i for i in range(len(columns)) if peak[i] >= 1]
+        # A clip shows the codes that make events (from 1.0); a still, every code its
+        # FACS string lists (A, from 0.5), since it has no events.
+        least = 0.5 if grid.times.size == 1 else 1.0
+        active = [i for i in range(len(columns)) if peak[i] >= least]
         strongest = sorted(active, key=lambda i: (-peak[i], -total[i]))[:max_codes]
         chosen = sorted(strongest, key=lambda i: (_column_number(columns[i]), columns[i]))
 
