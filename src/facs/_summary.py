@@ -20,13 +20,27 @@ from facs._errors import InputError
 __all__ = ["Summary"]
 
 
+def _covered_s(onsets: pd.Series, offsets: pd.Series) -> float:
+    """Seconds inside the union of the intervals ``[onset, offset]``.
+
+    >>> _covered_s(pd.Series([0.0, 1.0, 5.0]), pd.Series([2.0, 3.0, 5.5]))
+    3.5
+    """
+    total, end = 0.0, -float("inf")
+    for a, b in sorted(zip(onsets.astype(float), offsets.astype(float), strict=True)):
+        if b > end:
+            total += b - max(a, end)
+            end = b
+    return total
+
+
 @dataclass(frozen=True)
 class CodeTotals:
     """One code's totals for one face."""
 
     #: Events of the code (both sides and the bilateral code count).
     events: int
-    #: Seconds inside those events.
+    #: Seconds inside those events; where a left and a right event overlap, once.
     seconds: float
     #: Largest intensity in any frame (0–5, 5 = E).
     max: float
@@ -258,9 +272,7 @@ def summarise(
             if len(e) or (rows[col] >= 1).any():
                 totals[col] = CodeTotals(
                     events=len(e),
-                    seconds=round(
-                        float((e["offset_s"] - e["onset_s"]).sum()) if len(e) else 0.0, 3
-                    ),
+                    seconds=round(_covered_s(e["onset_s"], e["offset_s"]), 3),
                     max=round(float(rows[col].max()), 3),
                     mean=round(float(rows[col].mean()), 3),
                 )
