@@ -80,6 +80,25 @@ def test_facs_folder_output_has_a_plot(coded: Path, tmp_path: Path) -> None:
     assert (out / "timeline.png").stat().st_size > 1000
     assert len(read_events(out / "events.csv")) == len(converted.events)
     assert len(read_frames(out / "frames.csv")) == 90
+    # A folder name with a dot in it is a folder, not a file.
+    convert(coded / "frames.csv", tmp_path / "take.d", to_format="facs")
+    assert (tmp_path / "take.d" / "frames.csv").exists()
+
+
+@pytest.mark.parametrize("rig", ["livelink", "arkit"])
+def test_each_face_gets_its_own_curve_file(coded: Path, tmp_path: Path, rig: str) -> None:
+    """Two faces' curves in one file would drive one character with both, frame by frame."""
+    frames = read_frames(coded / "frames.csv")
+    second = frames.assign(face=1)
+    second[["AU12", "AU12_L", "AU12_R"]] = 0.0  # the second face does not smile
+    both = pd.concat([frames, second], ignore_index=True).sort_values(["frame", "face"])
+    both.to_csv(tmp_path / "two.csv", index=False)
+    files, notes = write_any(read_any(tmp_path / "two.csv", "facs"), tmp_path / "out.csv", rig)  # type: ignore[arg-type]
+    assert [f.name for f in files] == ["out_face0.csv", "out_face1.csv"]
+    assert any("2 faces: one" in n for n in notes) and not (tmp_path / "out.csv").exists()
+    smile = [pd.read_csv(f).filter(regex="(?i)mouthsmile").to_numpy().max() for f in files]
+    assert len(pd.read_csv(files[0])) == len(pd.read_csv(files[1])) == 90
+    assert smile[0] > 0.3 > smile[1]
 
 
 @pytest.mark.skipif(not PEERS.exists(), reason="needs ../shared/data/peer-formats")

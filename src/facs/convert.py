@@ -455,7 +455,7 @@ def write_any(
             raise InputError(f"{target}: an ELAN file needs the .eaf suffix")
         return [write_eaf(data.events, target, media=media)], []
     if kind == "facs":
-        if target.suffix:
+        if target.suffix.lower() in _FILE_SUFFIXES and not target.is_dir():
             raise InputError(f"{target}: the facs format writes a folder; give a folder name")
         return _write_facs_folder(data, target, fps)
     frames, notes = _frames_for_output(data, fps)
@@ -465,14 +465,36 @@ def write_any(
         return [write_frames(frames, target)], notes
     if target.suffix.lower() != ".csv":
         raise InputError(f"{target}: the {kind} format writes a .csv file")
-    rig = load_rig("livelink" if kind == "livelink" else kind)
-    weights, report = frames_to_weights(frames, rig)
-    notes += report.lines()
-    if kind == "livelink":
-        return [write_livelink(weights, target, fps=fps or 60.0)], notes
     from facs.formats._atomic import write_text_atomic
 
-    return [write_text_atomic(target, weights.to_csv(index=False, float_format="%.4f"))], notes
+    rig = load_rig("livelink" if kind == "livelink" else kind)
+    faces = sorted(int(f) for f in frames["face"].unique() if f >= 0)
+    if len(faces) > 1:  # a curve file drives one character: one file per face
+        notes.append(
+            f"{len(faces)} faces: one {kind} file per face "
+            f"({', '.join(_face_target(target, f).name for f in faces)})"
+        )
+    written = []
+    for face in faces or [0]:
+        rows = frames[frames["face"] == face] if faces else frames
+        weights, report = frames_to_weights(rows.reset_index(drop=True), rig)
+        notes += [line for line in report.lines() if line not in notes]
+        out = _face_target(target, face) if len(faces) > 1 else target
+        if kind == "livelink":
+            written.append(write_livelink(weights, out, fps=fps or 60.0))
+        else:
+            csv = weights.to_csv(index=False, float_format="%.4f")
+            written.append(write_text_atomic(out, csv))
+    return written, notes
+
+
+#: Suffixes of files, not folders: ``--to facs`` refuses them as its output folder.
+_FILE_SUFFIXES = frozenset({".csv", ".tsv", ".eaf", ".json", ".parquet", ".txt", ".xlsx"})
+
+
+def _face_target(target: Path, face: int) -> Path:
+    """``take.csv`` → ``take_face1.csv``: one curve file per face of a coding."""
+    return target.with_name(f"{target.stem}_face{face}{target.suffix}")
 
 
 def _write_facs_folder(
