@@ -99,6 +99,15 @@ def test_fit_apply_and_round_trip(tmp_path: Path) -> None:
     (tmp_path / "junk.json").write_text("{}")
     with pytest.raises(InputError, match="not a facs actor file"):
         read_actor(tmp_path / "junk.json")
+    # Script rows past the take: left out with a note, or an error when no action is left.
+    take = {"estimator": est, "aligned": aligned.astype(np.float32), "blendshapes": bs,
+            "pose": np.zeros((n, 3)), "size": np.full(n, 90.0),
+            "time_s": np.arange(n) / 30}  # fmt: skip
+    late = ScriptRow(5.0, 9.0, Code.parse("4"), 4)
+    noted = fit_actor(**take, rows=[*rows, late])
+    assert "line 4 (5–9 s, 4)" in noted.info["notes"][0] and "AU04_L" not in noted.info["exercised"]
+    with pytest.raises(InputError, match="no scripted action falls within the take: line 4"):
+        fit_actor(**take, rows=[rows[0], late])
 
 
 @pytest.mark.slow
