@@ -150,13 +150,13 @@ def test_options_of_the_other_kind_are_errors(coded: dict[str, Path]) -> None:
     ann, bob = str(coded["ann"]), str(coded["bob"])
     both_frames = [str(coded["ann_frames"]), str(coded["bob_frames"])]
     threshold = _one_error(runner.invoke(app, ["agree", ann, bob, "--threshold", "0.5"]))
-    assert "threshold applies to frames tables, not events" in threshold
+    assert "--threshold applies to frames tables, not events" in threshold
     align = _one_error(runner.invoke(app, ["agree", ann, both_frames[0], "--align", "auto"]))
-    assert "align applies to frames tables, not events" in align  # typed, even at its default
+    assert "--align applies to frames tables, not events" in align  # typed, even at its default
     tolerance = _one_error(runner.invoke(app, ["agree", *both_frames, "--tolerance", "0.5"]))
-    assert "tolerance_s applies to events tables, not frames" in tolerance
+    assert "--tolerance applies to events tables, not frames" in tolerance
     bins = _one_error(runner.invoke(app, ["agree", *both_frames, "--bin", "1", "--span", "0-5"]))
-    assert "bin_s, span_s apply to events tables, not frames" in bins
+    assert "--bin, --span apply to events tables, not frames" in bins
     # The options left at their default are not passed: every kind runs with them.
     assert runner.invoke(app, ["agree", *both_frames, "--weights", "quadratic"]).exit_code == 0
     assert runner.invoke(app, ["agree", ann, bob, "--merge-sides"]).exit_code == 0

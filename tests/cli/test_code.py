@@ -136,7 +136,7 @@ def test_two_runs_on_one_output_folder_do_not_collide(shared_data: Path, tmp_pat
         (["--start", "-1"], "start must be a finite number of seconds >= 0"),
         (["--start", "2", "--end", "1"], "end must be after start"),
         (["--start", "nan"], "start must be a finite number"),
-        (["--max-faces", "0"], "max_faces must be an integer >= 1"),
+        (["--max-faces", "0"], "--max-faces must be an integer >= 1"),
         (["--start", "100"], "past the end of single_face.mp4"),
         (["--fps", "0"], "fps must be a positive number"),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,7 +40,7 @@ def user_errors(*, as_json: bool = False) -> Iterator[None]:
     try:
         yield
     except FACSError as err:
-        message = " ".join(str(err).split())
+        message = _flag_names(" ".join(str(err).split()))
         if as_json:
             report: dict[str, Any] = {"error": " ".join(getattr(err, "message", message).split())}
             for key in ("text", "token", "position"):
@@ -57,6 +58,32 @@ def user_errors(*, as_json: bool = False) -> Iterator[None]:
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]")
         raise typer.Exit(130) from None
+
+
+#: The library's parameters a command line user gives as these flags.
+_FLAGS = {"max_faces": "--max-faces", "workers": "--workers", "part_s": "--part-seconds",
+          "span_s": "--span", "start": "--start", "end": "--end", "fps": "--fps",
+          "threshold": "--threshold", "tolerance_s": "--tolerance", "bin_s": "--bin",
+          "codes": "--codes", "names": "--names", "align": "--align"}  # fmt: skip
+_ABOUT_PARAMETERS = re.compile(r"^([a-z_]+(?:, [a-z_]+)*)(:| must | applies | apply )")
+
+
+def _flag_names(message: str) -> str:
+    """A library message about its parameters (``max_faces must be …``, ``codes: …``,
+    ``tolerance_s, bin_s apply to …``) with the flags' names instead.
+
+    >>> _flag_names("max_faces must be an integer >= 1, got 0")
+    '--max-faces must be an integer >= 1, got 0'
+    >>> _flag_names("tolerance_s, bin_s apply to events tables, not frames")
+    '--tolerance, --bin apply to events tables, not frames'
+    >>> _flag_names("start 5 s is past the end")
+    'start 5 s is past the end'
+    """
+    found = _ABOUT_PARAMETERS.match(message)
+    if not found or not all(n in _FLAGS for n in found.group(1).split(", ")):
+        return message
+    flags = ", ".join(_FLAGS[n] for n in found.group(1).split(", "))
+    return flags + message[found.end(1) :]
 
 
 def print_json(data: Any) -> None:

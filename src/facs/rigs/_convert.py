@@ -311,7 +311,7 @@ def weights_to_frames(
                 raise InputError(
                     f"column {col!r}: values from {finite.min() * scale:.3g} to "
                     f"{finite.max() * scale:.3g} are outside 0–{scale:g} "
-                    "(pass scale=100 for 0–100 data)"
+                    "(0–100 data: divide by 100, or scale=100 in Python)"
                 )
             out = (values < 0) | (values > 1)
             clipped += int(out.sum())

@@ -180,7 +180,7 @@ def read_livelink(
     if unknown and strict:
         raise InputError(
             f"{src}: unknown column(s) {', '.join(unknown)} (not Live Link Face channels; "
-            "strict=False drops them)"
+            "remove them, or read_livelink(path, strict=False) drops them)"
         )
     body = rows[1:]
     t_at = keys.index("timecode")
