@@ -164,6 +164,30 @@ def test_errors_name_the_problem(tmp_path: Path, coded: Path) -> None:
         write_any(data, tmp_path / "x.csv", "maya")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="fps must be a positive number"):
         events_to_frames(data.events, fps=0)
+    # A damaged rig CSV names its line; an empty file and ';' columns say so.
+    short = tmp_path / "short.csv"
+    short.write_text("eyeBlinkLeft,jawOpen\n0.1,0.2\n0.3\n0.1,0.2\n")
+    with pytest.raises(InputError, match=r"short\.csv: line 3 has 1 cells where the header has 2"):
+        read_any(short, "arkit")
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(InputError, match=r"empty\.csv: the file is empty"):
+        read_any(tmp_path / "empty.csv")
+    semi = tmp_path / "semi.csv"
+    semi.write_text("Timecode;BlendShapeCount;EyeBlinkLeft\n00:00:00:00.000;61;0.1\n")
+    with pytest.raises(InputError, match="separated by ';'; a Live Link Face CSV uses commas"):
+        read_any(semi, "livelink")
+    with pytest.raises(InputError, match="no such file"):  # a folder's name, not a code
+        read_any(str(tmp_path / "missing") + "/")
+
+
+def test_empty_cells_of_a_covered_face_survive_a_round_trip(coded: Path, tmp_path: Path) -> None:
+    """facs's own export leaves covered frames' cells empty; reading them back is no error."""
+    frames = read_frames(coded / "frames.csv")
+    frames.loc[10:20, ["AU12", "AU12_L", "AU12_R"]] = np.nan  # lower face covered
+    frames.to_csv(tmp_path / "covered.csv", index=False)
+    files, _ = write_any(read_any(tmp_path / "covered.csv", "facs"), tmp_path / "a.csv", "arkit")
+    back = read_any(files[0], "arkit")
+    assert back.raw is not None and len(back.raw) == len(frames)
 
 
 def test_a_far_time_in_events_is_a_clear_error_not_gigabytes() -> None:

@@ -112,6 +112,21 @@ class Converted:
     notes: list[str] = field(default_factory=list)
 
 
+def _check_line_lengths(path: Path, width: int) -> None:
+    """Refuse a CSV with a line of fewer or more cells than its header (pandas fills a short
+    line's cells with NaN, which reads as a frame not scored). Empty cells are fine."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        head = handle.readline()
+        handle.seek(0)
+        delimiter = max(",;\t|", key=head.count)
+        for number, row in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
+            if row and len(row) != width:
+                raise InputError(
+                    f"{path}: line {number} has {len(row)} cells where the header has "
+                    f"{width} (a short or damaged line)"
+                )
+
+
 def _read_table(path: Path, *, nrows: int | None = None) -> pd.DataFrame:
     """A CSV (or Parquet) of channel values, with messages naming the file.
 
@@ -120,7 +135,7 @@ def _read_table(path: Path, *, nrows: int | None = None) -> pd.DataFrame:
     try:
         if path.suffix.lower() in (".parquet", ".pq"):
             return pd.read_parquet(path)
-        return pd.read_csv(path, sep=None, engine="python", nrows=nrows)
+        table = pd.read_csv(path, sep=None, engine="python", nrows=nrows)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -131,6 +146,9 @@ def _read_table(path: Path, *, nrows: int | None = None) -> pd.DataFrame:
         raise InputError(f"{path}: the file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as err:
         raise InputError(f"{path}: not a readable table: {' '.join(str(err).split())}") from None
+    if nrows is None:
+        _check_line_lengths(path, len(table.columns))
+    return table
 
 
 def detect_format(path: PathLike) -> FromFormat:
@@ -243,6 +261,8 @@ def read_any(
             "= 5; no letter = C)"
         )
         return Converted(Path(text), "code", coded, found, curves, [note])
+    if source.is_file() and source.stat().st_size == 0:
+        raise InputError(f"{source}: the file is empty")
     if kind is None:
         kind = detect_format(source)
     if kind not in FROM_FORMATS:
@@ -268,7 +288,10 @@ def read_any(
         weights = _read_table(source)
         rig = load_rig(kind)
         time_column = next((c for c in weights.columns if str(c).lower() in _TIME_COLUMNS), None)
-        raw, report = weights_to_frames(weights, rig, time_column=time_column, fps=fps)
+        try:
+            raw, report = weights_to_frames(weights, rig, time_column=time_column, fps=fps)
+        except InputError as err:
+            raise InputError(f"{source}: {err}") from None
     frames, events = _process(raw, fps)
     return Converted(source, kind, frames, events, raw, report.lines())
 

@@ -122,7 +122,7 @@ def test_unknown_columns_reported_and_no_match_error() -> None:
     assert report.unknown_columns == ("smirk",)
     with pytest.raises(InputError, match="no column"):
         weights_to_frames(pd.DataFrame({"smirk": [0.1]}), load_rig("arkit"))
-    with pytest.raises(InputError, match="numbers"):
+    with pytest.raises(InputError, match=r"row 1 \(line 2 of a CSV\): 'x' is not a number"):
         weights_to_frames(pd.DataFrame({"jawOpen": ["x"]}), load_rig("arkit"))
     with pytest.raises(InputError, match="0–5"):
         frames_to_weights(pd.DataFrame({"AU12": [7.0]}), load_rig("arkit"))

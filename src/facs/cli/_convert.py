@@ -39,7 +39,7 @@ class ToName(StrEnum):
 
 def convert_cmd(
     source: Annotated[
-        Path,
+        str,  # as typed: a trailing "/" says a folder, not a code
         typer.Argument(
             help="Input: Live Link / rig CSV, OpenFace, py-feat, FACET, Affectiva, "
             ".eaf, a facs frames/events table or output folder, or a FACS code "

@@ -262,8 +262,9 @@ def weights_to_frames(
     Raises
     ------
     InputError
-        No column matches the rig, a value is not numeric, or values lie
-        outside 0–``scale`` by more than 5 %.
+        No column matches the rig, a value is not numeric (its row named), or
+        values lie outside 0–``scale`` by more than 5 %. An empty cell is a
+        frame not scored (a covered face in facs's own export) and stays NaN.
 
     Examples
     --------
@@ -302,7 +303,13 @@ def weights_to_frames(
         try:
             values = pd.to_numeric(weights[col], errors="raise").to_numpy(dtype=np.float64)
         except (TypeError, ValueError):
-            raise InputError(f"column {col!r}: values must be numbers") from None
+            bad = pd.to_numeric(weights[col], errors="coerce").isna() & weights[col].notna()
+            row = int(np.flatnonzero(bad.to_numpy())[0]) if bad.any() else 0
+            raise InputError(
+                f"column {col!r}, row {row + 1} (line {row + 2} of a CSV): "
+                f"{weights[col].iloc[row]!r} is not a number"
+            ) from None
+
         shape = rig.shapes[k]
         if shape.kind == "shape":
             values = values / scale

@@ -165,6 +165,12 @@ def read_livelink(
     header = [h.strip() for h in rows[0]]
     keys = [normalise_name(h) for h in header]
     if "timecode" not in keys:
+        first = text.lstrip().split("\n", 1)[0]
+        if len(header) == 1 and any(sep in first for sep in (";", "\t")):
+            sep = "';'" if ";" in first else "tabs"
+            raise InputError(
+                f"{src}: its columns are separated by {sep}; a Live Link Face CSV uses commas"
+            )
         raise InputError(f"{src}: no Timecode column (is this a Live Link Face CSV?)")
     rig = load_rig("livelink")
     channel_at: dict[str, int] = {}
