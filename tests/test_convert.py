@@ -188,6 +188,18 @@ def test_empty_cells_of_a_covered_face_survive_a_round_trip(coded: Path, tmp_pat
     files, _ = write_any(read_any(tmp_path / "covered.csv", "facs"), tmp_path / "a.csv", "arkit")
     back = read_any(files[0], "arkit")
     assert back.raw is not None and len(back.raw) == len(frames)
+    # Live Link has no empty cell: the covered frames are rest, and a note says so; the
+    # columns facs code adds (box, covers) are no "unknown columns".
+    frames = frames.assign(box_x=1.0, box_y=2.0, box_w=50.0, box_h=60.0, covered_brows=0,
+                           covered_eyes=0, covered_lower=0, unscorable=0)  # fmt: skip
+    frames.loc[10:20, "covered_lower"] = 1
+    frames.to_csv(tmp_path / "covered.csv", index=False)
+    _, notes = write_any(read_any(tmp_path / "covered.csv", "facs"), tmp_path / "l.csv", "livelink")
+    assert any(n.startswith("11 frame(s) with regions not scored") for n in notes), notes
+    assert not any("unknown columns" in n for n in notes), notes
+    _, linked = write_any(read_any(coded / "events.csv"), tmp_path / "e.eaf", "eaf",
+                          media=tmp_path / "take.mp4")  # fmt: skip
+    assert linked and "no such file here" in linked[0]
 
 
 def test_a_far_time_in_events_is_a_clear_error_not_gigabytes() -> None:

@@ -476,7 +476,10 @@ def write_any(
     if kind == "eaf":
         if target.suffix.lower() != ".eaf":
             raise InputError(f"{target}: an ELAN file needs the .eaf suffix")
-        return [write_eaf(data.events, target, media=media)], []
+        linked = [] if media is None or Path(media).exists() else [
+            f"{media}: no such file here; the ELAN file links it by this path (ELAN asks "
+            "for the video when it cannot find it)"]  # fmt: skip
+        return [write_eaf(data.events, target, media=media)], linked
     if kind == "facs":
         if target.suffix.lower() in _FILE_SUFFIXES and not target.is_dir():
             raise InputError(f"{target}: the facs format writes a folder; give a folder name")
@@ -504,6 +507,14 @@ def write_any(
         notes += [line for line in report.lines() if line not in notes]
         out = _face_target(target, face) if len(faces) > 1 else target
         if kind == "livelink":
+            # Columns NaN throughout are codes never scored (AD19), not frames left out.
+            scored = [c for c in rows.columns if _is_code(c) and rows[c].notna().any()]
+            blank = int(rows[scored].isna().any(axis=1).sum())
+            if blank:
+                notes.append(
+                    f"{blank} frame(s) with regions not scored (covered, turned away, no face): "
+                    "their channels are written as rest (0), as a Live Link CSV has no empty cell"
+                )
             written.append(write_livelink(weights, out, fps=fps or 60.0))
         else:
             csv = weights.to_csv(index=False, float_format="%.4f")
@@ -513,6 +524,10 @@ def write_any(
 
 #: Suffixes of files, not folders: ``--to facs`` refuses them as its output folder.
 _FILE_SUFFIXES = frozenset({".csv", ".tsv", ".eaf", ".json", ".parquet", ".txt", ".xlsx"})
+
+
+def _is_code(column: object) -> bool:
+    return isinstance(column, str) and column[:2] in ("AU", "AD") and column[2:4].isdigit()
 
 
 def _face_target(target: Path, face: int) -> Path:

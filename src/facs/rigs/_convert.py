@@ -17,7 +17,14 @@ from scipy.sparse.csgraph import connected_components
 from facs._errors import InputError
 from facs._validate import check_positive
 from facs.rigs._rig import Rig, normalise_name
-from facs.series import CODE_COLUMNS, CODED, META_COLUMNS, SIDE_COLUMNS, empty_frames
+from facs.series import (
+    BOX_COLUMNS,
+    CODE_COLUMNS,
+    CODED,
+    META_COLUMNS,
+    SIDE_COLUMNS,
+    empty_frames,
+)
 
 __all__ = ["DEFAULT_FPS", "Report", "frames_to_weights", "weights_to_frames"]
 
@@ -481,6 +488,12 @@ def _solve_signed(
     return best[1]
 
 
+def _own_extra(column: str) -> bool:
+    """A column `facs code` adds beside the codes (face box, covered regions, 74), which a
+    rig has no channel for by design: not an unknown column."""
+    return column in BOX_COLUMNS or column.startswith("covered_") or column == "unscorable"
+
+
 def frames_to_weights(
     frames: pd.DataFrame, rig: Rig, *, scale: float = 1.0
 ) -> tuple[pd.DataFrame, Report]:
@@ -628,7 +641,10 @@ def frames_to_weights(
         unknown_columns=tuple(
             str(c)
             for c in frames.columns
-            if str(c) not in META_COLUMNS and str(c) != "code" and not _is_code_column(str(c))
+            if str(c) not in META_COLUMNS
+            and str(c) != "code"
+            and not _is_code_column(str(c))
+            and not _own_extra(str(c))
         ),
         unmapped_shapes=tuple(
             (s.name, s.reason or f"FACS {s.facs}") for s in rig.shapes if s.status != "mapped"
