@@ -128,6 +128,14 @@ def test_a_photo_has_no_time_range_or_neutral_span(shared_data: Path, option: di
         facs.code(shared_data / "real" / "single_face.jpg", **option)
 
 
+def test_a_neutral_span_outside_the_clip_fails_before_any_work(shared_data: Path) -> None:
+    video = shared_data / "real" / "single_face.mp4"  # 2.4 s
+    with pytest.raises(ParameterError, match=r"lies outside single_face\.mp4 \(0-2\.4 s\)"):
+        facs.code(video, neutral=(100.0, 200.0), workdir=None)
+    with pytest.raises(ParameterError, match=r"outside the coded range \(1-2 s\)"):
+        facs.code(video, start=1.0, end=2.0, neutral=(0.0, 0.5))
+
+
 def test_image_folder_and_start_end(shared_data: Path, tmp_path: Path) -> None:
     folder = tmp_path / "imgs"
     folder.mkdir()

@@ -452,6 +452,14 @@ def code(
         raise ParameterError(
             f"start {start:g} s is past the end of {src.name} ({info.duration_s:g} s long)"
         )
+    if neutral is not None and info.duration_s is not None:
+        lo, hi = start or 0.0, min(end if end is not None else math.inf, info.duration_s)
+        if neutral[1] < lo or neutral[0] > hi:  # found now, not after perceiving the clip
+            coded = "the coded range" if start is not None or end is not None else src.name
+            raise ParameterError(
+                f"neutral: the span {neutral[0]:g}-{neutral[1]:g} s lies outside {coded} "
+                f"({lo:g}-{hi:g} s)"
+            )
     expected = info.n_frames
     if expected and info.fps and (start is not None or end is not None):
         t0 = start or 0.0

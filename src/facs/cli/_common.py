@@ -64,7 +64,8 @@ def user_errors(*, as_json: bool = False) -> Iterator[None]:
 _FLAGS = {"max_faces": "--max-faces", "workers": "--workers", "part_s": "--part-seconds",
           "span_s": "--span", "start": "--start", "end": "--end", "fps": "--fps",
           "threshold": "--threshold", "tolerance_s": "--tolerance", "bin_s": "--bin",
-          "codes": "--codes", "names": "--names", "align": "--align"}  # fmt: skip
+          "codes": "--codes", "names": "--names", "align": "--align",
+          "neutral": "--neutral"}  # fmt: skip
 _ABOUT_PARAMETERS = re.compile(r"^([a-z_]+(?:, [a-z_]+)*)(:| must | applies | apply )")
 
 
