@@ -80,6 +80,10 @@ def test_no_face_is_not_an_error(shared_data: Path, tmp_path: Path) -> None:
     assert "no face found" in result.stderr
     frames = pd.read_csv(tmp_path / "frames.csv")
     assert (frames["success"] == 0).all()
+    # --fps is for image folders: a video keeps its own rate, and the user is told.
+    again = _facs("code", str(shared_data / "real" / "no_face.mp4"), "-o", str(tmp_path / "f"),
+                  "--fps", "10", "--no-plot")  # fmt: skip
+    assert again.returncode == 0 and "--fps is for a folder of images" in again.stderr
 
 
 def test_outputs_are_one_set_made_with_these_settings(shared_data: Path, tmp_path: Path) -> None:

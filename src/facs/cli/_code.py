@@ -82,7 +82,13 @@ def code_cmd(
             span = parse_span(neutral) if neutral else None
         except InputError as err:
             raise InputError(f"--neutral: {err}") from None
-        probe(input, fps=fps)
+        info = probe(input, fps=fps)
+        if fps is not None and info.kind != "images":
+            err_console.print(
+                f"[yellow]warning:[/] --fps is for a folder of images; "
+                f"{'a photo has no time' if info.kind == 'image' else 'the video keeps its own'}"
+                f"{f' ({info.fps:g} fps)' if info.kind == 'video' and info.fps else ''}"
+            )
         if actor is not None:
             from facs.au import read_actor
 

@@ -24,7 +24,8 @@ class ViewName(StrEnum):
 
 ViewOpt = Annotated[ViewName, typer.Option("--view", help="Camera: front, three-quarter, profile.")]
 SizeOpt = Annotated[
-    str | None, typer.Option("--size", help="WIDTHxHEIGHT in pixels (per panel with --compare).")
+    str | None,
+    typer.Option("--size", help="WIDTHxHEIGHT in pixels (facs render: per panel with --compare)."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
