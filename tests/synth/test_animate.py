@@ -40,6 +40,7 @@ def test_parse_timeline(text: str, codes: list[str], holds: list[float]) -> None
         ("12@-1", "seconds ≥ 0"),
         ("", "step 1"),
         ("6+12 -> 12P", "step 2 ('12P')"),
+        ("0 -> 12@100000", "the timeline lasts 100001 s; at most 600 s"),
     ],
 )
 def test_parse_timeline_errors_name_the_step(text: str, fragment: str) -> None:

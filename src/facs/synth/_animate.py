@@ -88,7 +88,8 @@ def parse_timeline(
     ------
     CodeError
         An empty step, a bad hold or a bad code; the message names the step
-        (1-based) and the position in ``text``.
+        (1-based) and the position in ``text``. A timeline longer than
+        :data:`MAX_TIMELINE_S`.
 
     Examples
     --------
@@ -130,7 +131,19 @@ def parse_timeline(
                 f"{where}: {err.message}", text=text, token=err.token or item, position=position
             ) from None
         steps.append(Step(code, step_hold))
+    total = sum(s.hold for s in steps) + transition * (len(steps) - 1)
+    if total > MAX_TIMELINE_S:
+        raise CodeError(
+            f"the timeline lasts {total:g} s; at most {MAX_TIMELINE_S:g} s ("
+            f"{MAX_TIMELINE_S / 60:g} minutes) is made: shorten the holds after '@'",
+            text=text, token=text, position=0,
+        )  # fmt: skip
     return tuple(steps)
+
+
+#: Longest timeline made, in seconds: 0 -> 12@100000 asked for 2.5 million frames
+#: (67 hours of rendering) without a word.
+MAX_TIMELINE_S = 600.0
 
 
 def _smoothstep(u: float) -> float:
