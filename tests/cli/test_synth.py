@@ -111,3 +111,24 @@ def test_animate_from_outdir(tmp_path: Path) -> None:
     bad_face = runner.invoke(app, ["animate", "--from", str(tmp_path / "out"), "--face", "2",
                                    "-o", str(tmp_path / "r2.mp4"), *SMALL])  # fmt: skip
     assert "no face 2" in _one_error_line(bad_face)
+
+
+def test_a_terminated_animation_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """SIGTERM (kill, a scheduler's stop) unwinds like Ctrl-C: the partial video is removed."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run = subprocess.Popen(
+        [sys.executable, "-c", "from facs.cli import main; main()", "animate",
+         "0 -> 12@30 -> 0", "-o", str(tmp_path / "long.mp4")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".long.mp4*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(tmp_path.glob(".long.mp4*")), "the render never started"
+    run.send_signal(signal.SIGTERM)
+    assert run.wait(timeout=30) == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import signal
 
 import typer
 
@@ -33,8 +34,15 @@ app.add_typer(_rig.app, name="rig")
 app.command("serve")(_serve.serve_cmd)
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``, a job scheduler's stop) unwinds like Ctrl-C: every ``finally``
+    runs, so temporary files are removed and nothing half-written is left."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Entry point of the ``facs`` console script."""
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         app()
     finally:
