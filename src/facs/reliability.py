@@ -569,8 +569,8 @@ def _extent_warnings(
         if longer > 0 and shared < MIN_SPAN_OVERLAP * longer:
             return [
                 f"the codings cover different spans ({what} of {a}: {a0:g}-{a1:g} s, of {b}: "
-                f"{b0:g}-{b1:g} s): are they of the same clip and range? Compare one range "
-                "with --span START-END (span_s= in Python)"
+                f"{b0:g}-{b1:g} s): are they of the same clip and range? Give a span to "
+                "compare one range"
             ]
     return []
 

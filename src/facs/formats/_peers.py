@@ -524,8 +524,7 @@ def _import_openface(path: PathLike, *, gate: bool = False) -> _Imported:
     if not intensity:
         raise InputError(
             f"{source}: no OpenFace AU intensity columns (expected AU01_r … AU45_r);"
-            " is it another tool's output? Leave --from out (read_peer(path) in Python) and"
-            " its columns tell the format"
+            " is it another tool's output? Name no format and its columns tell which"
         )
     has_frame, has_time = "frame" in names, "timestamp" in names
     if has_frame and not has_time:
@@ -649,8 +648,7 @@ def _import_pyfeat(path: PathLike, *, fps: float | None = None) -> _Imported:
     if not aus:
         raise InputError(
             f"{source}: no py-feat AU columns (expected AU01, AU02, … beside FaceScore);"
-            " is it another tool's output? Leave --from out (read_peer(path) in Python) and"
-            " its columns tell the format"
+            " is it another tool's output? Name no format and its columns tell which"
         )
     time_col = next((c for c in ("approx_time", "timestamp", "time_s", "time") if c in names), None)
     face_col = next((c for c in ("Identity", "identity") if c in names), None)
