@@ -365,13 +365,47 @@ def _paint_muscles(ax: Axes, code: Code, viewed: Mesh, normals: Mesh, style: _St
     return drawn
 
 
+#: Width of a bold character of the label's font, in ems (DejaVu Sans Bold's digits and
+#: capitals run 0.70-0.77 em; '+' 0.84): a little generous, so a fitted title never clips.
+_BOLD_EM = 0.78
+#: Smallest font size (points) a title shrinks to before it is broken into lines at '+'.
+_MIN_TITLE_PT = 9.0
+
+
+def fit_title(title: str, pt: float, width_pt: float) -> tuple[str, float]:
+    """The FACS string as drawn within ``width_pt``: its font shrunk, then (past
+    :data:`_MIN_TITLE_PT`) broken into lines at ``+``, so no long code is cut off.
+
+    >>> fit_title("6+12C", 20.0, 400.0)
+    ('6+12C', 20.0)
+    >>> text, pt = fit_title("+".join(["L12E"] * 20), 20.0, 300.0)
+    >>> pt, max(len(line) for line in text.splitlines()) * _BOLD_EM * pt <= 300.0
+    (9.0, True)
+    """
+    fits = width_pt / (_BOLD_EM * max(len(title), 1))
+    if fits >= _MIN_TITLE_PT:
+        return title, min(pt, fits)
+    per_line = max(1, int(width_pt / (_BOLD_EM * _MIN_TITLE_PT)))
+    lines: list[str] = []
+    for item in title.split("+"):
+        if lines and len(lines[-1]) + 1 + len(item) <= per_line:
+            lines[-1] += "+" + item
+        else:
+            lines.append(item if not lines else "+" + item)
+    return "\n".join(lines), _MIN_TITLE_PT
+
+
 def _label(ax: Axes, title: str, names: str, style: _Style, *, wrap: int, corner: str = "") -> None:
     from matplotlib import patheffects
 
     outline = [patheffects.withStroke(linewidth=3, foreground=_BACKGROUND)]
+    figure = ax.get_figure(root=True)
+    assert figure is not None  # an axes drawn on is on a figure
+    width_pt = ax.get_position().width * figure.get_figwidth() * 72.0 * 0.94
+    title, title_pt = fit_title(title, style.code_pt, width_pt)
     ax.text(0.5, 0.085, title, transform=ax.transAxes, ha="center", va="bottom",
-            fontsize=style.code_pt, weight="bold", color="0.12", path_effects=outline,
-            zorder=8)  # fmt: skip
+            fontsize=title_pt, weight="bold", color="0.12", path_effects=outline,
+            zorder=8, linespacing=1.1)  # fmt: skip
     if names:
         lines = textwrap.wrap(names, wrap)
         if len(lines) > 2:
