@@ -159,6 +159,9 @@ def test_openface_events_match_the_timeline(tmp_path: Path) -> None:
     assert data.frames["code"].iloc[20] == "12C"
     assert data.mapped["AU12_r"] == "AU12" and data.mapped["pose_Ry"] == "yaw"
     assert data.mapped["AU45_r"] == "AU43"
+    # Blinks and winks come from the closure: 0 where it was read, as in facs's own frames.
+    seen = data.frames["AU43"].notna()
+    assert (data.frames.loc[seen, ["AU45", "AU45_L", "AU46_R"]] == 0).all().all()
     assert "presence only" in data.unmapped["AU28_c"]
     assert data.unmapped["x_0"] == "facial landmark"
     assert any("NaN" in note for note in data.notes)

@@ -378,6 +378,11 @@ def _assemble(
         data[column] = np.where(ok, clipped, np.nan)
         if column in _SIDED:
             data[f"{column}_L"] = data[f"{column}_R"] = data[column]
+    if "AU43" in codes:  # the timeline moves blinks and winks out of the closure: 0 until then
+        for column in ("AU45", "AU46"):
+            for name in (column, f"{column}_L", f"{column}_R"):
+                if name not in codes:
+                    data[name] = np.where(np.isfinite(data["AU43"]), 0.0, np.nan)
     table = pd.DataFrame(data, columns=list(FRAME_COLUMNS))
     # One face-less row per frame, and none for a frame where some face was found.
     failed = ~ok
