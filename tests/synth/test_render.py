@@ -131,3 +131,24 @@ def test_bad_input(tmp_path: Path, call, error: type[Exception]) -> None:  # typ
     with pytest.raises(error):
         call(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_muscle_labels_on_one_spot_are_moved_apart() -> None:
+    """Corrugator and procerus sit between the brows: their names must not print on each other."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from facs.synth._render import _separate
+
+    fig = Figure(figsize=(4, 4), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 400)
+    ax.set_ylim(400, 0)  # screen coordinates, y down, as the renderer draws
+    names = ["corrugator supercilii", "depressor supercilii", "procerus (depressor glabellae)"]
+    labels = [ax.text(200, 150 + k, name, ha="center", va="center") for k, name in enumerate(names)]
+    renderer = fig.canvas.get_renderer()
+    _separate(ax, labels)
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    assert not any(boxes[i].overlaps(boxes[j]) for i in range(3) for j in range(i + 1, 3))
+    assert all(abs(t.get_position()[0] - 200) < 1e-9 for t in labels)  # moved up or down only

@@ -24,7 +24,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -324,6 +324,7 @@ def _paint_muscles(ax: Axes, code: Code, viewed: Mesh, normals: Mesh, style: _St
     screen = _project(viewed)
     outline = [patheffects.withStroke(linewidth=2.2 * max(style.scale, 0.5), foreground="white")]
     drawn: list[str] = []
+    labels: list[Any] = []
     for muscle in load_muscles():
         drive = drives.get(muscle.au)
         if drive is None:
@@ -357,12 +358,40 @@ def _paint_muscles(ax: Axes, code: Code, viewed: Mesh, normals: Mesh, style: _St
                 if label_at is None or a[0] < label_at[0]:
                     label_at = (a + b) / 2
         if label_at is not None and muscle.name not in drawn:
-            ax.text(
+            labels.append(ax.text(
                 label_at[0], label_at[1], muscle.name, fontsize=max(7.0, 8.0 * style.scale),
                 color="black", ha="center", va="center", zorder=7, path_effects=outline,
-            )  # fmt: skip
+            ))  # fmt: skip
             drawn.append(muscle.name)
+    _separate(ax, labels)
     return drawn
+
+
+def _separate(ax: Axes, labels: list[Any], *, rounds: int = 30) -> None:
+    """Move overlapping muscle labels apart vertically (corrugator and procerus sit on the
+    same spot between the brows), the lower of two below the other."""
+    canvas = ax.figure.canvas
+    if len(labels) < 2 or not hasattr(canvas, "get_renderer"):
+        return
+    renderer = canvas.get_renderer()
+    to_data = ax.transData.inverted()
+    for _ in range(rounds):
+        boxes = [t.get_window_extent(renderer).expanded(1.0, 1.15) for t in labels]
+        moved = False
+        for i in range(len(labels)):
+            for j in range(i + 1, len(labels)):
+                if not boxes[i].overlaps(boxes[j]):
+                    continue
+                upper, lower = (i, j) if boxes[i].y0 >= boxes[j].y0 else (j, i)
+                gap = boxes[lower].y1 - boxes[upper].y0  # display units; y grows upwards
+                x, y = labels[lower].get_position()
+                _, disp_y = ax.transData.transform((x, y))
+                labels[lower].set_position(to_data.transform((0.0, disp_y - gap - 1.0))
+                                           * (0, 1) + (x, 0))  # fmt: skip
+                boxes[lower] = labels[lower].get_window_extent(renderer).expanded(1.0, 1.15)
+                moved = True
+        if not moved:
+            return
 
 
 #: Width of a bold character of the label's font, in ems (DejaVu Sans Bold's digits and
