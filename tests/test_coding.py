@@ -152,7 +152,7 @@ def test_neutral_span_and_raw(shared_data: Path) -> None:
     coding = facs.code(shared_data / "real" / "single_face.mp4", neutral=(0.0, 0.5), raw=True)
     assert coding.summary.per_face["0"].baseline["kind"] == "manual"
     assert coding.raw is not None and {"mouthSmileLeft", "lm000_x"} <= set(coding.raw.columns)
-    with pytest.raises(facs.InputError, match="neutral span"):
+    with pytest.raises(facs.InputError, match="neutral: the span 50-60 s lies outside"):
         facs.code(shared_data / "real" / "single_face.mp4", neutral=(50.0, 60.0))
 
 
