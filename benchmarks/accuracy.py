@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _rom
 
 from facs.au._estimator import (
+    TRACE_FLOOR,
     Baseline,
     Estimator,
     find_baseline,
@@ -87,7 +88,9 @@ def frames_from(
     for k, name in enumerate(("yaw", "pitch", "roll")):
         t.insert(5 + k, name, pose[:, k])
     t = t[list(FRAME_COLUMNS)]
-    return process(t, fps=30.0)
+    # The estimator's traces floored as `facs code` floors them (the raw mapping is
+    # MediaPipe's, compared as it is).
+    return process(t, fps=30.0, trace_floor=0.0 if raw else TRACE_FLOOR)
 
 
 def frames_for(video: Path, *, raw: bool, estimator: Estimator | None = None

@@ -156,6 +156,14 @@ def test_neutral_span_and_raw(shared_data: Path) -> None:
         facs.code(shared_data / "real" / "single_face.mp4", neutral=(50.0, 60.0))
 
 
+def test_a_broad_smile_reads_no_15(shared_data: Path) -> None:
+    """Its corners rise 0.17 inter-ocular distances: no lip corner depressor (it read 15D)."""
+    coding = facs.code(shared_data / "real" / "single_face.mp4")
+    codes = set(coding.events["code"].astype(str).str.lstrip("LR"))
+    assert "12" in codes and "15" not in codes, codes
+    assert float(np.nanmax(coding.frames["AU15"])) < 0.5
+
+
 def test_two_workers_match_one(shared_data: Path) -> None:
     one = facs.code(shared_data / "real" / "single_face.mp4", workers=1)
     two = facs.code(shared_data / "real" / "single_face.mp4", workers=2)

@@ -1041,3 +1041,26 @@ def test_frame_codes_carry_the_visibility_codes() -> None:
     codes = frame_codes(frames).tolist()
     assert codes == ["12C+70", "72", "73", "1B"]
     assert all(str(Code.parse(c)) == c for c in codes)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), floor=st.sampled_from([0.05, 0.1, 0.3]))
+def test_the_trace_floor_moves_no_code_and_no_event(seed: int, floor: float) -> None:
+    """Floored after smoothing: each frame's code and every event are what they were; traces
+    under the floor read 0; head and eye positions keep their small values."""
+    rng = np.random.default_rng(seed)
+    n = 90
+    noise = {c: np.abs(rng.normal(0, 0.3, n)) for c in ("AU01", "AU04_L", "AU15_R", "AU51",
+                                                         "AU62")}  # fmt: skip
+    frames = make_frames(n, AU12=bump(n, 30, centre_s=1.5, rise_s=0.4, fall_s=0.6), **noise)
+    plain_frames, plain_events = process(frames, fps=30)
+    frames_out, events = process(frames, fps=30, trace_floor=floor)
+    assert frames_out["code"].tolist() == plain_frames["code"].tolist()
+    pd.testing.assert_frame_equal(events, plain_events)
+    for column in ("AU01", "AU04_L", "AU15_R"):
+        before, after = plain_frames[column].to_numpy(), frames_out[column].to_numpy()
+        assert (after[before < floor] == 0).all() and (
+            after[before >= 0.5] == before[before >= 0.5]
+        ).all()
+    for column in ("AU51", "AU62"):
+        assert np.array_equal(frames_out[column], plain_frames[column])

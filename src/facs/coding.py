@@ -379,7 +379,8 @@ class Coding:
 
 #: Outputs a coding writes only with some options; :meth:`Coding.save` removes
 #: those an earlier run left in the folder that this run does not write.
-_OPTIONAL_OUTPUTS = ("frames.parquet", "events.parquet", "timeline.png")
+_OPTIONAL_OUTPUTS = ("frames.csv", "events.csv", "frames.parquet", "events.parquet",
+                     "timeline.png")  # fmt: skip
 
 
 def code(
@@ -439,7 +440,9 @@ def code(
         raise ParameterError(f"max_faces must be an integer >= 1, got {max_faces!r}")
     info = probe(src, fps=fps)
     if info.kind == "image":  # one frame: no time to cut, no other frame to be its neutral
-        given = [n for n, v in (("start", start), ("end", end), ("neutral", neutral)) if v]
+        given = [
+            n for n, v in (("start", start), ("end", end), ("neutral", neutral)) if v is not None
+        ]
         if given:
             raise ParameterError(
                 f"{src.name} is a photo (one frame): it has no time range or neutral span "
@@ -555,7 +558,9 @@ def finish(
         store, parts, neutral=neutral, short=short, raw=raw, actor=actor,
         drop_stray=info.kind == "video" and not short,
     )  # fmt: skip
-    frames, events = process(frames, fps=info.fps)
+    from facs.au._estimator import TRACE_FLOOR
+
+    frames, events = process(frames, fps=info.fps, trace_floor=TRACE_FLOOR)
     elapsed = time.perf_counter() - began
     summary = summarise(
         src, info, frames, events, baselines, start=start, end=end, elapsed=elapsed,

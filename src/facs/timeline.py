@@ -50,7 +50,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from facs._errors import InputError
+from facs._errors import InputError, ParameterError
 from facs.notation import (
     INTENSITY_LETTERS,
     Action,
@@ -1259,8 +1259,43 @@ def events_to_list(events: pd.DataFrame) -> list[Event]:
 # ---------------------------------------------------------------- pipeline
 
 
+#: Head and eye positions: measured angles, which :func:`floor_traces` leaves alone.
+_POSITION_CODES = frozenset(range(51, 65))
+
+
+def floor_traces(frames: pd.DataFrame, floor: float) -> pd.DataFrame:
+    """Code values below ``floor`` set to 0 and ``[floor, 0.5)`` stretched onto ``[0, 0.5)``.
+
+    Values at A (0.5) or more are untouched, so each frame's code and every event stay
+    as they were; head and eye positions (51–64) are measured angles and keep their
+    small values. NaN (not scored) stays NaN.
+
+    >>> import numpy as np, pandas as pd
+    >>> from facs.series import FRAME_COLUMNS
+    >>> t = pd.DataFrame(0.0, index=range(5), columns=FRAME_COLUMNS)
+    >>> t["AU12"] = [0.05, 0.1, 0.3, 0.5, np.nan]; t["AU51"] = 0.05
+    >>> out = floor_traces(t, 0.1)
+    >>> out["AU12"].round(3).tolist(), out["AU51"].tolist()[:1]
+    ([0.0, 0.0, 0.25, 0.5, nan], [0.05])
+    """
+    if not 0.0 <= floor < 0.5:
+        raise ParameterError(f"floor must be at least 0 and below 0.5, got {floor!r}")
+    out = frames.copy()
+    columns = [
+        c for c in _code_columns(out) if int(c[2:4]) not in _POSITION_CODES or c.startswith("AD")
+    ]
+    values = out[columns].to_numpy(dtype=np.float64)
+    lifted = np.clip((values - floor) * 0.5 / (0.5 - floor), 0.0, None)
+    out[columns] = np.where(values < 0.5, lifted, values)
+    return out
+
+
 def process(
-    frames: pd.DataFrame, *, fps: float | None = None, smooth_values: bool = True
+    frames: pd.DataFrame,
+    *,
+    fps: float | None = None,
+    smooth_values: bool = True,
+    trace_floor: float = 0.0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Smooth, classify the eyelids, code every frame and find the events.
 
@@ -1270,6 +1305,9 @@ def process(
         A raw frames table from the estimator.
     fps : float, optional
         Frame rate; ``None`` estimates it from ``time_s``.
+    trace_floor : float, default 0
+        :func:`floor_traces` after smoothing (``facs code`` passes the estimator's
+        :data:`~facs.au._estimator.TRACE_FLOOR`; another tool's values are its own).
     smooth_values : bool, default True
         Smooth every code column first (:func:`smooth`); False keeps the
         values as they are (another tool's output, already its own).
@@ -1295,6 +1333,8 @@ def process(
     """
     smoothed = smooth(frames, fps=fps) if smooth_values else frames.copy()
     classified = _drop_exclusives(hide_gaze_while_shut(classify_eyelids(smoothed, fps=fps)))
+    if trace_floor:
+        classified = floor_traces(classified, trace_floor)
     classified = classified.drop(columns="code", errors="ignore")
     classified["code"] = frame_codes(classified)
     return classified, detect_events(frames=classified, fps=fps)

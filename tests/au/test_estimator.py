@@ -55,30 +55,6 @@ def test_neutral_face_scores_no_action(est) -> None:  # type: ignore[no-untyped-
     assert strongest < 1.0  # nothing reaches A on the neutral itself
 
 
-def test_traces_under_the_floor_read_as_zero_in_the_coded_output(est) -> None:  # type: ignore[no-untyped-def]
-    """The coded output floors the model's traces; its own scale (the neutral's) keeps them;
-    readings at A or more and head and eye positions are never touched."""
-    from facs.au._estimator import _HEAD_AND_GAZE, TRACE_FLOOR, trace_floor
-
-    rng = np.random.default_rng(5)
-    n = 40
-    aligned = np.repeat(est.population.shape[None], n, axis=0)
-    aligned = aligned + rng.normal(0, 0.01, aligned.shape)  # a face at rest, jittering
-    bs = np.repeat(est.population.blendshapes[None], n, axis=0)
-    kwargs = dict(aligned=aligned.astype(np.float32), size=np.full(n, 100.0), blendshapes=bs,
-                  pose=rng.normal(0, 3, (n, 3)), baseline=est.population,
-                  withhold=False)  # fmt: skip
-    own = est.estimate(**kwargs, letters=False)
-    coded = est.estimate(**kwargs)
-    traces = [c for c in own if c[:4] not in _HEAD_AND_GAZE and 0 < np.nanmax(own[c]) < 0.5]
-    assert traces  # the model leaves traces on a face at rest ...
-    for c in traces:  # ... which the coded output floors (no letter stretch below 1.0)
-        assert np.allclose(coded[c], trace_floor(own[c]))
-        assert (coded[c][own[c] < TRACE_FLOOR] == 0).all()
-    for c in [c for c in own if c[:4] in _HEAD_AND_GAZE]:
-        assert np.allclose(coded[c], own[c], equal_nan=True)
-
-
 def test_withheld_codes_are_blank_unless_asked(est) -> None:  # type: ignore[no-untyped-def]
     """AD19 is read (the benchmarks score it) but not written: MediaPipe sees no tongue."""
     n = 3

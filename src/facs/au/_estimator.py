@@ -501,27 +501,16 @@ _HEAD_AND_GAZE = tuple(f"AU{n}" for n in (*range(51, 59), 61, 62, 63, 64))
 LETTER_KNEE = 1.0
 
 
-#: Readings below this are the model's noise, read as 0; from it up to A (0.5) they are
-#: stretched back onto 0–0.5 (:func:`trace_floor`). A linear model leaves a trace of
-#: every code on a face at rest, and where the truth is 0 that trace is error. Chosen
-#: by the rig left out (README.md, "A floor under traces"): mean r over the four
-#: left-out rigs 0.648 with none, 0.653 at 0.1, 0.652 at 0.2, 0.648 at 0.3 (eye
-#: positions floored too); chosen on three rigs alone it is 0.1 for each of the four.
-#: Values at A or more, so presence, events and letters, are untouched. Head and eye
+#: Readings below this are the model's noise, read as 0 in `facs code`'s frames; from it
+#: up to A (0.5) they are stretched back onto 0–0.5 (:func:`facs.timeline.floor_traces`,
+#: applied after the timeline's smoothing, so presence, events and letters cannot move).
+#: A linear model leaves a trace of every code on a face at rest, and where the truth is
+#: 0 that trace is error. Chosen by the rig left out (README.md, "A floor under traces"):
+#: mean r over the four left-out rigs 0.648 with none, 0.653 at 0.1, 0.652 at 0.2, 0.648
+#: at 0.3; chosen on three rigs alone it is 0.1 in each of the four folds. Head and eye
 #: positions (51–64) are measured positions, not contractions, and keep their small
 #: values: floored, Rocketbox's 63 fell under the raw mapping (0.14 → 0.09, raw 0.13).
-#: Shipped so: 0.652.
 TRACE_FLOOR = 0.1
-
-
-def trace_floor(values: np.ndarray, floor: float = TRACE_FLOOR) -> np.ndarray:
-    """Readings (0–5) below ``floor`` set to 0 and ``[floor, 0.5)`` stretched onto ``[0, 0.5)``.
-
-    >>> trace_floor(np.array([0.05, 0.1, 0.3, 0.5, 2.0])).round(3).tolist()
-    [0.0, 0.0, 0.25, 0.5, 2.0]
-    """
-    lifted = np.clip((values - floor) * 0.5 / (0.5 - floor), 0.0, None)
-    return np.asarray(np.where(values < 0.5, lifted, values))
 
 
 def pair_distances(points: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -911,8 +900,8 @@ class Estimator:
         """Every code and side column (0–5) for one face's frames.
 
         ``letters=False`` gives the model's own scale, which the neutral's thresholds
-        are set on: outputs unstretched (:meth:`Model.stretch`) and traces below
-        :data:`TRACE_FLOOR` kept (:func:`trace_floor`).
+        are set on: outputs unstretched (:meth:`Model.stretch`) and 15 not yet taken
+        from raised lip corners (:func:`corners_up_no_15`).
         The columns of :data:`WITHHELD` are NaN (not scored) unless ``withhold=False``
         (the benchmarks measure what the model reads there).
 
@@ -961,16 +950,51 @@ class Estimator:
         values.update(_head_columns(pose[ok], size[ok], baseline))
         values["AU27"], values["AU26"] = _mouth_stretch(aligned[ok], baseline, values["AU26"])
         values["AU25"] = lips_apart(aligned[ok], baseline)
+        if letters:
+            corners_up_no_15(values, aligned[ok], baseline)
         for c in ("AU45", "AU45_L", "AU45_R", "AU46", "AU46_L", "AU46_R"):
             values[c] = np.zeros(int(ok.sum()))
         for c, v in values.items():
-            if letters and not c.startswith(_HEAD_AND_GAZE):  # positions, not contractions
-                v = trace_floor(v)
             cols[c][ok] = v
         if withhold:
             for c in WITHHELD:
                 cols[c][:] = np.nan
         return cols
+
+
+#: Lip-corner rise above the neutral (inter-ocular distances) at which 15 is read as 0;
+#: from no rise up to it, 15 is scaled down linearly (:func:`corners_up_no_15`).
+CORNER_RISE_NO_15 = 0.03
+#: Each side's lip corner (MediaPipe: 291 the subject's left, 61 the right).
+_CORNERS = (("L", 291), ("R", 61))
+
+
+def corners_up_no_15(
+    values: dict[str, np.ndarray], aligned: np.ndarray, baseline: Baseline
+) -> None:
+    """15 (lip corner depressor) where that side's lip corner sits above its neutral: none.
+
+    15 pulls the corners down; a corner raised :data:`CORNER_RISE_NO_15` or more cannot
+    be in a 15 of any strength, and a reading there comes from the rest of the mouth's
+    shape (the lower lip drawn down and out in a broad open smile: ``single_face.mp4``'s
+    smile read 15 at D with its corners 0.17 up). Chosen by the rig left out
+    (benchmarks/README.md, "15 under raised corners"): 15's mean r over the four rigs
+    0.675 without, 0.685 / 0.684 / 0.682 / 0.681 at 0.03 / 0.05 / 0.08 / 0.12, every
+    rig gaining; chosen on three rigs alone it is 0.03 in each fold.
+
+    >>> import numpy as np
+    >>> base = Baseline(np.zeros((478, 3), np.float32), np.zeros(52), np.zeros(3), 1.0, "auto")
+    >>> pts = np.zeros((3, 478, 3), np.float32); pts[:, 291, 1] = [0.0, 0.015, 0.05]
+    >>> v = {"AU15_L": np.full(3, 4.0), "AU15_R": np.full(3, 4.0), "AU15": np.full(3, 4.0)}
+    >>> corners_up_no_15(v, pts, base); v["AU15_L"].tolist(), v["AU15"].tolist()
+    ([4.0, 2.0, 0.0], [4.0, 4.0, 4.0])
+    """
+    for side, point in _CORNERS:
+        rise = aligned[:, point, 1] - baseline.shape[point, 1]
+        values[f"AU15_{side}"] = values[f"AU15_{side}"] * np.clip(
+            1.0 - np.maximum(rise, 0.0) / CORNER_RISE_NO_15, 0.0, 1.0
+        )
+    values["AU15"] = np.maximum(values["AU15_L"], values["AU15_R"])
 
 
 #: Jaw drop (chin, in inter-ocular distances below the neutral) where 27 starts and
