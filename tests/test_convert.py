@@ -99,6 +99,11 @@ def test_each_face_gets_its_own_curve_file(coded: Path, tmp_path: Path, rig: str
     smile = [pd.read_csv(f).filter(regex="(?i)mouthsmile").to_numpy().max() for f in files]
     assert len(pd.read_csv(files[0])) == len(pd.read_csv(files[1])) == 90
     assert smile[0] > 0.3 > smile[1]
+    # Frames where a face was not found stay in its file (rest or empty), not a gap in time.
+    lost = both[~((both["face"] == 1) & both["frame"].between(30, 59))]
+    lost.to_csv(tmp_path / "lost.csv", index=False)
+    files, _ = write_any(read_any(tmp_path / "lost.csv", "facs"), tmp_path / "l.csv", rig)  # type: ignore[arg-type]
+    assert [len(pd.read_csv(f)) for f in files] == [90, 90]
 
 
 @pytest.mark.skipif(not PEERS.exists(), reason="needs ../shared/data/peer-formats")
@@ -178,6 +183,10 @@ def test_errors_name_the_problem(tmp_path: Path, coded: Path) -> None:
         read_any(semi, "livelink")
     with pytest.raises(InputError, match="no such file"):  # a folder's name, not a code
         read_any(str(tmp_path / "missing") + "/")
+    # What pandas reads well is not refused: a blank last line, ';' with a quoted ','.
+    fine = tmp_path / "fine.csv"
+    fine.write_text('"eyeBlinkLeft";jawOpen\n0.1;0.2\n0.3;0.4\n   \n')
+    assert len(read_any(fine, "arkit").frames) == 2  # type: ignore[arg-type]
 
 
 def test_empty_cells_of_a_covered_face_survive_a_round_trip(coded: Path, tmp_path: Path) -> None:

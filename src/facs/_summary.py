@@ -27,7 +27,8 @@ def _covered_s(onsets: pd.Series, offsets: pd.Series) -> float:
     3.5
     """
     total, end = 0.0, -float("inf")
-    for a, b in sorted(zip(onsets.astype(float), offsets.astype(float), strict=True)):
+    pairs = zip(onsets.astype(float), offsets.astype(float), strict=True)
+    for a, b in sorted((a, b) for a, b in pairs if a == a and b == b):  # NaN: no interval
         if b > end:
             total += b - max(a, end)
             end = b

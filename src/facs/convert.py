@@ -114,16 +114,24 @@ class Converted:
 
 def _check_line_lengths(path: Path, width: int) -> None:
     """Refuse a CSV with a line of fewer or more cells than its header (pandas fills a short
-    line's cells with NaN, which reads as a frame not scored). Empty cells are fine."""
+    line's cells with NaN, which reads as a frame not scored). Empty cells are fine.
+
+    The delimiter is sniffed from the first lines as pandas sniffs it; blank lines are
+    skipped; the line named is the file's own (a quoted cell may span lines).
+    """
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        head = handle.readline()
+        sample = handle.read(65536)
         handle.seek(0)
-        delimiter = max(",;\t|", key=head.count)
-        for number, row in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
-            if row and len(row) != width:
+        try:
+            dialect: Any = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.reader(handle, dialect)
+        for row in reader:
+            if row and any(cell.strip() for cell in row) and len(row) != width:
                 raise InputError(
-                    f"{path}: line {number} has {len(row)} cells where the header has "
-                    f"{width} (a short or damaged line)"
+                    f"{path}: line {reader.line_num} has {len(row)} cells where the header "
+                    f"has {width} (a short or damaged line)"
                 )
 
 
@@ -494,7 +502,7 @@ def write_any(
     from facs.formats._atomic import write_text_atomic
 
     rig = load_rig("livelink" if kind == "livelink" else kind)
-    faces = sorted(int(f) for f in frames["face"].unique() if f >= 0)
+    faces = sorted(int(f) for f in frames["face"].unique() if f >= 0) if "face" in frames else []
     if len(faces) > 1:  # a curve file drives one character: one file per face
         notes.append(
             f"{len(faces)} faces: one {kind} file per face "
@@ -502,7 +510,7 @@ def write_any(
         )
     written = []
     for face in faces or [0]:
-        rows = frames[frames["face"] == face] if faces else frames
+        rows = _every_frame(frames, face) if faces else frames
         weights, report = frames_to_weights(rows.reset_index(drop=True), rig)
         notes += [line for line in report.lines() if line not in notes]
         out = _face_target(target, face) if len(faces) > 1 else target
@@ -524,6 +532,19 @@ def write_any(
 
 #: Suffixes of files, not folders: ``--to facs`` refuses them as its output folder.
 _FILE_SUFFIXES = frozenset({".csv", ".tsv", ".eaf", ".json", ".parquet", ".txt", ".xlsx"})
+
+
+def _every_frame(frames: pd.DataFrame, face: int) -> pd.DataFrame:
+    """One face's rows with a row for every frame of the coding: where the face was not
+    found its codes are NaN (a curve file's rest or empty cells), not a gap in time."""
+    own = frames[frames["face"] == face]
+    keys = ["frame", "time_s"] if "frame" in frames else ["time_s"]
+    every = frames[keys].drop_duplicates(keys[0]).sort_values(keys[0])
+    out = every.merge(own.drop(columns=keys[1:]), on=keys[0], how="left")
+    out["face"] = face
+    if "success" in out:
+        out["success"] = out["success"].fillna(0).astype("int64")
+    return out[[c for c in frames.columns if c in out.columns]].reset_index(drop=True)
 
 
 def _is_code(column: object) -> bool:

@@ -1002,12 +1002,12 @@ def _requested(codes: Sequence[str]) -> list[tuple[str, bool]]:
         try:
             keys = event_key(item)
         except CodeError as err:
-            raise InputError(f"codes: {item!r} is not a FACS code: {err}") from None
+            raise ParameterError(f"codes: {item!r} is not a FACS code: {err}") from None
         if len(keys) != 1:
-            raise InputError(f"codes: give one code per item, got {item!r}")
+            raise ParameterError(f"codes: give one code per item, got {item!r}")
         out.append((keys[0], not keys[0].endswith(("_L", "_R"))))
     if not out:
-        raise InputError("codes: no code given")
+        raise ParameterError("codes: no code given")
     return out
 
 
@@ -1025,7 +1025,7 @@ def _select_keys(
     chosen: set[str] = set()
     for key, with_sides in _requested(codes):
         if strict is not None and key not in strict:
-            raise InputError(f"codes: no column {key} in every frames table")
+            raise ParameterError(f"codes: no column {key} in every frames table")
         chosen.add(key)
         if with_sides:
             chosen |= {s for s in (f"{key}_L", f"{key}_R") if s in have}
@@ -1044,11 +1044,11 @@ def _coder_names(names: Sequence[str] | None, n: int) -> list[str]:
         return [chr(ord("A") + i) if i < 26 else f"coder{i + 1}" for i in range(n)]
     out = [str(s).strip() for s in names]
     if len(out) != n:
-        raise InputError(f"names: {len(out)} name(s) for {n} codings")
+        raise ParameterError(f"names: {len(out)} name(s) for {n} codings")
     if any(not s for s in out):
-        raise InputError("names: a coder name is empty")
+        raise ParameterError("names: a coder name is empty")
     if len(set(out)) != n:
-        raise InputError(f"names: the names must differ, got {', '.join(out)}")
+        raise ParameterError(f"names: the names must differ, got {', '.join(out)}")
     return out
 
 
@@ -1528,6 +1528,6 @@ def agree_files(
         raise InputError(f"agreement needs at least two files, got {len(paths)}")
     files = [Path(p) for p in paths]
     if names is not None and len(names) != len(files):
-        raise InputError(f"names: {len(names)} name(s) for {len(files)} files")
+        raise ParameterError(f"names: {len(names)} name(s) for {len(files)} files")
     tables = [read_coding(p)[1] for p in files]
     return agree(tables, names=list(names) if names else _default_names(files), **options)

@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from facs._errors import FACSError
+from facs._errors import FACSError, ParameterError
 
 __all__ = [
     "EXIT_USER_ERROR",
@@ -40,7 +40,9 @@ def user_errors(*, as_json: bool = False) -> Iterator[None]:
     try:
         yield
     except FACSError as err:
-        message = _flag_names(" ".join(str(err).split()))
+        message = " ".join(str(err).split())
+        if isinstance(err, ParameterError):  # about an argument: name the flag typed
+            message = _flag_names(message)
         if as_json:
             report: dict[str, Any] = {"error": " ".join(getattr(err, "message", message).split())}
             for key in ("text", "token", "position"):
@@ -70,8 +72,9 @@ _ABOUT_PARAMETERS = re.compile(r"^([a-z_]+(?:, [a-z_]+)*)(:| must | applies | ap
 
 
 def _flag_names(message: str) -> str:
-    """A library message about its parameters (``max_faces must be …``, ``codes: …``,
-    ``tolerance_s, bin_s apply to …``) with the flags' names instead.
+    """A :class:`ParameterError`'s message about its parameters (``max_faces must be …``,
+    ``codes: …``, ``tolerance_s, bin_s apply to …``) with the flags' names instead (other
+    errors start with file names, which may be any word).
 
     >>> _flag_names("max_faces must be an integer >= 1, got 0")
     '--max-faces must be an integer >= 1, got 0'

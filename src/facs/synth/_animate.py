@@ -135,7 +135,7 @@ def parse_timeline(
     if total > MAX_TIMELINE_S:
         raise CodeError(
             f"the timeline lasts {total:g} s; at most {MAX_TIMELINE_S:g} s ("
-            f"{MAX_TIMELINE_S / 60:g} minutes) is made: shorten the holds after '@'",
+            f"{MAX_TIMELINE_S / 60:g} minutes) is made: shorten it (fewer steps, shorter holds)",
             text=text, token=text, position=0,
         )  # fmt: skip
     return tuple(steps)
