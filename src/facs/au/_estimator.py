@@ -962,37 +962,46 @@ class Estimator:
         return cols
 
 
-#: Lip-corner rise above the neutral (inter-ocular distances) at which 15 is read as 0;
-#: from no rise up to it, 15 is scaled down linearly (:func:`corners_up_no_15`).
-CORNER_RISE_NO_15 = 0.03
-#: Each side's lip corner (MediaPipe: 291 the subject's left, 61 the right).
+#: Lip-corner rise over the lips' midline, beyond the neutral's (inter-ocular distances):
+#: from the first 15 fades, at the second it is 0 (:func:`corners_up_no_15`).
+CORNER_RISE_NO_15 = (0.03, 0.06)
+#: Each side's lip corner (MediaPipe: 291 the subject's left, 61 the right) and the
+#: lips' midline (13 upper, 14 lower inner lip).
 _CORNERS = (("L", 291), ("R", 61))
+_LIP_MIDLINE = (13, 14)
 
 
 def corners_up_no_15(
     values: dict[str, np.ndarray], aligned: np.ndarray, baseline: Baseline
 ) -> None:
-    """15 (lip corner depressor) where that side's lip corner sits above its neutral: none.
+    """15 (lip corner depressor) where that side's lip corner is raised: none.
 
-    15 pulls the corners down; a corner raised :data:`CORNER_RISE_NO_15` or more cannot
-    be in a 15 of any strength, and a reading there comes from the rest of the mouth's
-    shape (the lower lip drawn down and out in a broad open smile: ``single_face.mp4``'s
-    smile read 15 at D with its corners 0.17 up). Chosen by the rig left out
-    (benchmarks/README.md, "15 under raised corners"): 15's mean r over the four rigs
-    0.675 without, 0.685 / 0.684 / 0.682 / 0.681 at 0.03 / 0.05 / 0.08 / 0.12, every
-    rig gaining; chosen on three rigs alone it is 0.03 in each fold.
+    15 pulls the corners down; a corner raised above the lips' midline cannot be in a 15
+    of any strength, and a reading there comes from the rest of the mouth's shape (the
+    lower lip drawn down and out in a broad open smile: ``single_face.mp4``'s smile read
+    15 at D). The rise is the corner's height over the midline between the lips, less
+    the neutral's: a turned or bowed head moves corners and midline alike (rigs' head
+    turns and bows, mouth at rest: 95th percentile 0.016-0.022, largest 0.031; the
+    corners alone rose up to 0.14). 15 fades from 0.03 to 0 at 0.06. Measured by the
+    rig left out (benchmarks/README.md, "No 15 under raised lip corners"): 15's mean r
+    over the four rigs 0.675 without, 0.680 with it, every rig gaining.
 
     >>> import numpy as np
     >>> base = Baseline(np.zeros((478, 3), np.float32), np.zeros(52), np.zeros(3), 1.0, "auto")
-    >>> pts = np.zeros((3, 478, 3), np.float32); pts[:, 291, 1] = [0.0, 0.015, 0.05]
-    >>> v = {"AU15_L": np.full(3, 4.0), "AU15_R": np.full(3, 4.0), "AU15": np.full(3, 4.0)}
-    >>> corners_up_no_15(v, pts, base); v["AU15_L"].tolist(), v["AU15"].tolist()
-    ([4.0, 2.0, 0.0], [4.0, 4.0, 4.0])
+    >>> pts = np.zeros((4, 478, 3), np.float32); pts[:, 291, 1] = [0.0, 0.045, 0.08, 0.08]
+    >>> pts[3, [13, 14], 1] = 0.08  # the whole mouth raised: no rise over its midline
+    >>> v = {"AU15_L": np.full(4, 4.0), "AU15_R": np.full(4, 4.0), "AU15": np.full(4, 4.0)}
+    >>> corners_up_no_15(v, pts, base); v["AU15_L"].round(3).tolist(), v["AU15"].tolist()
+    ([4.0, 2.0, 0.0, 4.0], [4.0, 4.0, 4.0, 4.0])
     """
+    start, stop = CORNER_RISE_NO_15
+    top, bottom = _LIP_MIDLINE
+    midline = (aligned[:, top, 1] + aligned[:, bottom, 1]) / 2
+    midline = midline - (baseline.shape[top, 1] + baseline.shape[bottom, 1]) / 2
     for side, point in _CORNERS:
-        rise = aligned[:, point, 1] - baseline.shape[point, 1]
+        rise = aligned[:, point, 1] - baseline.shape[point, 1] - midline
         values[f"AU15_{side}"] = values[f"AU15_{side}"] * np.clip(
-            1.0 - np.maximum(rise, 0.0) / CORNER_RISE_NO_15, 0.0, 1.0
+            1.0 - (rise - start) / (stop - start), 0.0, 1.0
         )
     values["AU15"] = np.maximum(values["AU15_L"], values["AU15_R"])
 
