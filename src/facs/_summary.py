@@ -259,7 +259,7 @@ def summarise(
     """The summary of a coding run (:func:`facs.code` calls it)."""
     from facs.au._estimator import WITHHELD, load_estimator
     from facs.face import locate_model
-    from facs.series import CODE_COLUMNS
+    from facs.series import CODE_COLUMNS, VISIBILITY_COLUMNS
 
     est = load_estimator()
     faces = sorted(int(f) for f in frames["face"].unique() if f >= 0)
@@ -285,7 +285,7 @@ def summarise(
             codes=totals,
             covered={
                 c.removeprefix("covered_"): int((rows[c] == 1).sum())
-                for c in ("covered_brows", "covered_eyes", "covered_lower", "unscorable")
+                for c in VISIBILITY_COLUMNS
                 if c in rows.columns and (rows[c] == 1).any()
             },
         )

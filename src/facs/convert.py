@@ -50,7 +50,7 @@ import pandas as pd
 
 from facs._errors import CodeError, InputError
 from facs._validate import check_positive
-from facs.series import CODED, FRAME_COLUMNS, SIDE_COLUMNS, CodedCode
+from facs.series import CODE_COLUMNS, CODED, FRAME_COLUMNS, SIDE_COLUMNS, CodedCode
 
 __all__ = [
     "FROM_FORMATS",
@@ -120,10 +120,10 @@ def _check_line_lengths(path: Path, width: int) -> None:
     skipped; the line named is the file's own (a quoted cell may span lines).
     """
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        sample = handle.read(65536)
+        header = handle.readline()
         handle.seek(0)
         try:
-            dialect: Any = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|")
+            dialect: Any = csv.Sniffer().sniff(header, delimiters=",;\t|")
         except csv.Error:
             dialect = csv.excel
         reader = csv.reader(handle, dialect)
@@ -516,7 +516,9 @@ def write_any(
         out = _face_target(target, face) if len(faces) > 1 else target
         if kind == "livelink":
             # Columns NaN throughout are codes never scored (AD19), not frames left out.
-            scored = [c for c in rows.columns if _is_code(c) and rows[c].notna().any()]
+            scored = [
+                c for c in (*CODE_COLUMNS, *SIDE_COLUMNS) if c in rows and rows[c].notna().any()
+            ]
             blank = int(rows[scored].isna().any(axis=1).sum())
             if blank:
                 notes.append(
@@ -545,10 +547,6 @@ def _every_frame(frames: pd.DataFrame, face: int) -> pd.DataFrame:
     if "success" in out:
         out["success"] = out["success"].fillna(0).astype("int64")
     return out[[c for c in frames.columns if c in out.columns]].reset_index(drop=True)
-
-
-def _is_code(column: object) -> bool:
-    return isinstance(column, str) and column[:2] in ("AU", "AD") and column[2:4].isdigit()
 
 
 def _face_target(target: Path, face: int) -> Path:

@@ -39,6 +39,7 @@ __all__ = [
     "FRAME_COLUMNS",
     "META_COLUMNS",
     "SIDE_COLUMNS",
+    "VISIBILITY_COLUMNS",
     "CodedCode",
     "code_column",
     "column_code",
@@ -85,6 +86,12 @@ FRAME_COLUMNS: tuple[str, ...] = META_COLUMNS + CODE_COLUMNS + SIDE_COLUMNS
 #: Optional columns `facs code` adds after the code columns: each face's box in
 #: pixels (left, top, width, height; from its landmarks), so faces can be told apart.
 BOX_COLUMNS: tuple[str, ...] = ("box_x", "box_y", "box_w", "box_h")
+#: Optional columns `facs code` adds after the box: 1 where a region is covered in that
+#: frame (brows 70, eyes 71, lower face 72; all three 73), else 0 ...
+COVER_COLUMNS: tuple[str, ...] = ("covered_brows", "covered_eyes", "covered_lower")
+#: ... and 1 where the face is there but cannot be scored (FACS 74).
+UNSCORABLE_COLUMN = "unscorable"
+VISIBILITY_COLUMNS: tuple[str, ...] = (*COVER_COLUMNS, UNSCORABLE_COLUMN)
 _INT_COLUMNS = ("frame", "face", "success")
 
 

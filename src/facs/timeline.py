@@ -1281,9 +1281,7 @@ def floor_traces(frames: pd.DataFrame, floor: float) -> pd.DataFrame:
     if not 0.0 <= floor < 0.5:
         raise ParameterError(f"floor must be at least 0 and below 0.5, got {floor!r}")
     out = frames.copy()
-    columns = [
-        c for c in _code_columns(out) if int(c[2:4]) not in _POSITION_CODES or c.startswith("AD")
-    ]
+    columns = [c for c in _code_columns(out) if int(c[2:4]) not in _POSITION_CODES]
     values = out[columns].to_numpy(dtype=np.float64)
     lifted = np.clip((values - floor) * 0.5 / (0.5 - floor), 0.0, None)
     out[columns] = np.where(values < 0.5, lifted, values)

@@ -288,12 +288,13 @@ def fit_actor(
         time_s[ok],
     )
     unseen = [r for r in rows if r.code and not ((time_s >= r.start) & (time_s <= r.end)).any()]
+    left_out: list[str] = []
     if unseen:
         where = ", ".join(f"line {r.line} ({r.start:g}–{r.end:g} s, {r.code})" for r in unseen)
         seen = f"the take's face is seen from {time_s[0]:.2f} to {time_s[-1]:.2f} s"
         if len(unseen) == sum(1 for r in rows if r.code):
             raise InputError(f"no scripted action falls within the take: {where}; {seen}")
-        unseen_note = f"script rows with no frame of the face, left out: {where} ({seen})"
+        left_out.append(f"script rows with no frame of the face, left out: {where} ({seen})")
     neutral_rows = [r for r in rows if not r.code]
     if neutral_rows:
         span = np.zeros(len(time_s), dtype=bool)
@@ -316,8 +317,7 @@ def fit_actor(
     motion = np.linalg.norm(aligned - neutral.shape, axis=(1, 2))
     motion = motion / (motion.max() + 1e-9)
     targets, used, notes = script_targets(rows, time_s, generic, model.outputs, motion=motion)
-    if unseen:
-        notes = [unseen_note, *notes]
+    notes = [*left_out, *notes]
     if used.sum() < 10:
         raise InputError("the script's spans cover fewer than 10 frames with a face")
     gain = np.ones(len(model.outputs))

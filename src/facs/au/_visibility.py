@@ -38,6 +38,7 @@ from __future__ import annotations
 import numpy as np
 
 from facs.face._appearance import APPEARANCE_REGIONS
+from facs.series import COVER_COLUMNS, UNSCORABLE_COLUMN, VISIBILITY_COLUMNS
 
 __all__ = [
     "COVER_CODES",
@@ -56,14 +57,10 @@ __all__ = [
     "unscorable_from_neutral",
 ]
 
-#: Visibility code per judged region (73: all three).
+#: Visibility code per judged region (73: all three), in the order of
+#: :data:`~facs.series.COVER_COLUMNS` (the frames table's schema, with
+#: ``UNSCORABLE_COLUMN`` and ``VISIBILITY_COLUMNS``).
 COVER_CODES = {"brows": 70, "eyes": 71, "lower": 72}
-#: frames-table columns: 1 where the region is covered in that frame, else 0.
-COVER_COLUMNS = tuple(f"covered_{r}" for r in COVER_CODES)
-#: frames-table column: 1 where the face is there but cannot be scored (FACS 74).
-UNSCORABLE_COLUMN = "unscorable"
-#: The visibility columns after the codes: the covered regions (70-73), then 74.
-VISIBILITY_COLUMNS = (*COVER_COLUMNS, UNSCORABLE_COLUMN)
 #: Head yaw (degrees from facing the camera, the frame's own measured pose) beyond which
 #: a face is unscorable (74): its codes are blank, its head position still scored. The
 #: synthesiser's face, nine actions rendered turned away and coded against a frontal

@@ -23,6 +23,7 @@ from facs.series import (
     CODED,
     META_COLUMNS,
     SIDE_COLUMNS,
+    VISIBILITY_COLUMNS,
     empty_frames,
 )
 
@@ -316,7 +317,6 @@ def weights_to_frames(
                 f"column {col!r}, row {row + 1} (line {row + 2} of a CSV): "
                 f"{weights[col].iloc[row]!r} is not a number"
             ) from None
-
         shape = rig.shapes[k]
         if shape.kind == "shape":
             values = values / scale
@@ -491,7 +491,7 @@ def _solve_signed(
 def _own_extra(column: str) -> bool:
     """A column `facs code` adds beside the codes (face box, covered regions, 74), which a
     rig has no channel for by design: not an unknown column."""
-    return column in BOX_COLUMNS or column.startswith("covered_") or column == "unscorable"
+    return column in BOX_COLUMNS or column in VISIBILITY_COLUMNS
 
 
 def frames_to_weights(

@@ -374,21 +374,22 @@ def _separate(ax: Axes, labels: list[Any], *, rounds: int = 30) -> None:
     if len(labels) < 2 or not hasattr(canvas, "get_renderer"):
         return
     renderer = canvas.get_renderer()
-    to_data = ax.transData.inverted()
+
+    def box(text: Any) -> Any:  # its extent on screen (y grows upwards), a little tall
+        return text.get_window_extent(renderer).expanded(1.0, 1.15)
+
     for _ in range(rounds):
-        boxes = [t.get_window_extent(renderer).expanded(1.0, 1.15) for t in labels]
+        boxes = [box(t) for t in labels]
         moved = False
         for i in range(len(labels)):
             for j in range(i + 1, len(labels)):
                 if not boxes[i].overlaps(boxes[j]):
                     continue
                 upper, lower = (i, j) if boxes[i].y0 >= boxes[j].y0 else (j, i)
-                gap = boxes[lower].y1 - boxes[upper].y0  # display units; y grows upwards
-                x, y = labels[lower].get_position()
-                _, disp_y = ax.transData.transform((x, y))
-                labels[lower].set_position(to_data.transform((0.0, disp_y - gap - 1.0))
-                                           * (0, 1) + (x, 0))  # fmt: skip
-                boxes[lower] = labels[lower].get_window_extent(renderer).expanded(1.0, 1.15)
+                x, y = ax.transData.transform(labels[lower].get_position())
+                y -= boxes[lower].y1 - boxes[upper].y0 + 1.0  # just below the upper one
+                labels[lower].set_position(ax.transData.inverted().transform((x, y)))
+                boxes[lower] = box(labels[lower])
                 moved = True
         if not moved:
             return
