@@ -39,7 +39,6 @@ __all__ = [
     "FRAME_COLUMNS",
     "META_COLUMNS",
     "SIDE_COLUMNS",
-    "VISIBILITY_COLUMNS",
     "CodedCode",
     "code_column",
     "column_code",
