@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -136,3 +137,16 @@ def test_calibrate_cli_and_code_with_actor(shared_data: Path, tmp_path: Path) ->
         check=False,
     )
     assert bad.returncode == 2 and "no such script" in bad.stderr
+
+
+def test_outputs_an_actor_leaves_uncorrected_keep_their_letter_stretch() -> None:
+    est = load_estimator()
+    model = est.model
+    assert model.letter_gain is not None
+    k = len(model.outputs)
+    gain, offset = np.ones(k), np.zeros(k)
+    gain[0], offset[0] = 2.0, -0.5
+    corrected = replace(model, correction=(gain, offset))
+    out = np.full((1, k), 3.0)
+    assert corrected.stretch(out)[0, 0] == 3.0  # corrected: already on the actor's letters
+    assert np.array_equal(corrected.stretch(out)[0, 1:], model.stretch(out)[0, 1:])

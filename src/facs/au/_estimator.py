@@ -602,12 +602,16 @@ class Model:
     def stretch(self, out: np.ndarray) -> np.ndarray:
         """Outputs (0–5) with letters above :data:`LETTER_KNEE` stretched by ``letter_gain``.
 
-        Not for a model corrected for one actor: the correction already maps its
-        outputs onto that actor's letters.
+        Not for the outputs a model corrected for one actor corrects: the correction
+        already maps them onto that actor's letters.
         """
-        if self.letter_gain is None or self.correction is not None:
+        if self.letter_gain is None:
             return out
-        return stretch_letters(out, self.letter_gain)
+        gain = np.broadcast_to(np.asarray(self.letter_gain, dtype=float), out.shape[-1:])
+        if self.correction is not None:
+            corrected = (self.correction[0] != 1.0) | (self.correction[1] != 0.0)
+            gain = np.where(corrected, 1.0, gain)
+        return stretch_letters(out, gain)
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         """Outputs 0–5, shape (N, K)."""
