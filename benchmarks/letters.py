@@ -9,13 +9,14 @@ Two sources, per code:
   segment's hold, after the timeline's smoothing, as `facs code` writes it).
 - **renders of known letters** (``facs.synth``): each code the synthesiser
   shows, rendered at A, B, C, D and E (drawn as ``strength.json`` says),
-  coded as a clip after a neutral lead.
+  coded as a clip after a neutral lead; ``--faces 0,2,5`` on several of the
+  synthesiser's faces (0, the mean face, is the one the letters were calibrated on).
 
 Prints per code the share within one letter, exact letters and the mean
 signed error (coded − truth, in letters); and resting false positives (codes
 at A or above in the neutral lead frames of the held-out clips).
 
-    python benchmarks/letters.py [--markdown]
+    python benchmarks/letters.py [--markdown] [--no-rom] [--faces 0,2,5,9]
 """
 
 from __future__ import annotations
@@ -77,21 +78,23 @@ def rom_rows(clips: list[str]) -> tuple[list[dict], list[dict]]:
     return rows, rest
 
 
-def render_rows() -> list[dict]:
-    """Each calibrated code rendered at A-E and coded (``facs.synth._roundtrip.letters``).
+def render_rows(identity: int = 0) -> list[dict]:
+    """Each calibrated code rendered at A-E on one face and coded
+    (``facs.synth._roundtrip.letters``).
 
     A render the coder leaves blank (its region taken as covered) is skipped.
     """
     from facs.synth._roundtrip import letters
 
-    table = letters()
+    table = letters(identity=identity)
     blank = table[table["value"].isna()]
     if len(blank):
         print(f"renders left blank (region taken as covered): {len(blank)}: "
               + ", ".join(f"{c} {'ABCDE'[a - 1]}" for c, a in blank[["column", "asked"]].values),
               file=sys.stderr)  # fmt: skip
+    source = "renders" if not identity else f"renders, face {identity}"
     return [
-        {"source": "renders", "column": r.column, "truth": r.asked, "coded": r.coded}
+        {"source": source, "column": r.column, "truth": r.asked, "coded": r.coded}
         for r in table.dropna(subset=["value"]).itertuples()
         if r.column not in _HEAD
     ]
@@ -123,10 +126,16 @@ def main() -> None:
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--no-renders", action="store_true")
     ap.add_argument("--no-rom", action="store_true", help="renders only")
+    ap.add_argument(
+        "--faces",
+        default="0",
+        help="synthesiser faces to render on, e.g. 0,2,5,9 (facs.synth.identities)",
+    )
     args = ap.parse_args()
     rows, rest = ([], []) if args.no_rom else rom_rows(_rom.HELD_OUT)
     if not args.no_renders:
-        rows += render_rows()
+        for face in (int(f) for f in args.faces.split(",")):
+            rows += render_rows(face)
     table = summarise(rows)
     for source, part in table.groupby("source"):
         ok = int((part["within_one"] >= 0.9).sum())

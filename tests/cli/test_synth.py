@@ -132,3 +132,20 @@ def test_a_terminated_animation_leaves_no_temporary_file(tmp_path: Path) -> None
     run.send_signal(signal.SIGTERM)
     assert run.wait(timeout=30) == 128 + signal.SIGTERM
     assert list(tmp_path.iterdir()) == []
+
+
+def test_render_animate_and_sheet_draw_another_face(tmp_path: Path) -> None:
+    mean, other = tmp_path / "mean.png", tmp_path / "other.png"
+    assert runner.invoke(app, ["render", "6+12", "-o", str(mean), *SMALL]).exit_code == 0
+    result = runner.invoke(app, ["render", "6+12", "-o", str(other), "--identity", "2", *SMALL])
+    assert result.exit_code == 0, result.output
+    with Image.open(mean) as a, Image.open(other) as b:
+        assert np.abs(np.asarray(a, float) - np.asarray(b, float)).mean() > 5
+    clip = tmp_path / "clip.gif"
+    argv = ["animate", "0@0.1 -> 12E@0.1", "-o", str(clip), "--fps", "10", "--transition", "0.2"]
+    result = runner.invoke(app, [*argv, "--identity", "2", "-q", *SMALL])
+    assert result.exit_code == 0, result.output
+    line = _one_error_line(runner.invoke(app, ["render", "12", "--identity", "40", "-o",
+                                               str(tmp_path / "x.png")]))  # fmt: skip
+    assert "--identity must be a face number from 0 to" in line and "1 woman" in line
+    assert not (tmp_path / "x.png").exists()

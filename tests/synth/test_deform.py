@@ -264,3 +264,31 @@ def test_bad_code_raises(bad: str) -> None:
 def test_bad_default_letter() -> None:
     with pytest.raises(CodeError, match="default intensity"):
         deform("12", default_letter="F")
+
+
+def test_other_faces_have_their_own_neutral_and_the_same_actions() -> None:
+    from facs.synth import identities
+
+    names = identities()
+    assert names[0] == "mean face" and len(names) >= 9
+    assert len(set(names)) == len(names)
+    base_smile = deform("6+12C") - NEUTRAL
+    for k in range(1, len(names)):
+        face = load_face_model(k)
+        assert face.name == names[k] and face.fields is load_face_model().fields
+        assert np.allclose(deform("0", identity=k), face.neutral)
+        assert np.linalg.norm(face.neutral - NEUTRAL, axis=1).mean() > 0.01  # another face
+        smile = deform("6+12C", identity=k) - face.neutral
+        # the same fields away from the lids (which close on each face's own lids)
+        assert np.allclose(smile[[61, 291, 0, 17]], base_smile[[61, 291, 0, 17]], atol=1e-9)
+        assert np.allclose(deform_columns({"AU12": 3.0}, identity=k), deform("12C", identity=k))
+    skins = {load_face_model(k).skin for k in range(len(names))}
+    assert len(skins) == len(names)  # every face has its own colours
+
+
+@pytest.mark.parametrize("bad", [-1, 99, 1.5, True, "2"])
+def test_an_unknown_face_is_refused_with_the_list(bad: object) -> None:
+    from facs import InputError
+
+    with pytest.raises(InputError, match=r"identity must be a face number from 0 to .*mean face"):
+        deform("12", identity=bad)  # type: ignore[arg-type]

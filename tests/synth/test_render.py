@@ -152,3 +152,17 @@ def test_muscle_labels_on_one_spot_are_moved_apart() -> None:
     boxes = [t.get_window_extent(renderer) for t in labels]
     assert not any(boxes[i].overlaps(boxes[j]) for i in range(3) for j in range(i + 1, 3))
     assert all(abs(t.get_position()[0] - 200) < 1e-9 for t in labels)  # moved up or down only
+
+
+def test_another_face_is_drawn_in_its_own_colours(tmp_path: Path) -> None:
+    from facs.synth import identities, load_face_model
+
+    dark = next(k for k in range(1, len(identities())) if max(load_face_model(k).skin) < 0.5)
+    mean = render_image("12C", size=SIZE, label=False)
+    other = render_image("12C", size=SIZE, label=False, identity=dark)
+    cheek = _pixel(deform("0")[205], SIZE)  # the right cheek
+    assert other[cheek].astype(int).sum() < mean[cheek].astype(int).sum() - 150
+    assert _iris_pixels(other) < _iris_pixels(mean) / 4  # brown eyes, not the mean face's
+    out = compare(["0", "12C"], tmp_path / "two.png", size=SIZE, identity=dark)
+    with Image.open(out) as image:
+        assert image.size == (2 * SIZE[0], SIZE[1])

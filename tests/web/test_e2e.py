@@ -220,6 +220,14 @@ def test_explainer_updates_as_you_type_and_compares(page: Page) -> None:
         "() => document.querySelector('[data-pane=b] img.face').src.includes('view=profile')"
     )
     wait_image(page, '[data-pane="b"] img.face')
+    # another face: the list comes from the server, the render asks for it
+    page.wait_for_function("() => document.querySelectorAll('[data-pane=b] .explain-face option')"
+                           ".length > 1")  # fmt: skip
+    pane_b.locator(".explain-face").select_option("3")
+    page.wait_for_function(
+        "() => document.querySelector('[data-pane=b] img.face').src.includes('identity=3')"
+    )
+    wait_image(page, '[data-pane="b"] img.face')
     shot(page, "explainer")
     # a malformed code: the message names the token and points at it; the face greys out
     pane_a.locator(".explain-input").fill("4+5+7X+23")

@@ -140,6 +140,16 @@ def test_render_rejects_bad_input(client: TestClient) -> None:
     assert bad_code.status_code == 422 and "99" in bad_code.json()["detail"]
 
 
+def test_render_draws_the_face_asked_for(client: TestClient) -> None:
+    faces = client.get("/api/faces").json()
+    assert faces[0] == "mean face" and len(faces) > 1
+    mean = client.get("/api/render/12.png")
+    other = client.get("/api/render/12.png", params={"identity": len(faces) - 1})
+    assert other.status_code == 200 and other.content != mean.content
+    bad = client.get("/api/render/12.png", params={"identity": len(faces)})
+    assert bad.status_code == 422 and "identity" in bad.json()["detail"]
+
+
 def test_explain_valid_code(client: TestClient) -> None:
     data = client.get("/api/explain", params={"code": "AU12C + AU6B"}).json()
     assert data["ok"] is True and data["code"] == "6B+12C"

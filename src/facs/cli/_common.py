@@ -67,7 +67,7 @@ _FLAGS = {"max_faces": "--max-faces", "workers": "--workers", "part_s": "--part-
           "span_s": "--span", "start": "--start", "end": "--end", "fps": "--fps",
           "threshold": "--threshold", "tolerance_s": "--tolerance", "bin_s": "--bin",
           "codes": "--codes", "names": "--names", "align": "--align",
-          "neutral": "--neutral"}  # fmt: skip
+          "neutral": "--neutral", "identity": "--identity"}  # fmt: skip
 _ABOUT_PARAMETERS = re.compile(r"^([a-z_]+(?:, [a-z_]+)*)(:| must | applies | apply )")
 
 

@@ -28,6 +28,13 @@ SizeOpt = Annotated[
     typer.Option("--size", help="WIDTHxHEIGHT in pixels (facs render: per panel with --compare)."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+IdentityOpt = Annotated[
+    int,
+    typer.Option(
+        "--identity",
+        help="Whose face: 0 the mean face, 1-10 other people (README, 'Other faces').",
+    ),
+]
 
 
 def _size(text: str | None, default: tuple[int, int]) -> tuple[int, int]:
@@ -103,6 +110,7 @@ def render_cmd(
         bool, typer.Option("--muscles", help="Overlay the muscles of the active actions.")
     ] = False,
     size: SizeOpt = None,
+    identity: IdentityOpt = 0,
 ) -> None:
     """Draw the face of a FACS code: `facs render 6+12C -o smile.png`."""
     from facs.notation import Code
@@ -120,10 +128,10 @@ def render_cmd(
 
         if len(parsed) == 1:
             written = render(parsed[0], output, view=view.value, muscles=muscles,
-                             size=_size(size, (600, 700)))  # fmt: skip
+                             size=_size(size, (600, 700)), identity=identity)  # fmt: skip
         else:
             written = compare_faces(parsed, output, view=view.value, muscles=muscles,
-                                    size=_size(size, (420, 520)))  # fmt: skip
+                                    size=_size(size, (420, 520)), identity=identity)  # fmt: skip
         _notes([str(c) for c in parsed])
         console.print(f"{' | '.join(str(c) for c in parsed)} → {written}")
 
@@ -150,6 +158,7 @@ def animate_cmd(
     hold: Annotated[float, typer.Option("--hold", help="Seconds each step is held.")] = 0.5,
     view: ViewOpt = ViewName.front,
     size: SizeOpt = None,
+    identity: IdentityOpt = 0,
     quiet: QuietOpt = False,
 ) -> None:
     """Animate codes (`facs animate "0 -> 6+12C -> 0" -o clip.mp4`) or replay a coding."""
@@ -165,7 +174,7 @@ def animate_cmd(
                 raise InputError(f"{table}: no such file (run `facs code` first)")
             with _bar("replaying", quiet) as progress:
                 written = replay(table, output, face=face, fps=fps, view=view.value, size=dims,
-                                 progress=progress)  # fmt: skip
+                                 progress=progress, identity=identity)  # fmt: skip
         else:
             assert timeline is not None
             steps = parse_timeline(timeline, transition=transition, hold=hold)
@@ -173,7 +182,7 @@ def animate_cmd(
             with _bar("animating", quiet) as progress:
                 written = animate(steps, output, fps=25.0 if fps is None else fps,
                                   view=view.value, size=dims, transition=transition,
-                                  progress=progress)  # fmt: skip
+                                  progress=progress, identity=identity)  # fmt: skip
         console.print(f"→ {written}")
 
 
@@ -181,6 +190,7 @@ def sheet_cmd(
     output: Annotated[Path, typer.Option("-o", "--output", help="PDF to write.")] = Path(
         "facs.pdf"
     ),
+    identity: IdentityOpt = 0,
     quiet: QuietOpt = False,
 ) -> None:
     """Print-ready reference sheet: every code at C beside neutral, then emotion prototypes."""
@@ -190,5 +200,5 @@ def sheet_cmd(
         if output.suffix.lower() != ".pdf":
             raise InputError(f"{output}: the reference sheet is a PDF: use a .pdf name")
         with _bar("drawing", quiet) as progress:
-            written = sheet(output, progress=progress)
+            written = sheet(output, progress=progress, identity=identity)
         console.print(f"→ {written}")

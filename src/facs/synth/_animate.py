@@ -200,10 +200,10 @@ def timeline_levels(
 
 
 def _timeline_frames(
-    steps: Sequence[Step], *, fps: float, transition: float
+    steps: Sequence[Step], *, fps: float, transition: float, identity: int | None = None
 ) -> Iterator[tuple[float, Mesh, Levels, Step, Step | None, float]]:
     """Yield ``(time_s, mesh, levels, target, previous, share)`` for every frame."""
-    meshes = [deform(s.code) for s in steps]
+    meshes = [deform(s.code, identity=identity) for s in steps]
     levels = [_code_levels(s.code) for s in steps]
     for now, k, share in timeline_shares(steps, fps=fps, transition=transition):
         if k == 0 or share >= 1.0:
@@ -289,6 +289,7 @@ def animate(
     size: tuple[int, int] = (480, 560),
     transition: float = DEFAULT_TRANSITION,
     progress: Progress | None = None,
+    identity: int | None = None,
 ) -> Path:
     """Render a timeline of codes to an mp4 or gif clip (by suffix), atomically.
 
@@ -309,6 +310,8 @@ def animate(
         Seconds from one step to the next.
     progress : callable, optional
         Called as ``progress(done, total)`` after each frame.
+    identity : int, optional
+        Whose face (:func:`~facs.synth.identities`; default the mean face).
 
     Returns
     -------
@@ -332,12 +335,12 @@ def animate(
     )
     if not steps:
         raise InputError("the timeline has no steps")
-    canvas = _Canvas(size, view)
+    canvas = _Canvas(size, view, load_face_model(identity))
     total = max(1, round((sum(s.hold for s in steps) + transition * (len(steps) - 1)) * rate))
 
     def frames() -> Iterator[npt.NDArray[np.uint8]]:
         for now, mesh, levels, target_step, previous, share in _timeline_frames(
-            steps, fps=rate, transition=transition
+            steps, fps=rate, transition=transition, identity=identity
         ):
             where = (
                 f"{previous.code} → {target_step.code}  {share:4.0%}"
@@ -371,6 +374,7 @@ def replay(
     view: str = "front",
     size: tuple[int, int] = (480, 560),
     progress: Progress | None = None,
+    identity: int | None = None,
 ) -> Path:
     """Replay a coded frames table on the canonical face (mp4 or gif by suffix).
 
@@ -389,7 +393,7 @@ def replay(
         Which face id to replay.
     fps : float, optional
         Output frame rate; default: the table's own (from ``time_s``).
-    view, size, progress
+    view, size, progress, identity
         As for :func:`animate`.
 
     Returns
@@ -418,8 +422,9 @@ def replay(
         fps = float(1 / np.median(steps)) if steps.size else 25.0
         fps = min(max(fps, 1.0), 120.0)
     rate = _check_fps(fps)
-    canvas = _Canvas(size, view)
-    neutral = load_face_model().neutral
+    model = load_face_model(identity)
+    canvas = _Canvas(size, view, model)
+    neutral = model.neutral
     records = rows.to_dict("records")
     # resample to the output rate: the row at or before each output time
     start = float(times[0]) if np.isfinite(times[0]) else 0.0
@@ -439,7 +444,7 @@ def replay(
             raw_code = str(row.get("code", "") or "") if found else ""
             if raw_code in ("nan", "None"):
                 raw_code = ""
-            mesh = deform_columns(row) if found else neutral
+            mesh = deform_columns(row, identity=identity) if found else neutral
             title = raw_code or ("0" if found else "no face")
             image = canvas.draw(
                 mesh, None, title=title, names="",

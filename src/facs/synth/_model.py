@@ -42,7 +42,7 @@ import io
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from facs._errors import CodeError, ModelError
+from facs._errors import CodeError, ModelError, ParameterError
 from facs.catalogue import catalogue
 from facs.notation import INTENSITY_LETTERS, Code, letter_to_intensity
 from facs.synth._muscles import load_muscles
@@ -62,6 +62,7 @@ __all__ = [
     "Mesh",
     "deform",
     "deform_columns",
+    "identities",
     "load_face_model",
     "missing_shapes",
     "shown_codes",
@@ -113,6 +114,13 @@ _MIDLINE = 0.02  # |x| below this is the midline
 STRENGTH_MAX = {"field": 2.0, "rule": 1.0}
 
 
+Colour = tuple[float, float, float]
+#: Skin, iris and brow colours (RGB 0–1) of the mean face.
+DEFAULT_SKIN: Colour = (0.90, 0.72, 0.60)
+DEFAULT_IRIS: Colour = (0.27, 0.46, 0.60)
+DEFAULT_BROW: Colour = (0.30, 0.21, 0.16)
+
+
 @dataclass(frozen=True, eq=False)
 class FaceModel:
     """The synthesiser's face: a neutral mesh, its triangles and the action fields.
@@ -131,20 +139,89 @@ class FaceModel:
     neutral: Mesh
     triangles: npt.NDArray[np.int32]
     fields: Mapping[str, Mesh]
+    #: Skin, iris and brow colours (RGB 0–1) the renderer paints this face with.
+    skin: Colour = DEFAULT_SKIN
+    iris: Colour = DEFAULT_IRIS
+    brow: Colour = DEFAULT_BROW
+    #: Who this face is (:func:`identities`).
+    name: str = "mean face"
 
 
 @cache
-def load_face_model() -> FaceModel:
-    """Load ``face_model.npz`` shipped with facs (once).
+def _identity_table() -> tuple[tuple[str, ...], dict[str, npt.NDArray[np.float64]]]:
+    """Labels and arrays (``shapes`` (K, 478, 3); ``skins``, ``irises``, ``brows``
+    (K, 3)) of ``identities.npz``."""
+    try:
+        data = resources.files("facs.synth").joinpath("identities.npz").read_bytes()
+        with np.load(io.BytesIO(data)) as npz:
+            labels = tuple(str(v) for v in npz["labels"])
+            arrays = {k: npz[k].astype(np.float64) for k in ("shapes", "skins", "irises", "brows")}
+    except (OSError, KeyError, ValueError) as err:
+        raise ModelError(f"cannot load the synthesiser's faces: {err}") from None
+    return labels, arrays
+
+
+def identities() -> tuple[str, ...]:
+    """Who each face the synthesiser can draw is: number 0 is the mean face, then one
+    per person (``identity=`` of :func:`deform`, :func:`~facs.synth.render` …).
+
+    The other faces are the neutral faces of eight rendered synthetic-rom
+    identities and the two Rocketbox heads, with the same action fields added
+    (``benchmarks/build_identities.py``).
+
+    >>> identities()[0], len(identities()) > 1
+    ('mean face', True)
+    """
+    return ("mean face", *_identity_table()[0])
+
+
+def _check_identity(identity: int | None) -> int:
+    count = len(identities())
+    if identity is None:
+        return 0
+    if (
+        isinstance(identity, bool)
+        or not isinstance(identity, (int, np.integer))
+        or not (0 <= identity < count)
+    ):
+        faces = "; ".join(f"{k} {who}" for k, who in enumerate(identities()))
+        raise ParameterError(f"identity must be a face number from 0 to {count - 1}, got "
+                             f"{identity!r} (faces: {faces})")  # fmt: skip
+    return int(identity)
+
+
+@cache
+def load_face_model(identity: int | None = None) -> FaceModel:
+    """Load ``face_model.npz`` shipped with facs (once per face).
 
     Built from the synthetic range-of-motion data by
     ``benchmarks/build_face_model.py`` (see its docstring).
+
+    Parameters
+    ----------
+    identity : int, optional
+        Whose neutral face (:func:`identities`; 0 or ``None`` is the mean face).
+        Every face gets the same action fields.
 
     Raises
     ------
     ModelError
         The file is missing or damaged.
+    ParameterError
+        ``identity`` is not one of the faces.
     """
+    number = _check_identity(identity)
+    if number:
+        base = load_face_model()
+        labels, arrays = _identity_table()
+
+        def colour(key: str) -> Colour:
+            r, g, b = (float(v) for v in arrays[key][number - 1])
+            return (r, g, b)
+
+        return replace(base, neutral=arrays["shapes"][number - 1], skin=colour("skins"),
+                       iris=colour("irises"), brow=colour("brows"),
+                       name=labels[number - 1])  # fmt: skip
     try:
         data = resources.files("facs.synth").joinpath("face_model.npz").read_bytes()
         with np.load(io.BytesIO(data)) as npz:
@@ -242,8 +319,8 @@ def _pull_fields(model: FaceModel, mirror: npt.NDArray[np.intp]) -> dict[int, tu
 
 
 @cache
-def _rig() -> _Rig:
-    model = load_face_model()
+def _rig(model: FaceModel | None = None) -> _Rig:
+    model = model or load_face_model()
     neutral = model.neutral
     mirror = _mirror_index(neutral)
     x = neutral[:, 0]
@@ -431,7 +508,7 @@ def shown_codes() -> tuple[str, ...]:
 # --------------------------------------------------------------------------- deform
 
 
-def deform(code: Code | str, *, default_letter: str = "C") -> Mesh:
+def deform(code: Code | str, *, default_letter: str = "C", identity: int | None = None) -> Mesh:
     """The face mesh showing a FACS code.
 
     Parameters
@@ -441,6 +518,8 @@ def deform(code: Code | str, *, default_letter: str = "C") -> Mesh:
         model cannot show (see :func:`missing_shapes`) are ignored.
     default_letter : str
         Intensity of items written without a letter.
+    identity : int, optional
+        Whose face (:func:`identities`; default the mean face).
 
     Returns
     -------
@@ -451,20 +530,25 @@ def deform(code: Code | str, *, default_letter: str = "C") -> Mesh:
     ------
     CodeError
         ``code`` does not parse, or ``default_letter`` is not A–E.
+    ParameterError
+        ``identity`` is not one of the faces.
 
     Examples
     --------
     >>> import numpy as np
     >>> np.allclose(deform("0"), load_face_model().neutral)
     True
+    >>> np.allclose(deform("0", identity=2), load_face_model(2).neutral)
+    True
     >>> bool(deform("51E")[4, 0] > 0.1)  # head turned left: nose toward +x
     True
     """
     parsed = Code.parse(code) if isinstance(code, str) else code
-    return _shape(_code_drives(parsed, _check_letter(default_letter)))
+    model = load_face_model(identity)
+    return _shape(_code_drives(parsed, _check_letter(default_letter)), model=model)
 
 
-def deform_columns(values: Mapping[str, Any]) -> Mesh:
+def deform_columns(values: Mapping[str, Any], *, identity: int | None = None) -> Mesh:
     """The face mesh of one row of a frames table (``AU12``, ``AU12_L`` … 0–5).
 
     Side columns (``AU12_L``, ``AU12_R``) win over the bilateral column when
@@ -475,6 +559,8 @@ def deform_columns(values: Mapping[str, Any]) -> Mesh:
     ----------
     values : mapping of str to float
         Column name to intensity 0–5 (0 absent, 5 = E).
+    identity : int, optional
+        Whose face (:func:`identities`; default the mean face).
 
     Returns
     -------
@@ -486,7 +572,7 @@ def deform_columns(values: Mapping[str, Any]) -> Mesh:
     >>> np.allclose(deform_columns({"AU12_L": 3.0, "AU12_R": 3.0}), deform("12C"))
     True
     """
-    return _shape(_column_drives(values))
+    return _shape(_column_drives(values), model=load_face_model(identity))
 
 
 def _column_drives(values: Mapping[str, Any]) -> dict[int, _Drive]:
@@ -554,9 +640,12 @@ def _weights(d: _Drive, rig: _Rig) -> npt.NDArray[np.float64] | float:
     return np.asarray(lt * left * top + rt * right * top + lb * left * bottom + rb * right * bottom)
 
 
-def _shape(drives: Mapping[int, _Drive], *, calibrated: bool = True) -> Mesh:
-    """The mesh of asked drives (``calibrated``: each drawn as :func:`drawn_amount` says)."""
-    rig = _rig()
+def _shape(
+    drives: Mapping[int, _Drive], *, calibrated: bool = True, model: FaceModel | None = None
+) -> Mesh:
+    """The mesh of asked drives (``calibrated``: each drawn as :func:`drawn_amount` says)
+    on ``model``'s face (default the mean face)."""
+    rig = _rig(model)
     if calibrated:
         drives = {n: drawn_amount(n, d) for n, d in drives.items()}
     fields = rig.model.fields

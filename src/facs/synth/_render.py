@@ -32,8 +32,10 @@ import numpy.typing as npt
 from facs._errors import InputError
 from facs.notation import Code
 from facs.synth._model import (
+    DEFAULT_IRIS,
     LIP_INNER_LOWER,
     LIP_INNER_UPPER,
+    FaceModel,
     Mesh,
     _code_drives,
     _code_levels,
@@ -72,7 +74,8 @@ _WINDOWS = {"front": (0.0, 1.2), "three-quarter": (-0.12, 1.3), "profile": (-0.3
 _TOP = 1.25
 _BACKGROUND = (0.965, 0.962, 0.955)
 _SCLERA = (0.95, 0.94, 0.91)
-_IRIS = (0.27, 0.46, 0.60)
+_IRIS = DEFAULT_IRIS
+_IRIS_EDGE = (0.13, 0.22, 0.30)
 _PUPIL = (0.04, 0.04, 0.06)
 _MOUTH = (0.30, 0.06, 0.08)
 _TEETH = (0.94, 0.92, 0.86)
@@ -152,13 +155,20 @@ class _Style:
 
 
 def _paint_face(
-    ax: Axes, mesh: Mesh, view: str, style: _Style, *, shell: bool = True
+    ax: Axes,
+    mesh: Mesh,
+    view: str,
+    style: _Style,
+    *,
+    shell: bool = True,
+    model: FaceModel | None = None,
 ) -> tuple[Mesh, Mesh]:
-    """Draw the face; return the view-space mesh and its vertex normals."""
+    """Draw the face (``model``: whose, default the mean face); return the view-space
+    mesh and its vertex normals."""
     from matplotlib.collections import PolyCollection
 
-    model = load_face_model()
-    scene = _scene(2 if style.scale >= 0.6 else 1)  # small panels need less detail
+    model = model or load_face_model()
+    scene = _scene(2 if style.scale >= 0.6 else 1, model.skin, model.brow)  # small: less detail
     viewed = _to_view(mesh, view)
     normals = _vertex_normals(viewed, model.triangles)
     verts = scene.subdivide(viewed)
@@ -170,8 +180,8 @@ def _paint_face(
     depth = verts[tris, 2].mean(axis=1)
     albedo = scene.albedo
     if shell:
-        sh = _shell()
-        rot, shift = _head_pose(viewed)
+        sh = _shell(model)
+        rot, shift = _head_pose(viewed, model)
         sverts = sh.vertices(viewed, rot, shift, view)
         snorm = _vertex_normals(sverts, np.concatenate([model.triangles, sh.triangles]))
         vnorm = scene.subdivide(snorm[: len(viewed)])
@@ -197,7 +207,7 @@ def _paint_face(
     for eye in ("R", "L"):
         sclera = screen[list(loops[eye])]
         if (_signed_area(sclera) < 0) == (eye == "R"):
-            _paint_eye(ax, viewed, sclera, _IRIS_POINTS[eye], max(style.scale, 0.4))
+            _paint_eye(ax, viewed, sclera, _IRIS_POINTS[eye], max(style.scale, 0.4), model.iris)
 
     # the neck (far behind) goes under the eyes and the mouth, the rest over them
     behind = depth[order] < -50.0
@@ -215,7 +225,12 @@ def _paint_face(
 
 
 def _paint_eye(
-    ax: Axes, viewed: Mesh, sclera: npt.NDArray[np.float64], iris: tuple[int, ...], scale: float
+    ax: Axes,
+    viewed: Mesh,
+    sclera: npt.NDArray[np.float64],
+    iris: tuple[int, ...],
+    scale: float,
+    iris_colour: tuple[float, float, float] = _IRIS,
 ) -> None:
     from matplotlib.patches import Polygon
 
@@ -230,10 +245,11 @@ def _paint_eye(
         + 0.35 * (v - 0.6 * u)
         + 0.12 * (np.cos(_CIRCLE)[:, None] * u + np.sin(_CIRCLE)[:, None] * v)
     )
+    edge_colour = _IRIS_EDGE if iris_colour == _IRIS else tuple(0.5 * c for c in iris_colour)
     upper = sclera[: len(sclera) // 2 + 1]
     shadow = np.concatenate([upper, upper[::-1] - np.array([0.0, 0.035])])
     for points, colour, edge in (
-        (_project(ring), _IRIS, (0.13, 0.22, 0.30)),
+        (_project(ring), iris_colour, edge_colour),
         (_project(pupil), _PUPIL, "none"),
         (_project(glint), (1.0, 1.0, 1.0), "none"),
     ):
@@ -481,16 +497,17 @@ def _panel(
     names: str | None = None,
     corner: str = "",
     levels: Mapping[int, tuple[float, float]] | None = None,
+    model: FaceModel | None = None,
 ) -> None:
     """One face in ``ax``: the face, its creases, the muscles if asked, the label under it.
 
     The creases follow ``levels`` (default: the code's); the label is
     ``title`` (default: the code) over ``names`` (default: the code's action
-    names); ``corner`` goes top left.
+    names); ``corner`` goes top left; ``model`` is whose face ``mesh`` is (its skin).
     """
     style = _Style(size[0] / 600)
     _setup_axes(ax, *size, view)
-    viewed, normals = _paint_face(ax, mesh, view, style)
+    viewed, normals = _paint_face(ax, mesh, view, style, model=model)
     if levels is None:
         levels = _code_levels(code) if code is not None else {}
     _paint_creases(ax, viewed, normals, levels, max(style.scale, 0.45))
@@ -509,9 +526,10 @@ def _panel(
 class _Canvas:
     """One reusable figure for many frames of the same size and view."""
 
-    def __init__(self, size: tuple[int, int], view: str) -> None:
+    def __init__(self, size: tuple[int, int], view: str, model: FaceModel | None = None) -> None:
         self.size = size
         self.view = _check_view(view)
+        self.model = model
         self.fig = _figure(*size)
         self.ax = self.fig.add_axes((0.0, 0.0, 1.0, 1.0))
 
@@ -530,7 +548,7 @@ class _Canvas:
         """Draw one frame and return it as RGB (height, width, 3) uint8."""
         self.ax.clear()
         _panel(self.ax, code, mesh, view=self.view, size=self.size, label=label, title=title,
-               names=names, corner=corner, levels=levels)  # fmt: skip
+               names=names, corner=corner, levels=levels, model=self.model)  # fmt: skip
         self.fig.canvas.draw()
         rgba = np.asarray(self.fig.canvas.buffer_rgba())  # type: ignore[attr-defined]
         rgb = np.ascontiguousarray(rgba[..., :3])
@@ -575,8 +593,8 @@ def _save(fig: Figure, path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def _mesh_of(code: Code, mesh: Mesh | None) -> Mesh:
-    return deform(code) if mesh is None else mesh
+def _mesh_of(code: Code, mesh: Mesh | None, identity: int | None = None) -> Mesh:
+    return deform(code, identity=identity) if mesh is None else mesh
 
 
 def render_image(
@@ -587,6 +605,7 @@ def render_image(
     size: tuple[int, int] = (600, 700),
     label: bool = True,
     mesh: Mesh | None = None,
+    identity: int | None = None,
 ) -> npt.NDArray[np.uint8]:
     """Draw a code's face into an RGB array.
 
@@ -604,16 +623,19 @@ def render_image(
         Write the code and the names of its actions under the face.
     mesh : ndarray, shape (478, 3), optional
         Draw this mesh instead of ``deform(code)``.
+    identity : int, optional
+        Whose face (:func:`~facs.synth.identities`; default the mean face).
 
     Returns
     -------
     ndarray, shape (height, width, 3), uint8
     """
     parsed = _as_code(code)
+    model = load_face_model(identity)
     fig = _figure(*size)
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    _panel(ax, parsed, _mesh_of(parsed, mesh), view=view, size=size, muscles=muscles,
-           label=label)  # fmt: skip
+    _panel(ax, parsed, _mesh_of(parsed, mesh, identity), view=view, size=size,
+           muscles=muscles, label=label, model=model)  # fmt: skip
     fig.canvas.draw()
     rgba = np.asarray(fig.canvas.buffer_rgba())  # type: ignore[attr-defined]
     return np.ascontiguousarray(rgba[..., :3])
@@ -627,6 +649,7 @@ def render(
     muscles: bool = False,
     size: tuple[int, int] = (600, 700),
     label: bool = True,
+    identity: int | None = None,
 ) -> Path:
     """Draw a code's face to a PNG or SVG file (by suffix), atomically.
 
@@ -636,7 +659,7 @@ def render(
         The FACS code (``"0"`` is the neutral face).
     path : str or os.PathLike
         ``.png`` or ``.svg``.
-    view, muscles, size, label
+    view, muscles, size, label, identity
         As for :func:`render_image`.
 
     Returns
@@ -649,13 +672,15 @@ def render(
     CodeError
         The code does not parse.
     InputError
-        Unknown view or suffix.
+        Unknown view, suffix or identity.
     """
     parsed = _as_code(code)
     _check_suffix(Path(path))
+    model = load_face_model(identity)
     fig = _figure(*size)
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    _panel(ax, parsed, deform(parsed), view=view, size=size, muscles=muscles, label=label)
+    _panel(ax, parsed, deform(parsed, identity=identity), view=view, size=size,
+           muscles=muscles, label=label, model=model)  # fmt: skip
     return _save(fig, path)
 
 
@@ -666,6 +691,7 @@ def compare(
     view: View | str = "front",
     muscles: bool = False,
     size: tuple[int, int] = (420, 520),
+    identity: int | None = None,
 ) -> Path:
     """Draw several codes side by side, each labelled with its code and names.
 
@@ -681,6 +707,8 @@ def compare(
         Overlay the muscles in every panel.
     size : (int, int)
         Width and height of one panel in pixels.
+    identity : int, optional
+        Whose face, in every panel (:func:`~facs.synth.identities`).
 
     Returns
     -------
@@ -688,6 +716,7 @@ def compare(
         The file written.
     """
     parsed = [_as_code(c) for c in codes]
+    model = load_face_model(identity)
     if not parsed:
         raise InputError("compare needs at least one code")
     _check_suffix(Path(path))
@@ -695,5 +724,6 @@ def compare(
     fig = _figure(width * len(parsed), height)
     for k, code in enumerate(parsed):
         ax = fig.add_axes((k / len(parsed), 0.0, 1 / len(parsed), 1.0))
-        _panel(ax, code, deform(code), view=view, size=size, muscles=muscles, label=True)
+        _panel(ax, code, deform(code, identity=identity), view=view, size=size,
+               muscles=muscles, label=True, model=model)  # fmt: skip
     return _save(fig, path)

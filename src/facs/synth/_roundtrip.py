@@ -153,8 +153,13 @@ def confusion(codes: list[tuple[str, str]] | None = None, *, top: int = 3) -> pd
     return pd.DataFrame(rows)
 
 
-def letters(codes: Sequence[tuple[int, str]] | None = None) -> pd.DataFrame:
+def letters(
+    codes: Sequence[tuple[int, str]] | None = None, *, identity: int | None = None
+) -> pd.DataFrame:
     """Render each code at A–E (as the synthesiser draws it), code the renders.
+
+    ``identity`` is whose face is drawn (:func:`~facs.synth.identities`; default
+    the mean face, on which the letters were calibrated).
 
     Returns
     -------
@@ -171,9 +176,11 @@ def letters(codes: Sequence[tuple[int, str]] | None = None) -> pd.DataFrame:
         for number, column in todo:
             for asked, letter in enumerate(INTENSITY_LETTERS, start=1):
                 text = f"{'L' if number == 46 else ''}{number}{letter}"
-                yield (column, asked), render_image(text, size=SIZE, label=False), HOLD, GAP
+                image = render_image(text, size=SIZE, label=False, identity=identity)
+                yield (column, asked), image, HOLD, GAP
 
-    frames, spans = _code_stills(stills())
+    neutral = render_image("0", size=SIZE, label=False, identity=identity)
+    frames, spans = _code_stills(stills(), neutral)
     rows = []
     for (column, asked), start, end in spans:
         value = float(_hold(frames, start, end)[column].mean())

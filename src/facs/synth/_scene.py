@@ -20,14 +20,20 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from facs.synth._model import Mesh, _rotation, load_face_model
+from facs.synth._model import (
+    DEFAULT_BROW,
+    DEFAULT_SKIN,
+    Colour,
+    FaceModel,
+    Mesh,
+    _rotation,
+    load_face_model,
+)
 
 #: View name → yaw of the camera around the head (degrees; the face turns to the image right).
 VIEWS: dict[str, float] = {"front": 0.0, "three-quarter": 35.0, "profile": 80.0}
 CAMERA_DISTANCE = 6.0  # inter-ocular units from the face
 _VIEW_PIVOT = np.array([0.0, 0.0, -0.55])  # the view turns about the head's centre
-_SKIN = np.array([0.90, 0.72, 0.60])
-_BROW = np.array([0.30, 0.21, 0.16])
 _LIP = np.array([0.76, 0.40, 0.40])
 _IRIS_POINTS = {"R": (468, 469, 470, 471, 472), "L": (473, 474, 475, 476, 477)}
 
@@ -158,7 +164,8 @@ def _split(
 
 
 @cache
-def _scene(levels: int = 2) -> _Scene:
+def _scene(levels: int = 2, skin: Colour = DEFAULT_SKIN, brow: Colour = DEFAULT_BROW) -> _Scene:
+    """The subdivided face and its colours."""
     model = load_face_model()
     neutral = model.neutral
     triangles = model.triangles.astype(np.intp)
@@ -169,14 +176,14 @@ def _scene(levels: int = 2) -> _Scene:
         steps.append(edges)
         verts = np.concatenate([verts, (verts[edges[:, 0]] + verts[edges[:, 1]]) / 2])
     xy = verts[:, :2]
-    albedo = np.tile(_SKIN, (len(verts), 1))
+    albedo = np.tile(np.asarray(skin), (len(verts), 1))
     # brows: the band between each brow's upper and lower landmark lines, soft-edged
     for side in ("LEFT", "RIGHT"):
         lower, upper = _chains(_connections(f"FACE_LANDMARKS_{side}_EYEBROW"))[:2]
         ring = neutral[[*lower, *reversed(upper)], :2]
         centre = ring.mean(axis=0)
         w = _region(centre + (ring - centre) * np.array([1.0, 1.1]), xy, 0.03)
-        albedo = albedo * (1 - w[:, None]) + _BROW * w[:, None]
+        albedo = albedo * (1 - w[:, None]) + np.asarray(brow) * w[:, None]
     # lips: inside the outer lip contour (the inner contour is the mouth hole)
     lips = _chains(_connections("FACE_LANDMARKS_LIPS"))
     upper_outer = next(c for c in lips if 0 in c)
@@ -190,7 +197,6 @@ def _scene(levels: int = 2) -> _Scene:
 _HEAD_CENTRE = np.array([0.0, 0.3, -0.9])  # the cranium, an ellipsoid behind the face
 _HEAD_RADII = np.array([0.88, 1.15, 1.1])
 _HAIR = np.array([0.24, 0.17, 0.13])
-_EAR = _SKIN * np.array([1.0, 0.92, 0.9])
 _STABLE = (10, 338, 109, 297, 67, 151, 9, 8, 168, 6, 197, 195, 127, 356, 162, 389, 21, 251)
 _RINGS, _NECK_ROWS, _NECK_COLS, _EAR_RIM = 18, 8, 40, 20
 
@@ -258,8 +264,14 @@ def _ear(side: float) -> Mesh:
 
 
 @cache
-def _shell() -> _Shell:
-    neutral = load_face_model().neutral
+def _shell(model: FaceModel | None = None) -> _Shell:
+    """The shell around ``model``'s face (default the mean face), in its skin colour."""
+    model = model or load_face_model()
+    neutral = model.neutral
+    skin = np.asarray(model.skin)
+    ear_colour = skin * np.array([1.0, 0.92, 0.9])
+    # another face's hair is its brows' colour, a shade darker (the mean face's is _HAIR)
+    hair_colour = _HAIR if model.brow == DEFAULT_BROW else 0.8 * np.asarray(model.brow)
     n = len(neutral)
     oval = tuple(_chains(_connections("FACE_LANDMARKS_FACE_OVAL"))[0][:-1])
     ring = neutral[list(oval)]
@@ -310,23 +322,24 @@ def _shell() -> _Shell:
     hairline = 0.45 - 0.8 * np.clip((-1.05 - verts[:, 2]) / 0.3, 0.0, 1.0)
     hair = np.clip((verts[:, 1] - hairline) / 0.18 + 0.5, 0.0, 1.0)[triangles].mean(axis=1)
     hair[n_head:] = 0.0
-    albedo = _SKIN * 0.97 * (1 - hair[:, None]) + _HAIR * hair[:, None]
-    albedo[n_head:n_ears] = _EAR
+    albedo = skin * 0.97 * (1 - hair[:, None]) + hair_colour * hair[:, None]
+    albedo[n_head:n_ears] = ear_colour
     concha = np.zeros(len(triangles), dtype=bool)
     for k in range(2):
         first = n_head + k * 2 * _EAR_RIM + _EAR_RIM
         concha[first : first + _EAR_RIM] = True
-    albedo[concha] = _EAR * 0.8
+    albedo[concha] = ear_colour * 0.8
     # the neck lies in the jaw's shadow, darkest under the chin: the jaw line stays visible
     below = np.clip((-0.35 - centres[n_ears:, 1]) / 1.2, 0.0, 1.0)[:, None]
-    albedo[n_ears:] = _SKIN * (0.62 + 0.2 * below)
+    albedo[n_ears:] = skin * (0.62 + 0.2 * below)
     return _Shell(oval=oval, head=head, ears=ears, neck=neck, triangles=triangles,
                   albedo=albedo, ears_first=n_head, neck_first=n_ears)  # fmt: skip
 
 
-def _head_pose(mesh: Mesh) -> tuple[npt.NDArray[np.float64], Mesh]:
-    """Rotation and translation taking the neutral head to ``mesh`` (Kabsch, stable points)."""
-    src = load_face_model().neutral[list(_STABLE)]
+def _head_pose(mesh: Mesh, model: FaceModel | None = None) -> tuple[npt.NDArray[np.float64], Mesh]:
+    """Rotation and translation taking the neutral head of ``model`` (default the mean
+    face) to ``mesh`` (Kabsch, stable points)."""
+    src = (model or load_face_model()).neutral[list(_STABLE)]
     dst = mesh[list(_STABLE)]
     sc, dc = src.mean(axis=0), dst.mean(axis=0)
     u, _, vt = np.linalg.svd((src - sc).T @ (dst - dc))

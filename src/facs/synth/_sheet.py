@@ -20,7 +20,7 @@ import numpy.typing as npt
 from facs._errors import InputError
 from facs.catalogue import catalogue
 from facs.notation import Code
-from facs.synth._model import deform, shown_codes
+from facs.synth._model import deform, load_face_model, shown_codes
 from facs.synth._render import _Canvas
 
 if TYPE_CHECKING:
@@ -113,6 +113,7 @@ def sheet(
     *,
     codes: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    identity: int | None = None,
 ) -> Path:
     """Write the FACS reference sheet (multi-page A4 PDF) atomically.
 
@@ -125,6 +126,9 @@ def sheet(
         :func:`~facs.synth.shown_codes`).
     progress : callable, optional
         ``progress(done, total)`` after each rendered face.
+    identity : int, optional
+        Whose face every panel shows (:func:`~facs.synth.identities`; default the
+        mean face).
 
     Returns
     -------
@@ -150,11 +154,11 @@ def sheet(
     unique = list(dict.fromkeys((p.emotion, p.display(), p.code) for p in protos))
     total = 1 + len(keys) + len(unique)
     done = 0
-    canvas = _Canvas(_PANEL_PX, "front")
+    canvas = _Canvas(_PANEL_PX, "front", load_face_model(identity))
 
     def face(code: Code) -> npt.NDArray[np.uint8]:
         nonlocal done
-        image = _crop(canvas.draw(deform(code), code, label=False))
+        image = _crop(canvas.draw(deform(code, identity=identity), code, label=False))
         done += 1
         if progress is not None:
             progress(done, total)

@@ -122,14 +122,25 @@ def code_detail(code: str) -> dict[str, Any]:
     return {"entry": entry.to_dict(), **explain_data(parsed)}
 
 
+@router.get("/api/faces")
+def faces() -> list[str]:
+    """Who each face the synthesiser draws is (``identity`` of ``/api/render``)."""
+    from facs.synth import identities
+
+    return list(identities())
+
+
 @router.get("/api/render/{code}.png")
-def render(code: str, web: Web, view: str = "front") -> Response:
+def render(code: str, web: Web, view: str = "front", identity: int = 0) -> Response:
     from facs.notation import Code
+    from facs.synth import identities
 
     if view not in VIEWS:
         raise HTTPException(422, f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+    if not 0 <= identity < len(identities()):
+        raise HTTPException(422, f"identity must be 0-{len(identities()) - 1}, got {identity}")
     parsed = Code.parse(code)
-    key = hashlib.sha1(f"{parsed}|{view}".encode()).hexdigest()[:20]
+    key = hashlib.sha1(f"{parsed}|{view}|{identity}".encode()).hexdigest()[:20]
     renders_dir = web.renders_dir
     target = inside(renders_dir, f"{key}.png")
     if not target.exists():
@@ -137,7 +148,7 @@ def render(code: str, web: Web, view: str = "front") -> Response:
 
         from facs.synth import render_image
 
-        image = render_image(parsed, view=view, size=RENDER_SIZE, label=False)
+        image = render_image(parsed, view=view, size=RENDER_SIZE, label=False, identity=identity)
         buffer = io.BytesIO()
         Image.fromarray(image).save(buffer, format="PNG")
         fd, tmp = tempfile.mkstemp(dir=renders_dir, suffix=".part")

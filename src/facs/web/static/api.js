@@ -16,8 +16,9 @@ export async function api(path, options = {}) {
   return data;
 }
 
-export function renderUrl(code, view = "front") {
-  return "/api/render/" + encodeURIComponent(code) + ".png?view=" + encodeURIComponent(view);
+export function renderUrl(code, view = "front", identity = 0) {
+  return "/api/render/" + encodeURIComponent(code) + ".png?view=" + encodeURIComponent(view)
+    + (Number(identity) ? "&identity=" + encodeURIComponent(identity) : "");
 }
 
 /* POST one file as the form field "file", calling onProgress(event) as it goes up.

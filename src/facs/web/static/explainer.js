@@ -8,7 +8,18 @@ export const Explainer = {
       const run = debounce(() => this.update(pane), 250);
       $(".explain-input", pane).addEventListener("input", run);
       $(".explain-view", pane).addEventListener("change", run);
+      $(".explain-face", pane).addEventListener("change", run);
       this.update(pane);
+    }
+    this.faces();
+  },
+  /* Fill each pane's face choice with the synthesiser's faces (0 is the mean face). */
+  async faces() {
+    let names;
+    try { names = await api("/api/faces"); } catch (e) { return; }
+    for (const pane of $$(".explain-pane")) {
+      const select = $(".explain-face", pane);
+      select.replaceChildren(...names.map((n, k) => el("option", { value: String(k) }, k + ": " + n)));
     }
   },
   set(name, code) {
@@ -69,7 +80,7 @@ export const Explainer = {
     status.className = "explain-status ok";
     img.classList.remove("stale");
     img.title = data.code;
-    img.src = renderUrl(data.code, $(".explain-view", pane).value);
+    img.src = renderUrl(data.code, $(".explain-view", pane).value, $(".explain-face", pane).value);
     const rows = data.actions.map((a) => el("tr", {},
       el("td", {}, a.code), el("td", {}, a.name), el("td", {}, (a.muscles || []).join(", ")),
       el("td", {}, a.intensity ? a.intensity + " (" + a.intensity_word + ")" : "–"),
