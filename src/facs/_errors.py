@@ -15,6 +15,8 @@ row with ``success=0``.
 
 from __future__ import annotations
 
+import errno
+
 __all__ = [
     "CatalogueError",
     "CodeError",
@@ -98,3 +100,9 @@ class ParameterError(InputError):
 
 class ModelError(FACSError, RuntimeError):
     """The face landmarker model cannot be found, verified or loaded."""
+
+
+#: File-system refusals a user can act on, not bugs (no permission, a full or read-only
+#: disk, a folder where a file goes …): reported like bad input, naming the file.
+USER_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EISDIR, errno.ENOTDIR, errno.ENOSPC,
+                         errno.EROFS, errno.EDQUOT, errno.EEXIST, errno.ENAMETOOLONG})  # fmt: skip

@@ -560,7 +560,12 @@ def _write_facs_folder(
     from facs.formats import write_events, write_frames
     from facs.plot import plot_timeline
 
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder}: a file is there; the facs format is a folder (a new name)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"cannot write {folder}: {err.strerror or err}") from None
     written: list[Path] = []
     notes: list[str] = []
     frames = data.frames

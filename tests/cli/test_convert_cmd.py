@@ -88,3 +88,16 @@ def test_a_code_or_timed_list_becomes_rig_curves(tmp_path: Path) -> None:
     )
     bad = runner.invoke(app, ["convert", "12 c", "--to", "arkit", "-o", str(tmp_path / "x.csv")])
     assert bad.exit_code == 2 and "did you mean 12C?" in bad.output
+
+
+def test_outputs_the_file_system_refuses_are_one_error_line(coded: Path, tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("keep")
+    result = runner.invoke(app, ["convert", str(coded), "--to", "facs", "-o", str(afile)])
+    assert result.exit_code == 2 and "a file is there" in result.stderr, result.output
+    assert afile.read_text() == "keep"
+    folder = tmp_path / "ll.csv"
+    folder.mkdir()
+    result = runner.invoke(app, ["convert", str(coded), "--to", "livelink", "-o", str(folder)])
+    assert result.exit_code == 2 and "it is a folder" in result.stderr, result.output
+    assert "Traceback" not in result.output

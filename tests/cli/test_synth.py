@@ -149,3 +149,21 @@ def test_render_animate_and_sheet_draw_another_face(tmp_path: Path) -> None:
                                                str(tmp_path / "x.png")]))  # fmt: skip
     assert "--identity must be a face number from 0 to" in line and "1 woman" in line
     assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize("argv", [["render", "12"], ["animate", "0 -> 12", "-q"], ["sheet", "-q"]])
+def test_an_output_that_is_a_folder_is_one_error_line(tmp_path: Path, argv: list[str]) -> None:
+    suffix = {"render": ".png", "animate": ".gif", "sheet": ".pdf"}[argv[0]]
+    folder = tmp_path / f"out{suffix}"
+    folder.mkdir()
+    line = _one_error_line(
+        runner.invoke(
+            app,
+            [
+                *argv,
+                "-o",
+                str(folder),
+            ],
+        )
+    )
+    assert "it is a folder" in line and folder.is_dir()

@@ -112,3 +112,27 @@ def test_json_unserialisable_raises_and_writes_nothing(tmp_path: Path) -> None:
 )
 def test_to_jsonable(value: object, expected: object) -> None:
     assert to_jsonable(value) == expected
+
+
+def test_a_folder_or_a_refusing_file_system_is_an_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    from facs import InputError
+
+    (tmp_path / "out.png").mkdir()
+    with pytest.raises(InputError, match=r"cannot write .*out.png: it is a folder"):
+        write_text_atomic(tmp_path / "out.png", "x")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match=r"cannot write .*file/a.csv"):
+        write_text_atomic(tmp_path / "file" / "a.csv", "x")  # a file where a folder goes
+
+    def refuse(src: object, dst: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(dst))
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(InputError, match=r"cannot write .*b.csv: Permission denied"):
+        write_text_atomic(tmp_path / "b.csv", "x")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "out.png"]  # no temp left

@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from facs._errors import FACSError, ParameterError
+from facs._errors import USER_ERRNOS, FACSError, InputError, ParameterError
 
 __all__ = [
     "EXIT_USER_ERROR",
@@ -38,7 +38,15 @@ def user_errors(*, as_json: bool = False) -> Iterator[None]:
     ``token`` and ``position``.
     """
     try:
-        yield
+        try:
+            yield
+        except OSError as err:
+            if err.errno not in USER_ERRNOS:
+                raise
+            # the file system refused (permissions, a full or read-only disk): the user's
+            # to fix; said like any bad input, naming the file
+            where = f"{err.filename}: " if err.filename else ""
+            raise InputError(f"{where}{err.strerror or err}") from None
     except FACSError as err:
         message = " ".join(str(err).split())
         if isinstance(err, ParameterError):  # about an argument: name the flag typed

@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from facs._errors import USER_ERRNOS, InputError
+
 __all__ = ["atomic_path", "to_jsonable", "write_json_atomic", "write_text_atomic"]
 
 
@@ -58,8 +60,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     (so the final :func:`os.replace` is atomic). Write to it inside the
     ``with`` block; when the block ends normally it is fsynced and renamed
     onto ``path``. When the block raises, the temp file is removed, ``path``
-    is left as it was and the exception propagates. Missing parent folders
-    are created.
+    is left as it was and the exception propagates (a refusal of the file system,
+    such as no permission, a full disk or ``path`` being a folder, as an
+    :class:`~facs.InputError` naming ``path``). Missing parent folders are created.
 
     Parameters
     ----------
@@ -83,7 +86,12 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     'frame\\n0\\n'
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir():
+        raise InputError(f"cannot write {target}: it is a folder")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"cannot write {target}: {err.strerror or err}") from None
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
     try:
         yield tmp
@@ -91,9 +99,13 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
             raise FileNotFoundError(f"nothing was written to the temp file for {target}")
         _fsync_file(tmp)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as err:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+        if isinstance(err, OSError) and err.errno in USER_ERRNOS:
+            # the file system said no (permissions, a full or read-only disk): the user's
+            # to fix, so a message naming the file rather than a traceback
+            raise InputError(f"cannot write {target}: {err.strerror}") from None
         raise
     _fsync_dir(target.parent)
 
