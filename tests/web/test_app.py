@@ -52,7 +52,7 @@ def test_every_route_is_served_by_one_of_three_routers(tmp_path: Path) -> None:
     }
     hidden = {("/", "GET"), ("/au/{code}", "GET"), ("/static/{name}", "GET")}
     assert documented | hidden == routed
-    assert len(documented) == 22
+    assert len(documented) == 23  # /api/faces: the synthesiser's faces (2026-12-05)
     _close(app)
 
 

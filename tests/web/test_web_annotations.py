@@ -127,6 +127,12 @@ def test_single_event_post_patch_delete(client: TestClient, video_id: str) -> No
         ({"letter": "F"}, "letter"),
         ({"peak": 7}, "peak"),
         ({"side": "X"}, "side"),
+        ({"code": "70", "letter": "C"}, "takes no intensity"),  # then no ELAN export could be
+        ({"code": "L12", "side": "R"}, "is side L but side is 'R'"),
+        ({"code": "12", "side": "T"}, "T/B (one lip) apply only to 22 and 28"),
+        ({"code": "A12", "side": "L"}, "has its own prefix"),
+        ({"code": "0"}, "no action"),
+        ({"bogus": 1}, "bogus"),  # an unknown field is refused, not dropped
     ],
 )
 def test_invalid_events_are_422_with_a_message(
@@ -139,6 +145,19 @@ def test_invalid_events_are_422_with_a_message(
     assert whole.status_code == 422 and words in whole.json()["detail"]
     assert "events.1" in whole.json()["detail"]
     assert client.get(url(video_id)).json()["saved"] is False  # nothing half-saved
+
+
+def test_a_side_and_a_prefix_are_one_thing_and_every_saved_event_exports(
+    client: TestClient, video_id: str
+) -> None:
+    events = [event("L14B", letter=""), event("12") | {"side": "R"}, event("B28"),
+              event("70", 3, 3, 4, letter="")]  # fmt: skip
+    saved = client.put(url(video_id), json={"revision": 0, "events": events})
+    assert saved.status_code == 200, saved.text
+    stored = client.get(url(video_id)).json()["events"]
+    assert [(e["code"], e["side"], e["letter"]) for e in stored] == [
+        ("L14", "L", "B"), ("R12", "R", "C"), ("B28", "B", "C"), ("70", "", "")]  # fmt: skip
+    assert client.get(url(video_id) + ".eaf").status_code == 200
 
 
 def test_malformed_json_is_422(client: TestClient, video_id: str) -> None:

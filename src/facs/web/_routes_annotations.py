@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from fastapi import Path as PathParam
 from fastapi.responses import Response
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from facs._errors import CodeError
 from facs.web import _db
@@ -42,12 +42,21 @@ _MAX_CODE = 32
 #: Latest time an event may have (seconds; 10 days): one at 1e308 s was stored, then
 #: could be exported neither to ELAN (a 500) nor sensibly to CSV (inf).
 MAX_EVENT_S = 864_000.0
+#: Sides an event may have (the events table's ``side``); a code's own prefix among them
+#: must agree with it.
+_SIDES = ("L", "R", "T", "B", "U")
 #: Most events one request may carry (a 20-minute take coded densely has a few thousand).
 _MAX_EVENTS = 100_000
 
 
+#: An unknown field is refused (422 naming it), not ignored: a typo would lose data.
+_STRICT = ConfigDict(extra="forbid")
+
+
 class EventIn(BaseModel):
     """One event as the client sends it; checked like an events table row."""
+
+    model_config = _STRICT
 
     face: int = Field(0, ge=0, le=2**31 - 1)
     code: str = Field(max_length=_MAX_CODE)
@@ -67,6 +76,8 @@ class EventIn(BaseModel):
             parsed = Code.parse(value)
         except CodeError as err:
             raise ValueError(f"not a valid FACS code: {err}") from None
+        if len(parsed) == 0:
+            raise ValueError(f"{value!r} is no action (the neutral face): an event has one code")
         if len(parsed) != 1:
             raise ValueError(f"an event has exactly one code, got {value!r}")
         return str(next(iter(parsed)))
@@ -98,7 +109,22 @@ class EventIn(BaseModel):
                     f"{self.letter!r}"
                 )
             self.letter = action.intensity
-            self.code = str(dataclasses.replace(action, intensity=None))
+            action = dataclasses.replace(action, intensity=None)
+            self.code = str(action)
+        # the side and the code's prefix say one thing ("L12" with side L, as facs writes
+        # them); a side given to a bare code becomes its prefix, if FACS allows it there
+        if action.side is not None and action.side in _SIDES:
+            if self.side and self.side != action.side:
+                raise ValueError(f"code {self.code!r} is side {action.side} but side is "
+                                 f"{self.side!r}")  # fmt: skip
+            self.side = action.side
+        elif self.side:
+            if action.side is not None:
+                raise ValueError(f"code {self.code!r} has its own prefix; side must be empty, "
+                                 f"got {self.side!r}")  # fmt: skip
+            self.code = self._item(f"{self.side}{self.code}")
+        if self.letter:
+            self._item(f"{self.code}{self.letter}")  # e.g. 70 takes no letter
         if not self.onset_s <= self.apex_s <= self.offset_s:
             raise ValueError(
                 "times must satisfy onset_s ≤ apex_s ≤ offset_s, got "
@@ -106,9 +132,21 @@ class EventIn(BaseModel):
             )
         return self
 
+    @staticmethod
+    def _item(text: str) -> str:
+        """``text`` parsed as one FACS item, or the notation's reason it is not one."""
+        from facs.notation import Code
+
+        try:
+            return str(next(iter(Code.parse(text))))
+        except CodeError as err:
+            raise ValueError(str(err)) from None
+
 
 class EventPatch(BaseModel):
     """Fields of an event to change; the merged event is checked as :class:`EventIn`."""
+
+    model_config = _STRICT
 
     face: int | None = Field(None, ge=0, le=2**31 - 1)
     code: str | None = Field(None, max_length=_MAX_CODE)
@@ -123,6 +161,8 @@ class EventPatch(BaseModel):
 class AnnotationsIn(BaseModel):
     """A whole event list and the revision it was edited from."""
 
+    model_config = _STRICT
+
     revision: Revision
     events: list[EventIn] = Field(max_length=_MAX_EVENTS)
 
@@ -130,12 +170,16 @@ class AnnotationsIn(BaseModel):
 class EventUpdate(BaseModel):
     """A stored event (by id) and its new values."""
 
+    model_config = _STRICT
+
     id: RowId
     event: EventIn
 
 
 class ChangesIn(BaseModel):
     """One editor's changes since it loaded ``revision``: added, changed and deleted events."""
+
+    model_config = _STRICT
 
     revision: Revision
     add: list[EventIn] = Field([], max_length=_MAX_EVENTS)

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, HTTPException, Query, UploadFile
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from facs._errors import FACSError
 from facs.web import _db
@@ -109,8 +109,14 @@ def media(video_id: str, web: Web, original: bool = False) -> FileResponse:
     return FileResponse(path, media_type=kind)
 
 
+#: An unknown field is refused (422 naming it), not ignored: a typo would lose data.
+_STRICT = ConfigDict(extra="forbid")
+
+
 class CodeOptions(BaseModel):
     """What ``facs code`` would take as options: a range, a neutral span, an actor."""
+
+    model_config = _STRICT
 
     start: float | None = Field(None, ge=0, le=864_000)
     end: float | None = Field(None, gt=0, le=864_000)
