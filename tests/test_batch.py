@@ -59,6 +59,16 @@ def test_folders_globs_and_files_expand_with_unique_names(tmp_path: Path) -> Non
         expand_inputs([tmp_path / "missing.mp4"])
 
 
+def test_a_video_called_dataset_and_a_table_that_is_no_manifest(tmp_path: Path) -> None:
+    _touch(tmp_path / "v" / "dataset.mp4")  # OUT/dataset/ is the Parquet dataset
+    _touch(tmp_path / "v" / "a.mp4")
+    assert [i.name for i in expand_inputs([tmp_path / "v"])] == ["a", "dataset-2"]
+    for header in ("file\nv/a.mp4\n", "path;start\nv/a.mp4;1\n"):
+        (tmp_path / "m.csv").write_text(header)
+        with pytest.raises(InputError, match="not a manifest: its first line must name a 'path'"):
+            expand_inputs([tmp_path / "m.csv"])
+
+
 def test_manifest_rows_carry_their_options(tmp_path: Path) -> None:
     _touch(tmp_path / "clips" / "a.mp4")
     manifest = tmp_path / "list.csv"

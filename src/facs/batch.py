@@ -189,6 +189,11 @@ def read_manifest(path: str | Path) -> list[BatchItem]:
     return items
 
 
+#: Output names a video cannot have: ``OUT/dataset/`` is the Parquet dataset (a video
+#: called ``dataset`` is coded into ``OUT/dataset-2/``).
+RESERVED_NAMES = frozenset({"dataset"})
+
+
 def _safe_name(text: str) -> str:
     """A folder name that is also a safe Parquet partition value."""
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "video"
@@ -204,7 +209,8 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[BatchItem]:
     given twice is coded once. Names are the file stems (or a manifest's
     ``name``), made safe for folder names; on a clash the suffix is added when
     it tells the files apart (``take_mov``, ``take_mp4``), else the parent
-    folder's name goes in front; then ``-2``, ``-3`` ….
+    folder's name goes in front; then ``-2``, ``-3`` … (also for a video called
+    ``dataset``, the dataset's folder). A ``.csv`` or ``.tsv`` input must be a manifest.
 
     Raises
     ------
@@ -224,7 +230,13 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[BatchItem]:
                     "to code a folder of images as one clip, use facs code"
                 )
             items += [BatchItem(v, "") for v in found]
-        elif p.is_file() and p.suffix.lower() in (".csv", ".tsv") and _manifest_columns(p):
+        elif p.is_file() and p.suffix.lower() in (".csv", ".tsv"):
+            if not _manifest_columns(p):  # a table is never a video
+                raise InputError(
+                    f"{p}: not a manifest: its first line must name a 'path' column "
+                    f"(and any of {', '.join(c for c in MANIFEST_COLUMNS if c != 'path')}), "
+                    "separated by commas"
+                )
             items += read_manifest(p)
         elif p.is_file():
             items.append(BatchItem(p, ""))
@@ -255,7 +267,7 @@ def _name(items: list[BatchItem]) -> list[BatchItem]:
     groups: dict[str, list[BatchItem]] = {}
     for item, stem in zip(items, stems, strict=True):
         groups.setdefault(stem, []).append(item)
-    taken: set[str] = set()
+    taken: set[str] = set(RESERVED_NAMES)  # out/dataset/ holds the Parquet dataset
     named = []
     for item, stem in zip(items, stems, strict=True):
         base = stem
