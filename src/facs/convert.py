@@ -279,7 +279,7 @@ def read_any(
         raise InputError(f"{source}: no such file")
     if kind in _PEERS:
         peer = read_peer(source, kind, fps=fps)  # type: ignore[arg-type]
-        notes = [f"{column}: not imported ({why})" for column, why in peer.unmapped.items()]
+        notes = _unmapped_notes(peer.unmapped)
         return Converted(source, kind, peer.frames, peer.events, peer.raw, [*notes, *peer.notes])
     if kind == "elan":
         return Converted(source, kind, None, read_eaf(source, fps=fps))
@@ -552,6 +552,28 @@ def _every_frame(frames: pd.DataFrame, face: int) -> pd.DataFrame:
 def _face_target(target: Path, face: int) -> Path:
     """``take.csv`` → ``take_face1.csv``: one curve file per face of a coding."""
     return target.with_name(f"{target.stem}_face{face}{target.suffix}")
+
+
+def _unmapped_notes(unmapped: dict[str, str]) -> list[str]:
+    """One note per reason a peer's columns were not imported; a long list shortened
+    (OpenFace's 400 landmark columns are one line, not 400).
+
+    >>> _unmapped_notes({"x_0": "landmark", "x_1": "landmark", "x_2": "landmark",
+    ...                  "x_3": "landmark", "gaze_0_x": "gaze"})
+    ['x_0, x_1, x_2 … (4 columns): not imported (landmark)', 'gaze_0_x: not imported (gaze)']
+    """
+    by_reason: dict[str, list[str]] = {}
+    for column, why in unmapped.items():
+        by_reason.setdefault(why, []).append(column)
+    out = []
+    for why, columns in by_reason.items():
+        shown = (
+            ", ".join(columns)
+            if len(columns) <= 3
+            else (f"{', '.join(columns[:3])} … ({len(columns)} columns)")
+        )
+        out.append(f"{shown}: not imported ({why})")
+    return out
 
 
 def _write_facs_folder(

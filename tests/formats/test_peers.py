@@ -488,3 +488,35 @@ def test_values_are_kept_as_the_tool_wrote_them(tmp_path: Path) -> None:
 def test_an_implausible_frame_rate_is_a_note(tmp_path: Path) -> None:
     path = openface_csv(tmp_path / "of.csv", fps=1000.0)
     assert any("1000 fps" in n and "implausible" in n for n in read_peer(path).notes)
+
+
+def test_a_cut_short_empty_backwards_or_tab_split_file_is_refused(
+    tmp_path: Path, peer_dir: Path
+) -> None:
+    text = (peer_dir / "iMotions_Test_v6.txt").read_text(encoding="utf-8", errors="replace")
+    (tmp_path / "cut.txt").write_text(text[:50_000], encoding="utf-8")
+    with pytest.raises(InputError, match="without a line break: it looks cut short"):
+        read_peer(tmp_path / "cut.txt", "facet")
+    whole = read_peer(peer_dir / "iMotions_Test_v6.txt", "facet")  # short tab lines are fine
+    assert len(whole.raw) > 0
+    header = (peer_dir / "Feat_Test.csv").read_text().splitlines()[0]
+    (tmp_path / "empty.csv").write_text(header + "\n")
+    with pytest.raises(InputError, match="no data rows"):
+        read_peer(tmp_path / "empty.csv", "pyfeat")
+    table = pd.read_csv(openface_csv(tmp_path / "of.csv", 10), skipinitialspace=True)
+    table["timestamp"] = table["timestamp"].to_numpy()[::-1]
+    (tmp_path / "back.csv").write_text(table.to_csv(index=False))
+    with pytest.raises(InputError, match=r"time goes back .* rows must be in time order"):
+        read_peer(tmp_path / "back.csv", "openface")
+    (tmp_path / "tab.csv").write_text(table.to_csv(index=False, sep="\t"))
+    with pytest.raises(InputError, match="split by tabs; OpenFace writes commas"):
+        read_peer(tmp_path / "tab.csv", "openface")
+
+
+def test_unimported_columns_are_one_note_per_reason(peer_dir: Path) -> None:
+    from facs.convert import read_any
+
+    notes = read_any(peer_dir / "OpenFace_Test.csv").notes
+    landmark = [n for n in notes if "(facial landmark)" in n]
+    assert len(landmark) == 1 and "(340 columns)" in landmark[0]
+    assert len([n for n in notes if "not imported" in n]) < 10

@@ -321,6 +321,13 @@ def _rows(
         # Tab exports (iMotions) may drop trailing empty fields; a short CSV line is truncated.
         if count > expected or (count < expected and sep != "\t"):
             raise InputError(f"{source} line {n}: {count} fields where the header has {expected}")
+    if found and len(found[-1][1]) < expected and not text.endswith(("\n", "\r")):
+        # a short last line with no line break after it: the file was cut mid-row
+        n, row = found[-1]
+        raise InputError(
+            f"{source} line {n}: {len(row)} fields where the header has {expected}, and the "
+            "file ends there without a line break: it looks cut short"
+        )
     wanted = list(dict.fromkeys(wanted))
     index = [names.index(n) for n in wanted]
     data = pd.DataFrame(
@@ -527,6 +534,13 @@ def _import_openface(path: PathLike, *, gate: bool = False) -> _Imported:
     header, names = _header(text, source, sep=",", preamble=False)
     intensity = [c for c in names if c in spec.columns]
     if not intensity:
+        line = text.splitlines()[header] if text.strip() else ""
+        for sep, word in (("\t", "tabs"), (";", "semicolons")):
+            if line.count(sep) > line.count(","):
+                raise InputError(
+                    f"{source} line {header + 1}: the columns are split by {word}; OpenFace "
+                    "writes commas (save it as comma-separated CSV)"
+                )
         raise InputError(
             f"{source}: no OpenFace AU intensity columns (expected AU01_r … AU45_r);"
             " is it another tool's output? Name no format and its columns tell which"
@@ -1038,6 +1052,7 @@ def read_peer(
     if tool == "openface":
         options["gate"] = gate
     imported = _IMPORTERS[tool](path, **options)
+    _check_rows(imported.table, str(path))
     notes = [*imported.notes, *_rate_notes(imported.table)]
     frames, events = process(imported.table, fps=fps, smooth_values=smooth)
     return PeerData(
@@ -1050,6 +1065,23 @@ def read_peer(
         unmapped=imported.unmapped,
         notes=tuple(notes),
     )
+
+
+def _check_rows(table: pd.DataFrame, source: str) -> None:
+    """A table with no rows, or whose times go back, is not a recording."""
+    if table.empty:
+        raise InputError(f"{source}: no data rows (only a header)")
+    first = table.drop_duplicates("frame")
+    times = first["time_s"].to_numpy(dtype=float)
+    ok = np.isfinite(times)
+    finite, frames = times[ok], first["frame"].to_numpy()[ok]
+    back = np.flatnonzero(np.diff(finite) < 0)
+    if len(back):
+        k = int(back[0])
+        raise InputError(
+            f"{source}: time goes back from {finite[k]:g} s to {finite[k + 1]:g} s at frame "
+            f"{frames[k + 1]}; rows must be in time order"
+        )
 
 
 #: Frame rates outside this range are reported (times in the wrong unit, frames as times).
