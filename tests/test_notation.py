@@ -112,6 +112,14 @@ WARNINGS = [
     ("AU19", "action descriptor"),
     ("1+1", "written twice"),
     ("L12C+R12C", "same as 12C"),
+    ("L46+R46", "no wink but 45 (blink) or 43"),
+    ("S46", "closes one eye: write L46 or R46"),
+    ("73+12", "73 says the face cannot be seen, but 12 is scored there"),
+    ("70+1+2", "70 says the brows cannot be seen, but 1+2 are scored there"),
+    ("71+43", "71 says the eyes cannot be seen"),
+    ("71+61", "but 61 is scored there"),
+    ("72+AD19", "72 says the lower face cannot be seen, but 19 is scored there"),
+    ("74+12", "74 says the face (unscorable)"),
 ]
 
 
@@ -135,6 +143,11 @@ def test_warnings(text: str, fragment: str) -> None:
         "B22+T28",
         "R5+L7E",  # one lid up, the other eye squeezed: different halves of the face
         "L5+R43",
+        "U46",
+        "70+12",  # brows hidden, the mouth seen
+        "72+1+2+5",  # what a hand over the mouth leaves: the upper face
+        "73+51",
+        "74+53",  # facs's own coder: unscorable, the head position still measured
     ],
 )
 def test_no_false_warnings(text: str) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -574,6 +574,10 @@ def _combination_warnings(code: Code) -> list[str]:
     for wink in code.get(46):
         if wink.side is None:
             out.append("46 (wink) is one-sided by definition: write L46 or R46")
+        elif wink.side not in ("L", "R", "U"):
+            out.append(f"{wink} (wink) closes one eye: write L46 or R46 (U46 when the side "
+                       "is unknown); both eyes closed is 45 (blink) or 43")  # fmt: skip
+    out += _visibility_warnings(code)
     if 45 in nums:
         out.append("45 (blink) needs timing: it cannot be scored from a still image")
     if 5 in nums and nums & {53, 63}:
@@ -595,9 +599,48 @@ def _combination_warnings(code: Code) -> list[str]:
             )
     for number in sorted(nums):
         sides = {a.side: a.intensity for a in code.get(number)}
+        if number == 46 and {"L", "R"} <= set(sides):
+            out.append("L46+R46 closes both eyes: that is no wink but 45 (blink) or 43 (closed)")
+            continue
         if set(sides) == {"L", "R"} and sides["L"] == sides["R"]:
             out.append(
                 f"L{number}{sides['L'] or ''}+R{number}{sides['R'] or ''} is the same as "
                 f"{number}{sides['L'] or ''} (both sides, equal)"
             )
+    return out
+
+
+#: What each visibility code says cannot be seen, as the coder blanks it: 70 the brows
+#: (1, 2, 4), 71 the eyes (lids and gaze), 72 the lower face (nose down, descriptors
+#: included), 73 and 74 every action and eye position (head positions stay scorable).
+_HIDDEN_BY: dict[int, tuple[str, Callable[[Action], bool]]] = {
+    70: ("the brows", lambda a: a.kind == "AU" and a.number in (1, 2, 4)),
+    71: (
+        "the eyes",
+        lambda a: (
+            a.kind == "eye" or (a.kind == "AU" and a.number in (5, 6, 7, 41, 42, 43, 44, 45, 46))
+        ),
+    ),
+    72: ("the lower face", lambda a: a.kind in ("AU", "AD") and 8 <= a.number <= 39),
+    73: ("the face", lambda a: a.kind in ("AU", "AD", "eye")),
+    74: ("the face (unscorable)", lambda a: a.kind in ("AU", "AD", "eye")),
+}
+
+
+def _visibility_warnings(code: Code) -> list[str]:
+    """A visibility code (70–74) beside actions scored where it says nothing is seen.
+
+    >>> _visibility_warnings(Code.parse("72+1+12"))
+    ['72 says the lower face cannot be seen, but 12 is scored there']
+    """
+    out = []
+    for cover in code:
+        if cover.kind != "visibility" or cover.number not in _HIDDEN_BY:
+            continue
+        where, hidden = _HIDDEN_BY[cover.number]
+        inside = [str(a) for a in code if a.kind != "visibility" and hidden(a)]
+        if inside:
+            verb = "is" if len(inside) == 1 else "are"
+            out.append(f"{cover.number} says {where} cannot be seen, but {'+'.join(inside)} "
+                       f"{verb} scored there")  # fmt: skip
     return out

@@ -167,3 +167,11 @@ def test_an_output_that_is_a_folder_is_one_error_line(tmp_path: Path, argv: list
         )
     )
     assert "it is a folder" in line and folder.is_dir()
+
+
+def test_render_warns_of_combinations_facs_forbids(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["render", "5+43", "-o", str(tmp_path / "f.png"), *SMALL])
+    assert result.exit_code == 0, result.output
+    assert "warning: 5 and 43 are mutually exclusive" in result.stderr
+    result = runner.invoke(app, ["render", "46", "-o", str(tmp_path / "f.png"), *SMALL])
+    assert "warning: 46 (wink) is one-sided" in result.stderr

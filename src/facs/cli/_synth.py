@@ -49,12 +49,23 @@ def _size(text: str | None, default: tuple[int, int]) -> tuple[int, int]:
     return width, height
 
 
+#: Notation warnings that make a drawing ill-defined (the rest, such as "45 needs timing",
+#: are about scoring, not drawing).
+_DRAWING_WARNINGS = ("mutually exclusive", "wink", "cannot be seen")
+
+
 def _notes(codes: list[str]) -> None:
-    """Say which requested items the face model cannot show."""
+    """Say which requested items the face model cannot show, and which combinations FACS
+    forbids (the face then shows both anyway)."""
+    from facs.notation import Code
     from facs.synth import missing_shapes
 
     seen: set[str] = set()
     for code in codes:
+        for warning in Code.parse(code).warnings:
+            if any(w in warning for w in _DRAWING_WARNINGS) and warning not in seen:
+                seen.add(warning)
+                err_console.print(f"[yellow]warning:[/] {warning}")
         for note in missing_shapes(code):
             if note not in seen:
                 seen.add(note)
