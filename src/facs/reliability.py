@@ -1036,7 +1036,7 @@ def _check_number(name: str, value: float, *, allow_zero: bool = False) -> None:
     ok = isinstance(value, int | float) and math.isfinite(value)
     if not ok or value < 0 or (value == 0 and not allow_zero):
         what = "a number ≥ 0" if allow_zero else "a positive number"
-        raise InputError(f"{name} must be {what}, got {value!r}")
+        raise ParameterError(f"{name} must be {what}, got {value!r}")
 
 
 def _coder_names(names: Sequence[str] | None, n: int) -> list[str]:
@@ -1383,7 +1383,7 @@ def agree_frames(
     """
     coders = _coders(tables, names)
     if not (isinstance(threshold, int | float) and 0 <= threshold < 5):
-        raise InputError(f"threshold must be within 0–5 (below 5), got {threshold!r}")
+        raise ParameterError(f"threshold must be within 0–5 (below 5), got {threshold!r}")
     _check_weights(weights)
     if align not in ("auto", "frame", "time"):
         raise InputError(f"align must be 'auto', 'frame' or 'time', got {align!r}")

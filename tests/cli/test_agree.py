@@ -144,6 +144,34 @@ def test_errors_exit_2(coded: dict[str, Path], tmp_path: Path) -> None:
     both_frames = [str(coded["ann_frames"]), str(coded["bob_frames"])]
     no_column = _one_error(runner.invoke(app, ["agree", *both_frames, "--codes", "11"]))
     assert "no column AU11" in no_column
+    for flag, value in (("--tolerance", "-1"), ("--bin", "0")):
+        assert _one_error(runner.invoke(app, ["agree", ann, ann, flag, value])).startswith(
+            f"error: {flag} must be"
+        )
+    three = _one_error(runner.invoke(app, ["agree", *both_frames, "--threshold", "9"]))
+    assert three.startswith("error: --threshold must be within 0–5")
+    (tmp_path / "empty").mkdir()
+    assert "without events.csv or frames.csv" in _one_error(
+        runner.invoke(app, ["agree", ann, str(tmp_path / "empty")])
+    )
+
+
+def test_an_elan_file_and_a_coding_folder_are_codings(
+    coded: dict[str, Path], tmp_path: Path
+) -> None:
+    from facs.formats import read_events, write_eaf
+
+    eaf = write_eaf(read_events(coded["bob"]), tmp_path / "bob.eaf")
+    folder = tmp_path / "ann"
+    folder.mkdir()
+    (folder / "events.csv").write_bytes(coded["ann"].read_bytes())
+    same = runner.invoke(app, ["agree", str(coded["bob"]), str(eaf), "--json"])
+    assert same.exit_code == 0, same.output
+    assert json.loads(same.stdout)["overall"]["agreement_index"] == 1.0
+    both = runner.invoke(app, ["agree", str(folder), str(eaf), "--json"])
+    assert both.exit_code == 0, both.output
+    expected = runner.invoke(app, ["agree", str(coded["ann"]), str(coded["bob"]), "--json"])
+    assert json.loads(both.stdout)["overall"] == json.loads(expected.stdout)["overall"]
 
 
 def test_options_of_the_other_kind_are_errors(coded: dict[str, Path]) -> None:

@@ -127,8 +127,8 @@ def agree_cmd(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="Two or more events or frames files (CSV or Parquet); the first is the"
-            " reference for F1.",
+            help="Two or more events or frames files (CSV or Parquet), ELAN .eaf files or"
+            " folders from facs code; the first is the reference for F1.",
             show_default=False,
         ),
     ],

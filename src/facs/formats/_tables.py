@@ -510,7 +510,9 @@ def _header(path: Path) -> list[str] | None:
 
 
 def read_coding(path: PathLike) -> tuple[TableKind, pd.DataFrame]:
-    """Read a facs events or frames table (CSV or Parquet), telling which by its header.
+    """Read a facs events or frames table (CSV or Parquet), telling which by its header;
+    an ELAN ``.eaf`` file's FACS tiers as events (:func:`read_eaf`); a folder
+    ``facs code`` wrote as its ``events.csv`` (else its ``frames.csv``).
 
     Returns
     -------
@@ -526,6 +528,15 @@ def read_coding(path: PathLike) -> tuple[TableKind, pd.DataFrame]:
         columns).
     """
     p = Path(path)
+    if p.is_dir():
+        inside = next((p / n for n in ("events.csv", "frames.csv") if (p / n).is_file()), None)
+        if inside is None:
+            raise InputError(f"{p}: a folder without events.csv or frames.csv (from facs code)")
+        p = inside
+    if p.suffix.lower() == ".eaf":
+        from facs.formats._elan import read_eaf
+
+        return "events", read_eaf(p)
     columns = _header(p)
     if columns is None:
         return "events", read_events(p)  # let the reader name what is wrong
