@@ -376,3 +376,17 @@ def test_one_sniffer_tells_facs_tables(tmp_path: Path) -> None:
         read_coding(other)
     with pytest.raises(InputError, match=r"no such file|not found|cannot"):
         read_coding(tmp_path / "missing.csv")
+
+
+@pytest.mark.parametrize(
+    ("row", "fragment"),
+    [
+        ("0,12,X,0.5,0.6,1.0,3,C", "side must be empty, L, R, T, B or U, got 'X'"),
+        ("0,12,,0.5,0.6,1.0,3,C,extra", "line 2: 9 fields where the header has 8"),
+    ],
+)
+def test_a_bad_side_or_a_field_too_many_is_named(tmp_path: Path, row: str, fragment: str) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text(f"face,code,side,onset_s,apex_s,offset_s,peak,letter\n{row}\n")
+    with pytest.raises(InputError, match=re.escape(fragment)):
+        read_events(path)

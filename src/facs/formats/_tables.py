@@ -69,6 +69,7 @@ _LANDMARK_DECIMALS = 5  # normalised image coordinates: 3 decimals is ~2 px in H
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zst", ".csv.zip")
 _LETTERS = frozenset({"", "A", "B", "C", "D", "E"})
+_SIDES = frozenset({"", "L", "R", "T", "B", "U", None})
 
 
 # --------------------------------------------------------------------------- formats
@@ -129,7 +130,12 @@ def _read_raw(path: Path, fmt: TableFormat, *, str_columns: Sequence[str]) -> pd
     if fmt == "parquet":
         return _read_parquet(path)
     try:
-        return pd.read_csv(path, dtype=dict.fromkeys(str_columns, "str"), low_memory=False)
+        table = pd.read_csv(path, dtype=dict.fromkeys(str_columns, "str"), low_memory=False)
+        if not isinstance(table.index, pd.RangeIndex):
+            # pandas takes the first column as the index when the lines have more fields
+            # than the header names: every value would sit one column off
+            raise InputError(_long_lines_message(path, len(table.columns)))
+        return table
     except pd.errors.EmptyDataError:
         raise InputError(f"cannot read {source}: the file is empty") from None
     except pd.errors.ParserError as err:
@@ -138,6 +144,23 @@ def _read_raw(path: Path, fmt: TableFormat, *, str_columns: Sequence[str]) -> pd
         raise InputError(f"cannot read {source}: not a UTF-8 text CSV (byte {err.start})") from None
     except OSError as err:
         raise InputError(f"cannot read {source}: {err.strerror or err}") from None
+
+
+def _long_lines_message(path: Path, names: int) -> str:
+    """Which line has more fields than the header's ``names``."""
+    import csv
+
+    with (
+        contextlib.suppress(OSError, UnicodeDecodeError, csv.Error),
+        open(path, newline="", encoding="utf-8-sig") as handle,
+    ):  # a compressed CSV is not read here: the plain message below
+        reader = csv.reader(handle)
+        next(reader, None)
+        for row in reader:
+            if len(row) > names:
+                return (f"{path}, line {reader.line_num}: {len(row)} fields where the header "
+                        f"has {names}")  # fmt: skip
+    return f"{path}: its lines have more fields than the header has ({names})"
 
 
 def _csv_parse_message(source: str, message: str) -> str:
@@ -324,6 +347,12 @@ def _validate_events(events: pd.DataFrame, *, source: str, fmt: TableFormat | No
         i = int(bad[0])
         where = _where(fmt, i, source)
         raise InputError(f"{source}, {where}: peak must be within 0–5, got {float(peak[i]):g}")
+    for i, side in enumerate(events["side"].tolist()):
+        if side not in _SIDES and not (isinstance(side, float) and math.isnan(side)):
+            raise InputError(
+                f"{source}, {_where(fmt, i, source)}: side must be empty, L, R, T, B or U, "
+                f"got {side!r}"
+            )
     for i, letter in enumerate(events["letter"].tolist()):
         if letter not in _LETTERS:
             raise InputError(
