@@ -253,7 +253,7 @@ def test_changing_an_event_another_tab_changed_is_refused_whole(
     again = client.post(
         url(video_id) + "/changes", json=changes(base + 1, update={ids["2"]: event("2")})
     )
-    assert again.json()["detail"]["conflicts"][0]["reason"] == "deleted by another save"
+    assert again.json()["detail"]["conflicts"][0]["reason"] == "not found (deleted by another save, or never an event of this coder)"
     future = client.post(url(video_id) + "/changes", json=changes(99))
     assert future.status_code == 409
 
@@ -279,3 +279,15 @@ def test_bad_changes_are_422_naming_the_field(client: TestClient, video_id: str)
     bad = client.post(url(video_id) + "/changes",
                       json=changes(0, add=[event("12X")]))  # fmt: skip
     assert bad.status_code == 422 and "add.0.code" in bad.json()["detail"]
+
+
+def test_an_unknown_event_named_three_times_is_one_conflict(
+    client: TestClient, video_id: str
+) -> None:
+    assert client.put(url(video_id), json={"revision": 0, "events": [event()]}).status_code == 200
+    resp = client.post(url(video_id) + "/changes", json=changes(1, delete=[999, 999, 999]))
+    assert resp.status_code == 409
+    conflicts = resp.json()["detail"]["conflicts"]
+    assert len(conflicts) == 1 and "never an event of this coder" in conflicts[0]["reason"]
+    bad = client.get(f"/api/videos/{video_id}/annotations/{'c' * 65}")
+    assert bad.status_code == 400 and "1-64 letters" in bad.json()["detail"]

@@ -51,10 +51,17 @@ def check_listen(host: str, port: int) -> None:
         try:
             probe.bind(address)
         except OSError as err:
-            raise InputError(
-                f"cannot listen on {host}:{port}: {err.strerror or err} "
-                "(is another facs serve running? choose another --port)"
-            ) from None
+            import errno
+
+            hint = (
+                "it is not an address of this machine (127.0.0.1 is this machine alone)"
+                if err.errno == errno.EADDRNOTAVAIL
+                else "is another facs serve running? choose another --port"
+                if err.errno == errno.EADDRINUSE
+                else "choose another --host or --port"
+            )
+            why = err.strerror or err
+            raise InputError(f"cannot listen on {host}:{port}: {why} ({hint})") from None
 
 
 def serve_cmd(

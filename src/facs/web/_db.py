@@ -70,6 +70,11 @@ class AnnotationSet(Base):
     revision: Mapped[int] = mapped_column(Integer, default=0)
 
 
+#: Why an edit of an event id is refused when the coder has no such event: it may have
+#: been deleted by another tab's save, or never have been this coder's.
+_NOT_FOUND = "not found (deleted by another save, or never an event of this coder)"
+
+
 class EventRow(Base):
     """One annotated event: a code with onset, apex and offset in seconds."""
 
@@ -373,10 +378,10 @@ def apply_changes(
             raise StaleRevision(found.revision)
         rows: dict[int, EventRow] = {}
         conflicts: list[dict[str, Any]] = []
-        for event_id in [*update, *remove]:
+        for event_id in dict.fromkeys([*update, *remove]):  # an id named twice is one conflict
             row = session.get(EventRow, event_id)
             if row is None or row.set_id != found.id:
-                conflicts.append({"id": event_id, "reason": "deleted by another save"})
+                conflicts.append({"id": event_id, "reason": _NOT_FOUND})
             elif row.changed > base:
                 conflicts.append({"id": event_id, "reason": "changed by another save"})
             else:

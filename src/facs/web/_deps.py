@@ -46,7 +46,7 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
 def check_id(value: str, what: str) -> str:
     """``value`` if it is a valid id, else a 400 naming ``what`` (video, coder, job)."""
     if not ID_PATTERN.fullmatch(value):
-        raise HTTPException(400, f"invalid {what} id {value!r}: use letters, digits, _ and -")
+        raise HTTPException(400, f"invalid {what} id {value!r}: use 1-64 letters, digits, _ and -")
     return value
 
 
