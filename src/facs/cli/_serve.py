@@ -54,7 +54,7 @@ def check_listen(host: str, port: int) -> None:
             import errno
 
             hint = (
-                "it is not an address of this machine (127.0.0.1 is this machine alone)"
+                "not an address of this machine; 127.0.0.1 keeps the page on it"
                 if err.errno == errno.EADDRNOTAVAIL
                 else "is another facs serve running? choose another --port"
                 if err.errno == errno.EADDRINUSE
@@ -90,11 +90,11 @@ def serve_cmd(
             raise InputError("--host must not be empty")
         if workspace.exists() and not workspace.is_dir():
             raise InputError(f"--workspace {workspace} exists and is not a folder")
+        check_listen(host, number)  # before the workspace is made: a refused address leaves none
         try:
             workspace.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise InputError(f"cannot create workspace {workspace}: {err.strerror}") from None
-        check_listen(host, number)
         import uvicorn
 
         from facs.web.app import LOCAL_HOSTS, create_app
