@@ -253,7 +253,8 @@ def test_changing_an_event_another_tab_changed_is_refused_whole(
     again = client.post(
         url(video_id) + "/changes", json=changes(base + 1, update={ids["2"]: event("2")})
     )
-    assert again.json()["detail"]["conflicts"][0]["reason"] == "not found (deleted by another save, or never an event of this coder)"
+    reason = again.json()["detail"]["conflicts"][0]["reason"]
+    assert reason == "not found (deleted by another save, or never an event of this coder)"
     future = client.post(url(video_id) + "/changes", json=changes(99))
     assert future.status_code == 409
 
