@@ -124,3 +124,14 @@ def test_suggest_cites_sources_and_marks_the_recommended_prototype() -> None:
     assert doc[0]["code"] == "6+12" and "Investigator's Guide" in doc[0]["citation"]
     hint = runner.invoke(app, ["lookup", "happy"])
     assert hint.exit_code == 2 and "facs suggest happiness" in hint.output
+
+
+def test_lookup_of_a_code_outside_adult_facs_says_what_it_is() -> None:
+    result = runner.invoke(app, ["lookup", "3"])
+    assert result.exit_code == 2
+    assert "nothing in the catalogue matches '3': unknown code 3 (AU3 is Baby FACS" in result.stderr
+    plain = runner.invoke(app, ["lookup", "xyz"])
+    assert (
+        plain.exit_code == 2
+        and plain.stderr.strip() == "error: nothing in the catalogue matches 'xyz'"
+    )

@@ -134,7 +134,16 @@ def lookup(
             try:
                 emotion = normalise_emotion(query)
             except FACSError:
-                raise CatalogueError(f"nothing in the catalogue matches {query!r}") from None
+                why = ""
+                try:  # what the notation knows of it (a Baby FACS number, an old code …)
+                    from facs.notation import Code
+
+                    Code.parse(query)
+                except FACSError as err:
+                    reason = str(err).split(" (token ")[0]
+                    if "(" in reason and not reason.startswith("bad"):
+                        why = f": {reason}"
+                raise CatalogueError(f"nothing in the catalogue matches {query!r}{why}") from None
             raise CatalogueError(
                 f"nothing in the catalogue matches {query!r}; it is an emotion: "
                 f"facs suggest {emotion} lists its codes"
