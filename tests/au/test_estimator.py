@@ -321,9 +321,13 @@ def test_letter_gain_stretches_above_the_knee_only_and_is_saved(tmp_path) -> Non
     stretched = LETTER_KNEE + 2 * (1.5 - LETTER_KNEE)
     np.testing.assert_allclose(out[:, 0], [0.3, LETTER_KNEE, stretched, 5.0])
     np.testing.assert_allclose(out[:, 1], z[:, 1])  # gain 1: untouched
-    # an actor's correction already maps onto that actor's letters: no stretch
-    corrected = replace(model, correction=(np.ones(2), np.zeros(2)))
-    np.testing.assert_array_equal(corrected.stretch(z), z)
+    # an actor's correction already maps what it corrects onto that actor's letters: no
+    # stretch there; an output it leaves alone (gain 1, offset 0) keeps its stretch
+    corrected = replace(model, correction=(np.array([1.0, 1.5]), np.zeros(2)))
+    np.testing.assert_allclose(corrected.stretch(z)[:, 0], out[:, 0])
+    np.testing.assert_array_equal(corrected.stretch(z)[:, 1], z[:, 1])
+    both = replace(model, correction=(np.array([1.2, 1.5]), np.array([0.0, -0.1])))
+    np.testing.assert_array_equal(both.stretch(z), z)
     est = load_estimator()
     assert est.model.letter_gain is not None and (est.model.letter_gain >= 1.0).all()
     path = tmp_path / "e.npz"
