@@ -24,6 +24,7 @@ from facs.synth._model import (
     LIP_INNER_LOWER,
     LIP_INNER_UPPER,
     STRENGTH_MAX,
+    _rig,
     drawn_amount,
 )
 
@@ -281,6 +282,15 @@ def test_other_faces_have_their_own_neutral_and_the_same_actions() -> None:
         smile = deform("6+12C", identity=k) - face.neutral
         # the same fields away from the lids (which close on each face's own lids)
         assert np.allclose(smile[[61, 291, 0, 17]], base_smile[[61, 291, 0, 17]], atol=1e-9)
+        # every vertex of codes with muscle pulls, one side or both: the same movement
+        # (the pulls' left/right partners come from the mean face, not this face's mirror),
+        # but for the lids and the inner lips, whose rules (lids close on the face's own
+        # lids, the lips never cross) follow each face's own geometry
+        own = set(_rig(face).lid_rows.tolist()) | set(LIP_INNER_UPPER) | set(LIP_INNER_LOWER)
+        rows = [v for v in range(len(NEUTRAL)) if v not in own]
+        for code in ("9C", "L9C", "L10C", "R14D", "4C", "L2C", "6E", "38C", "R12C"):
+            moved = (deform(code, identity=k) - face.neutral)[rows]
+            assert np.abs(moved - (deform(code) - NEUTRAL)[rows]).max() < 1e-9, (k, code)
         assert np.allclose(deform_columns({"AU12": 3.0}, identity=k), deform("12C", identity=k))
     skins = {load_face_model(k).skin for k in range(len(names))}
     assert len(skins) == len(names)  # every face has its own colours

@@ -190,7 +190,6 @@ def _check_identity(identity: int | None) -> int:
     return int(identity)
 
 
-@cache
 def load_face_model(identity: int | None = None) -> FaceModel:
     """Load ``face_model.npz`` shipped with facs (once per face).
 
@@ -210,9 +209,14 @@ def load_face_model(identity: int | None = None) -> FaceModel:
     ParameterError
         ``identity`` is not one of the faces.
     """
-    number = _check_identity(identity)
+    return _load_face_model(_check_identity(identity))
+
+
+@cache
+def _load_face_model(number: int) -> FaceModel:
+    """:func:`load_face_model` of a checked face number (one object per face)."""
     if number:
-        base = load_face_model()
+        base = _load_face_model(0)
         labels, arrays = _identity_table()
 
         def colour(key: str) -> Colour:
@@ -322,11 +326,22 @@ def _pull_fields(model: FaceModel, mirror: npt.NDArray[np.intp]) -> dict[int, tu
 def _rig(model: FaceModel | None = None) -> _Rig:
     model = model or load_face_model()
     neutral = model.neutral
-    mirror = _mirror_index(neutral)
-    x = neutral[:, 0]
-    left = 0.5 * (1 + np.tanh(x / 0.05))
-    mouth_y = (neutral[13, 1] + neutral[14, 1]) / 2
-    top = 0.5 * (1 + np.tanh((neutral[:, 1] - mouth_y) / 0.015))
+    mean = load_face_model()
+    if model is not mean:
+        # Left and right partners, halves and lips come from the mean face: every face has
+        # the same landmark layout, and another face's measured neutral is neither centred
+        # nor symmetric (face 10's chin sits 0.12 left), so matching its own mirror image
+        # paired 12-259 landmarks wrongly and sent left-side muscle pulls astray.
+        # The muscle pulls are the mean face's too: every face moves by the same amounts.
+        base = _rig(mean)
+        mirror, left, top, pulls = base.mirror, base.left, base.top, base.pulls
+    else:
+        mirror = _mirror_index(neutral)
+        x = neutral[:, 0]
+        left = 0.5 * (1 + np.tanh(x / 0.05))
+        mouth_y = (neutral[13, 1] + neutral[14, 1]) / 2
+        top = 0.5 * (1 + np.tanh((neutral[:, 1] - mouth_y) / 0.015))
+        pulls = _pull_fields(model, mirror)
     nbrs = _neighbours(model.triangles, len(neutral))
     lid_up: dict[str, npt.NDArray[np.float64]] = {}
     lid_low: dict[str, npt.NDArray[np.float64]] = {}
@@ -347,7 +362,7 @@ def _rig(model: FaceModel | None = None) -> _Rig:
         mirror=mirror,
         left=left,
         top=top,
-        pulls=_pull_fields(model, mirror),
+        pulls=pulls,
         lid_up=lid_up,
         lid_low=lid_low,
         lid_rows=rows,

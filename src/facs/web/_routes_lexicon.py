@@ -11,6 +11,7 @@ import hashlib
 import io
 import os
 import tempfile
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,6 +42,17 @@ STATIC = {
 }
 
 router = APIRouter()
+
+
+@cache
+def _renderer_fingerprint() -> str:
+    """A digest of the synthesiser's code and data: old cached renders are not served."""
+    digest = hashlib.sha1()
+    for item in sorted(resources.files("facs.synth").iterdir(), key=lambda i: i.name):
+        if item.is_file() and item.name.endswith((".py", ".npz", ".toml", ".json")):
+            digest.update(item.name.encode())
+            digest.update(item.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def trim_cache(folder: Path, *, keep: int) -> None:
@@ -140,7 +152,9 @@ def render(code: str, web: Web, view: str = "front", identity: int = 0) -> Respo
     if not 0 <= identity < len(identities()):
         raise HTTPException(422, f"identity must be 0-{len(identities()) - 1}, got {identity}")
     parsed = Code.parse(code)
-    key = hashlib.sha1(f"{parsed}|{view}|{identity}".encode()).hexdigest()[:20]
+    key = hashlib.sha1(
+        f"{parsed}|{view}|{identity}|{_renderer_fingerprint()}".encode()
+    ).hexdigest()[:20]
     renders_dir = web.renders_dir
     target = inside(renders_dir, f"{key}.png")
     if not target.exists():
