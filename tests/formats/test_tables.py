@@ -378,10 +378,20 @@ def test_one_sniffer_tells_facs_tables(tmp_path: Path) -> None:
         read_coding(tmp_path / "missing.csv")
 
 
+@pytest.mark.parametrize("side", ["L", "R", "T", "B", "U", "A", "S", "V", "Z", "G", "K"])
+def test_every_side_prefix_of_the_notation_is_read(tmp_path: Path, side: str) -> None:
+    # what an ELAN tier or a coder's table may hold: S (symmetrical), A, V-Z and G-K
+    path = tmp_path / "events.csv"
+    path.write_text(
+        f"face,code,side,onset_s,apex_s,offset_s,peak,letter\n0,12,{side},0.5,0.6,1.0,3,C\n"
+    )
+    assert read_events(path)["side"].tolist() == [side]
+
+
 @pytest.mark.parametrize(
     ("row", "fragment"),
     [
-        ("0,12,X,0.5,0.6,1.0,3,C", "side must be empty, L, R, T, B or U, got 'X'"),
+        ("0,12,Q,0.5,0.6,1.0,3,C", "side must be empty or one of L, R, U, T, B, A, S, V"),
         ("0,12,,0.5,0.6,1.0,3,C,extra", "line 2: 9 fields where the header has 8"),
     ],
 )

@@ -116,6 +116,36 @@ def test_single_event_post_patch_delete(client: TestClient, video_id: str) -> No
     }  # fmt: skip
 
 
+def test_a_patch_of_side_or_code_alone_moves_the_prefix_with_it(
+    client: TestClient, video_id: str
+) -> None:
+    base = url(video_id) + "/events"
+    row = client.post(base, json=event("L12")).json()["event"]
+    assert (row["code"], row["side"]) == ("L12", "L")
+    # a new side alone: the stored prefix goes with the old side
+    moved = client.patch(f"{base}/{row['id']}", json={"side": "R"})
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["event"]["code"], moved.json()["event"]["side"]) == ("R12", "R")
+    # a new code alone: its own prefix (or none) sets the side
+    bare = client.patch(f"{base}/{row['id']}", json={"code": "14"})
+    assert (bare.json()["event"]["code"], bare.json()["event"]["side"]) == ("14", "")
+    left = client.patch(f"{base}/{row['id']}", json={"code": "L10"})
+    assert (left.json()["event"]["code"], left.json()["event"]["side"]) == ("L10", "L")
+
+
+def test_events_read_back_with_their_ids_can_be_saved_again(
+    client: TestClient, video_id: str
+) -> None:
+    first = client.put(url(video_id), json={"revision": 0, "events": [event(), event("L2")]})
+    read = client.get(url(video_id)).json()
+    assert all("id" in e for e in read["events"])
+    again = client.put(url(video_id), json={"revision": read["revision"], "events": read["events"]})
+    assert again.status_code == 200, again.text
+    assert [e["code"] for e in again.json()["events"]] == [
+        e["code"] for e in first.json()["events"]
+    ]
+
+
 @pytest.mark.parametrize(
     ("bad", "words"),
     [
@@ -131,6 +161,7 @@ def test_single_event_post_patch_delete(client: TestClient, video_id: str) -> No
         ({"code": "L12", "side": "R"}, "is side L but side is 'R'"),
         ({"code": "12", "side": "T"}, "T/B (one lip) apply only to 22 and 28"),
         ({"code": "A12", "side": "L"}, "has its own prefix"),
+        ({"code": "M55", "side": "L"}, "is a movement (M prefix) and takes no side"),
         ({"code": "0"}, "no action"),
         ({"bogus": 1}, "bogus"),  # an unknown field is refused, not dropped
     ],

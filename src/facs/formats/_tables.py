@@ -27,7 +27,7 @@ import pandas as pd
 from facs._errors import CodeError, InputError
 from facs.formats._atomic import atomic_path, write_json_atomic
 from facs.formats._delimited import data_row_line
-from facs.notation import Code
+from facs.notation import SIDE_WORDS, Code
 from facs.series import CODE_COLUMNS, FRAME_COLUMNS, SIDE_COLUMNS, validate_frames
 
 __all__ = [
@@ -69,7 +69,10 @@ _LANDMARK_DECIMALS = 5  # normalised image coordinates: 3 decimals is ~2 px in H
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zst", ".csv.zip")
 _LETTERS = frozenset({"", "A", "B", "C", "D", "E"})
-_SIDES = frozenset({"", "L", "R", "T", "B", "U", None})
+_SIDES = frozenset(SIDE_WORDS) | {
+    "",
+    None,
+}  # every prefix the notation knows (ELAN keeps S, A, V-K)
 
 
 # --------------------------------------------------------------------------- formats
@@ -350,8 +353,8 @@ def _validate_events(events: pd.DataFrame, *, source: str, fmt: TableFormat | No
     for i, side in enumerate(events["side"].tolist()):
         if side not in _SIDES and not (isinstance(side, float) and math.isnan(side)):
             raise InputError(
-                f"{source}, {_where(fmt, i, source)}: side must be empty, L, R, T, B or U, "
-                f"got {side!r}"
+                f"{source}, {_where(fmt, i, source)}: side must be empty or one of "
+                f"{', '.join(SIDE_WORDS)}, got {side!r}"
             )
     for i, letter in enumerate(events["letter"].tolist()):
         if letter not in _LETTERS:

@@ -67,6 +67,15 @@ class EventIn(BaseModel):
     peak: float = Field(0.0, ge=0, le=5, allow_inf_nan=False)
     letter: str = Field("", max_length=1)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_id(cls, value: Any) -> Any:
+        # an event as GET returns it carries its "id": sent back unchanged (a PUT of the
+        # list just read) it is not an unknown field; the id is the store's, not the client's
+        if isinstance(value, dict) and "id" in value:
+            return {k: v for k, v in value.items() if k != "id"}
+        return value
+
     @field_validator("code")
     @classmethod
     def _code(cls, value: str) -> str:
@@ -119,6 +128,9 @@ class EventIn(BaseModel):
                                  f"{self.side!r}")  # fmt: skip
             self.side = action.side
         elif self.side:
+            if action.movement:
+                raise ValueError(f"code {self.code!r} is a movement (M prefix) and takes no "
+                                 f"side, got side {self.side!r}")  # fmt: skip
             if action.side is not None:
                 raise ValueError(f"code {self.code!r} has its own prefix; side must be empty, "
                                  f"got {self.side!r}")  # fmt: skip
@@ -185,6 +197,17 @@ class ChangesIn(BaseModel):
     add: list[EventIn] = Field([], max_length=_MAX_EVENTS)
     update: list[EventUpdate] = Field([], max_length=_MAX_EVENTS)
     delete: list[RowId] = Field([], max_length=_MAX_EVENTS)
+
+
+def _without_side(code: str) -> str:
+    """``code`` with its side prefix taken off ("L12" -> "12"); as it was if it does not parse."""
+    from facs.notation import Action
+
+    try:
+        action = Action.parse(code)
+    except CodeError:
+        return code
+    return str(dataclasses.replace(action, side=None))
 
 
 router = APIRouter()
@@ -323,7 +346,13 @@ def patch_event(
     if current is None:
         raise HTTPException(404, f"no event {event_id} for coder {coder_id!r}")
     merged = {k: v for k, v in current.items() if k != "id"}
-    merged.update(body.model_dump(exclude_none=True))
+    patch = body.model_dump(exclude_none=True)
+    if "side" in patch and "code" not in patch:
+        # a new side for the stored "L12": the prefix goes with the old side
+        merged["code"] = _without_side(str(merged["code"]))
+    elif "code" in patch and "side" not in patch:
+        merged["side"] = ""  # the new code's own prefix (if any) sets the side
+    merged.update(patch)
     try:
         values = EventIn.model_validate(merged).model_dump()
     except ValidationError as err:
