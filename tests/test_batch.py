@@ -63,6 +63,14 @@ def test_a_video_called_dataset_and_a_table_that_is_no_manifest(tmp_path: Path) 
     _touch(tmp_path / "v" / "dataset.mp4")  # OUT/dataset/ is the Parquet dataset
     _touch(tmp_path / "v" / "a.mp4")
     assert [i.name for i in expand_inputs([tmp_path / "v"])] == ["a", "dataset-2"]
+    # on a case-insensitive disk "Dataset" is the dataset folder, and "A" is "a"
+    _touch(tmp_path / "w" / "Dataset.mp4")
+    _touch(tmp_path / "w" / "x" / "A.mp4")
+    _touch(tmp_path / "w" / "y" / "a.mp4")
+    names = [i.name for i in expand_inputs([tmp_path / "w" / "Dataset.mp4",
+                                            tmp_path / "w" / "x" / "A.mp4",
+                                            tmp_path / "w" / "y" / "a.mp4"])]  # fmt: skip
+    assert names == ["Dataset-2", "A", "a-2"]
     for header in ("file\nv/a.mp4\n", "path;start\nv/a.mp4;1\n"):
         (tmp_path / "m.csv").write_text(header)
         with pytest.raises(InputError, match="not a manifest: its first line must name a 'path'"):

@@ -267,7 +267,9 @@ def _name(items: list[BatchItem]) -> list[BatchItem]:
     groups: dict[str, list[BatchItem]] = {}
     for item, stem in zip(items, stems, strict=True):
         groups.setdefault(stem, []).append(item)
-    taken: set[str] = set(RESERVED_NAMES)  # out/dataset/ holds the Parquet dataset
+    # out/dataset/ holds the Parquet dataset; names are compared casefolded, since on a
+    # case-insensitive disk (macOS, Windows) "Dataset" and "Take"/"take" are one folder
+    taken: set[str] = {n.casefold() for n in RESERVED_NAMES}
     named = []
     for item, stem in zip(items, stems, strict=True):
         base = stem
@@ -279,9 +281,9 @@ def _name(items: list[BatchItem]) -> list[BatchItem]:
             else:
                 base = _safe_name(f"{item.path.parent.name}_{item.path.stem}")
         name, k = base, 2
-        while name in taken:
+        while name.casefold() in taken:
             name, k = f"{base}-{k}", k + 1
-        taken.add(name)
+        taken.add(name.casefold())
         named.append(BatchItem(item.path, name, item.start, item.end, item.neutral, item.actor))
     return named
 

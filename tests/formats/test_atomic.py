@@ -136,3 +136,20 @@ def test_a_folder_or_a_refusing_file_system_is_an_input_error(
     with pytest.raises(InputError, match=r"cannot write .*b.csv: Permission denied"):
         write_text_atomic(tmp_path / "b.csv", "x")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "out.png"]  # no temp left
+
+
+def test_a_refusal_about_another_file_is_not_blamed_on_the_output(tmp_path: Path) -> None:
+    import errno
+
+    from facs import InputError
+
+    # an input that cannot be read inside the block is that input's error, raised as it is
+    with pytest.raises(PermissionError, match=r"input\.mp4"), atomic_path(tmp_path / "a.csv"):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "input.mp4"))
+    # a full disk names no file: it is the write's
+    with (
+        pytest.raises(InputError, match=r"cannot write .*a.csv: No space"),
+        atomic_path(tmp_path / "a.csv"),
+    ):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    assert list(tmp_path.iterdir()) == []  # no temp left either time

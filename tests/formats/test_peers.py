@@ -499,6 +499,14 @@ def test_a_cut_short_empty_backwards_or_tab_split_file_is_refused(
         read_peer(tmp_path / "cut.txt", "facet")
     whole = read_peer(peer_dir / "iMotions_Test_v6.txt", "facet")  # short tab lines are fine
     assert len(whole.raw) > 0
+    # a last row that drops its trailing empty fields as other rows do, with no line break
+    # after it, is a row like them, not a cut
+    lines = text.rstrip("\r\n").splitlines()
+    width = max(len(line.split("\t")) for line in lines[-50:])
+    rows = [line for line in lines if len(line.split("\t")) == width]
+    short = "\t".join(rows[-1].split("\t")[:-1])  # a full row less its last field
+    (tmp_path / "short.txt").write_text("\n".join([*lines, short, short]), encoding="utf-8")
+    assert len(read_peer(tmp_path / "short.txt", "facet").raw) == len(whole.raw) + 2
     header = (peer_dir / "Feat_Test.csv").read_text().splitlines()[0]
     (tmp_path / "empty.csv").write_text(header + "\n")
     with pytest.raises(InputError, match="no data rows"):

@@ -17,6 +17,7 @@ half-written one, so a run can be resumed safely.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -50,6 +51,21 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+#: Refusals of a whole disk, which a write may raise with no file named.
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
+
+def _refused_write(err: OSError, tmp: Path, target: Path) -> bool:
+    """Whether ``err`` is the file system refusing this write (not an error about another
+    file met inside the ``with`` block, e.g. an input that cannot be read)."""
+    if err.errno not in USER_ERRNOS:
+        return False
+    if err.filename is None:
+        return err.errno in _DISK_ERRNOS
+    named = {os.fspath(err.filename)} | ({os.fspath(err.filename2)} if err.filename2 else set())
+    return bool(named & {str(tmp), str(target)})
 
 
 @contextlib.contextmanager
@@ -102,7 +118,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     except BaseException as err:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        if isinstance(err, OSError) and err.errno in USER_ERRNOS:
+        if isinstance(err, OSError) and _refused_write(err, tmp, target):
             # the file system said no (permissions, a full or read-only disk): the user's
             # to fix, so a message naming the file rather than a traceback
             raise InputError(f"cannot write {target}: {err.strerror}") from None

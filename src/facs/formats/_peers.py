@@ -321,8 +321,11 @@ def _rows(
         # Tab exports (iMotions) may drop trailing empty fields; a short CSV line is truncated.
         if count > expected or (count < expected and sep != "\t"):
             raise InputError(f"{source} line {n}: {count} fields where the header has {expected}")
-    if found and len(found[-1][1]) < expected and not text.endswith(("\n", "\r")):
-        # a short last line with no line break after it: the file was cut mid-row
+    shortest_before = min((len(row) for _, row in found[:-1]), default=expected)
+    if found and len(found[-1][1]) < shortest_before and not text.endswith(("\n", "\r")):
+        # a last line shorter than every other, with no line break after it: the file was
+        # cut mid-row (rows of a tab export may all drop trailing empty fields, so a short
+        # last row as short as others is one of them)
         n, row = found[-1]
         raise InputError(
             f"{source} line {n}: {len(row)} fields where the header has {expected}, and the "
