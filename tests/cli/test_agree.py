@@ -188,3 +188,17 @@ def test_options_of_the_other_kind_are_errors(coded: dict[str, Path]) -> None:
     # The options left at their default are not passed: every kind runs with them.
     assert runner.invoke(app, ["agree", *both_frames, "--weights", "quadratic"]).exit_code == 0
     assert runner.invoke(app, ["agree", ann, bob, "--merge-sides"]).exit_code == 0
+
+
+def test_an_undefined_kappa_is_explained(tmp_path: Path) -> None:
+    # one event each, the same: it fills every bin of the span the events make, so κ is "–"
+    events = empty_events()
+    events.loc[0] = {"face": 0, "code": "12", "side": "", "onset_s": 1.0, "apex_s": 1.5,
+                     "offset_s": 2.0, "peak": 3.0, "letter": "C"}  # fmt: skip
+    path = write_events(events, tmp_path / "a.csv")
+    alone = runner.invoke(app, ["agree", str(path), str(path)], terminal_width=200)
+    assert alone.exit_code == 0, alone.output
+    assert "κ – where a code fills every bin of the span; --span START-END" in alone.output
+    spanned = runner.invoke(app, ["agree", str(path), str(path), "--span", "0-10"],
+                            terminal_width=200)  # fmt: skip
+    assert spanned.exit_code == 0 and "κ –" not in spanned.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from facs.cli._common import console, err_console
@@ -36,3 +38,22 @@ def test_only_argument_errors_get_flag_names(
     with pytest.raises(typer.Exit), user_errors():
         raise getattr(facs._errors, error)(message)
     assert f"error: {shown}" in " ".join(capsys.readouterr().err.split())
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [(["code", ""], "INPUT"), (["code", "  "], "INPUT"), (["batch", "a.mp4", ""], "INPUTS")],
+)
+def test_an_empty_input_path_is_refused_not_read_as_the_current_folder(
+    args: list[str], hint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from facs.cli import app
+
+    (tmp_path / "take.png").write_bytes(b"")  # what "." would have found
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, [*args, "-o", str(tmp_path / "out")], terminal_width=200)
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for {hint}: an empty path" in result.output
+    assert not (tmp_path / "out").exists()

@@ -99,6 +99,10 @@ def _settings_line(result: Any) -> str:
             parts.append(f"span {s['span_s'][0]:g}–{s['span_s'][1]:g} s")
         if s.get("converted"):
             parts.append(f"events found in the frames of {', '.join(s['converted'])}")
+        if result.per_code["kappa"].isna().any():
+            # every bin holds the code (or none does): chance agreement is 1, κ undefined
+            hint = "" if s.get("span_s") else "; --span START-END counts the time around them"
+            parts.append(f"κ – where a code fills every bin of the span{hint}")
     else:
         parts = [
             f"frames aligned by {s['alignment']}",

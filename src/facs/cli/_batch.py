@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from facs.cli._code import OutFormat
-from facs.cli._common import console, err_console, progress_bar, user_errors
+from facs.cli._common import console, err_console, input_path, progress_bar, user_errors
 
 __all__ = ["batch_cmd"]
 
@@ -61,6 +61,8 @@ def batch_cmd(
     from facs.batch import BatchState, code_many
     from facs.cli._code import skip_hands
 
+    for text in inputs:
+        input_path(text, "INPUTS")  # "" would be ".", the whole current folder
     if not hands:
         skip_hands()
     with user_errors():

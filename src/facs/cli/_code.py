@@ -15,6 +15,7 @@ from facs._outputs import COMPLETE, WORK, finished, locked, mark_complete, outpu
 from facs.cli._common import (
     console,
     err_console,
+    input_path,
     progress_bar,
     quiet_native_logs,
     user_errors,
@@ -37,8 +38,9 @@ def _locked(outdir: Path) -> contextlib.AbstractContextManager[None]:
 
 
 def code_cmd(
-    input: Annotated[
-        Path, typer.Argument(help="Video (mp4, mov, avi, mkv, webm), image or folder.")
+    input_text: Annotated[
+        str,
+        typer.Argument(metavar="INPUT", help="Video (mp4, mov, avi, mkv, webm), image or folder."),
     ],
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder.")] = Path(
         "facs-out"
@@ -73,6 +75,7 @@ def code_cmd(
     """Code the faces in a video or image: AU curves, events and FACS strings per frame."""
     from facs.coding import parse_span
 
+    input = input_path(input_text, "INPUT")
     if not hands:
         skip_hands()
     with user_errors(), quiet_native_logs():

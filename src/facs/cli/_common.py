@@ -7,6 +7,7 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -16,6 +17,7 @@ from facs._errors import USER_ERRNOS, FACSError, InputError, ParameterError
 
 __all__ = [
     "EXIT_USER_ERROR",
+    "input_path",
     "console",
     "err_console",
     "print_json",
@@ -25,6 +27,19 @@ __all__ = [
 ]
 
 EXIT_USER_ERROR = 2
+
+
+def input_path(value: str, hint: str) -> Path:
+    """``value`` as a path, refusing the empty string (a usage error naming ``hint``).
+
+    ``Path("")`` is ".": ``facs batch "$TAKES"`` with ``TAKES`` unset would otherwise
+    code every video under the current folder.
+    """
+    if not value.strip():
+        raise typer.BadParameter("an empty path (an unset shell variable?)", param_hint=hint)
+    return Path(value)
+
+
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
