@@ -17,9 +17,9 @@ from facs._errors import USER_ERRNOS, FACSError, InputError, ParameterError
 
 __all__ = [
     "EXIT_USER_ERROR",
-    "input_path",
     "console",
     "err_console",
+    "input_path",
     "print_json",
     "progress_bar",
     "quiet_native_logs",
