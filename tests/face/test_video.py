@@ -248,6 +248,18 @@ def test_grey_and_alpha_images_become_rgb(tmp_path: Path) -> None:
         assert image.shape == (8, 9, 3) and image.dtype == np.uint8
 
 
+def test_deep_grey_images_are_scaled_not_clipped(tmp_path: Path) -> None:
+    # a 16-bit grey PNG: Pillow's convert("RGB") clips it to white (a face read as none)
+    ramp = (np.arange(8 * 9).reshape(8, 9) * 900).astype(np.uint16)
+    Image.fromarray(ramp).save(tmp_path / "grey16.png")
+    Image.fromarray((ramp / 65535).astype(np.float32)).save(tmp_path / "float.tiff")
+    for name in ("grey16.png", "float.tiff"):
+        image = next(decode_frames(tmp_path / name)).image
+        assert image.shape == (8, 9, 3) and image.dtype == np.uint8
+        expected = np.round(ramp / 65535 * 255)
+        assert np.abs(image[:, :, 0].astype(float) - expected).max() <= 1, name
+
+
 def test_exif_orientation_is_applied(tmp_path: Path) -> None:
     pixels = np.zeros((40, 60, 3), np.uint8)
     exif = Image.Exif()

@@ -25,7 +25,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -170,6 +170,23 @@ def _check_exists(path: Path) -> None:
 MAX_IMAGE_PIXELS = 50_000_000
 
 
+def _rgb8(image: Any) -> np.ndarray:
+    """A PIL image as RGB uint8. Grey images of more than 8 bits (16-bit PNG and TIFF
+    open as ``I;16`` or ``I``, float TIFF as ``F``) are scaled to 0-255: Pillow's own
+    ``convert("RGB")`` clips them, so a 16-bit portrait came out white."""
+    if image.mode in ("I", "F") or image.mode.startswith("I;16"):
+        grey = np.asarray(image, dtype=np.float64)
+        if image.mode.startswith("I;16"):
+            top = 65535.0
+        elif image.mode == "F" and np.nanmax(grey, initial=0.0) <= 1.0:
+            top = 1.0  # float images in 0-1
+        else:
+            top = 255.0 if np.nanmax(grey, initial=0.0) <= 255 else 65535.0
+        grey = np.clip(np.nan_to_num(grey) * (255.0 / top), 0, 255).round().astype(np.uint8)
+        return np.repeat(grey[:, :, None], 3, axis=2)
+    return np.asarray(image.convert("RGB"), dtype=np.uint8)
+
+
 def _load_image(path: Path) -> tuple[np.ndarray, str]:
     """Read one still image as RGB uint8, honouring its EXIF orientation."""
     from PIL import Image, ImageOps, UnidentifiedImageError
@@ -190,8 +207,7 @@ def _load_image(path: Path) -> tuple[np.ndarray, str]:
                 )
             fmt = (opened.format or path.suffix.lstrip(".")).lower()
             upright = ImageOps.exif_transpose(opened)
-            rgb = upright.convert("RGB")
-            array = np.asarray(rgb, dtype=np.uint8)
+            array = _rgb8(upright)
     except InputError:
         raise
     except UnidentifiedImageError:
