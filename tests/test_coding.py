@@ -172,6 +172,15 @@ def test_two_workers_match_one(shared_data: Path) -> None:
     assert two.summary.workers == 2
 
 
+def test_more_workers_than_the_clip_can_use_change_nothing(shared_data: Path) -> None:
+    # 100 workers on 2.4 s: parts of at least MIN_PART_S, so one face and the same frames
+    # (each part used to hold a frame or none, and the face split into 16 ids)
+    one = facs.code(shared_data / "real" / "single_face.mp4", workers=1)
+    many = facs.code(shared_data / "real" / "single_face.mp4", workers=100)
+    pd.testing.assert_frame_equal(one.frames, many.frames)
+    assert len(one.events) == len(many.events)
+
+
 def test_bad_inputs(tmp_path: Path) -> None:
     with pytest.raises(facs.InputError, match=r"no such"):
         facs.code(tmp_path / "missing.mp4")
@@ -453,6 +462,12 @@ def test_parts_are_stitched_by_the_trackers_rule(tmp_path: Path) -> None:
     # Part 2 sees only the middle face.
     _chunk_with_faces(tmp_path, "part2_00000.npz", 2, [0.5])
     assert _stitch_ids(tmp_path, 3) == [{0: 0, 1: 1}, {0: 0, 1: 2, 2: 1}, {0: 2}]
+    # A part with no face between two that have one hands the faces on: the same id.
+    (tmp_path / "gap").mkdir()
+    _chunk_with_faces(tmp_path / "gap", "part0_00000.npz", 0, [0.2])
+    _chunk_with_faces(tmp_path / "gap", "part1_00000.npz", 1, [])
+    _chunk_with_faces(tmp_path / "gap", "part2_00000.npz", 2, [0.22])
+    assert _stitch_ids(tmp_path / "gap", 4) == [{0: 0}, {}, {0: 0}, {}]  # part 3: no chunk
     # Half a face size apart is the same face; two sizes apart is not.
     for sub, x, expect in (("near", 0.3, 0), ("far", 0.6, 1)):
         (tmp_path / sub).mkdir()

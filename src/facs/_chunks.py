@@ -189,6 +189,11 @@ def _worker_entry(args: tuple[Any, ...]) -> str | None:
     return None
 
 
+#: Shortest time range one perception process is given (seconds): ``--workers`` beyond
+#: a clip's length over this is not used.
+MIN_PART_S = 1.0
+
+
 def _ranges(
     start: float | None, end: float | None, duration: float | None, workers: int
 ) -> list[tuple[float | None, float | None]]:
@@ -242,7 +247,12 @@ def _run_perception(
     from facs.face import probe
 
     info = probe(path, fps=fps)
-    wanted = _ranges(start, end, info.duration_s, workers if info.kind == "video" else 1)
+    parts = workers if info.kind == "video" else 1
+    if info.duration_s:
+        # no part shorter than MIN_PART_S: a process costs about a second to start
+        span = (min(end, info.duration_s) if end is not None else info.duration_s) - (start or 0)
+        parts = max(1, min(parts, int(span // MIN_PART_S)))
+    wanted = _ranges(start, end, info.duration_s, parts)
     spans = stored_spans(store, wanted)
     # This process perceives part 0 itself while children take the others: one process
     # start-up less, and the imports already made here are not paid again.

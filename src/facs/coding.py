@@ -61,8 +61,8 @@ OWN_NEUTRAL_KINDS = ("auto", "span", "partial", "manual")
 def _stitch_ids(store: Path, parts: int) -> list[dict[int, int]]:
     """Map each part's local face ids onto global ids.
 
-    A face at the start of a part is the face at the end of the part before
-    by the rule the tracker uses from frame to frame
+    A face at the start of a part is the face at the end of the last part that had
+    faces, by the rule the tracker uses from frame to frame
     (:func:`facs.face._tracking.match_centres`, one face size); others get new ids.
     """
     from facs.face._batch import FaceBatch
@@ -93,7 +93,8 @@ def _stitch_ids(store: Path, parts: int) -> list[dict[int, int]]:
                 next_id += 1
         next_id = max([next_id, *(g + 1 for g in mapping.values())])
         maps.append(mapping)
-        last = {mapping[f]: box for f, box in final.items()}
+        if final:  # a part with no face (or no frame) keeps the faces of the part before
+            last = {mapping[f]: box for f, box in final.items()}
     return maps
 
 
