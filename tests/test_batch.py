@@ -99,6 +99,25 @@ def test_manifest_rows_carry_their_options(tmp_path: Path) -> None:
     manifest.write_text("path,start,end\na.mp4,5,2\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"line 2: end 2 is not after start 5"):
         read_manifest(manifest)
+    manifest.write_text("path,start,start\na.mp4,0,1\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"list\.csv line 1: column\(s\) 'start' given twice"):
+        read_manifest(manifest)  # the last one was used, cutting the take silently
+    manifest.write_text("path,start\na.mp4,1_0\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"line 2: start '1_0' is not a number"):
+        read_manifest(manifest)  # float() reads it as 10
+    manifest.write_text("path\n\n,\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"list\.csv: the manifest lists no video"):
+        expand_inputs([manifest])
+
+
+def test_a_tsv_manifest_is_split_by_tabs(tmp_path: Path) -> None:
+    _touch(tmp_path / "a.mp4")
+    manifest = tmp_path / "list.tsv"
+    manifest.write_text("path\tstart\tend\na.mp4\t0\t1\n", encoding="utf-8")
+    assert expand_inputs([manifest]) == [BatchItem(tmp_path / "a.mp4", "a", 0.0, 1.0)]
+    manifest.write_text("path,start\na.mp4,0\n", encoding="utf-8")
+    with pytest.raises(InputError, match="separated by tabs"):
+        expand_inputs([manifest])
 
 
 def test_parts_give_every_worker_work_and_a_resumed_run_keeps_its_split(tmp_path: Path) -> None:

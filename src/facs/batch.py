@@ -97,15 +97,20 @@ def _videos_in(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def _separator(path: Path) -> str:
+    """A manifest's field separator: tabs in a ``.tsv``, commas in a ``.csv``."""
+    return "\t" if path.suffix.lower() == ".tsv" else ","
+
+
 def _manifest_columns(path: Path) -> list[str] | None:
-    """The header of a CSV if it is a manifest (has a ``path`` column), else None."""
+    """The header of a CSV or TSV if it is a manifest (has a ``path`` column), else None."""
     from facs.formats._delimited import records
 
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
-    rows = records(text[:65536].split("\n", 1)[0])
+    rows = records(text[:65536].split("\n", 1)[0], sep=_separator(path))
     header = [c.strip().lower() for c in rows[0][1]] if rows else []
     return header if "path" in header else None
 
@@ -115,6 +120,8 @@ def _number(text: str, what: str, where: str) -> float | None:
     if not text:
         return None
     try:
+        if "_" in text:  # float() reads "1_0" as 10
+            raise ValueError(text)
         value = float(text)
     except ValueError:
         raise InputError(f"{where}: {what} {text!r} is not a number of seconds") from None
@@ -141,10 +148,14 @@ def read_manifest(path: str | Path) -> list[BatchItem]:
         raise InputError(f"{src}: cannot read the manifest ({err.strerror or err})") from None
     except UnicodeDecodeError:
         raise InputError(f"{src}: the manifest is not UTF-8 text") from None
-    rows = records(text)
+    rows = records(text, sep=_separator(src))
     if not rows:
         raise InputError(f"{src}: the manifest is empty")
     header = [c.strip().lower() for c in rows[0][1]]
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        raise InputError(f"{src} line {rows[0][0]}: column(s) {', '.join(map(repr, twice))} "
+                         "given twice")  # fmt: skip
     unknown = [c for c in header if c not in MANIFEST_COLUMNS]
     if unknown:
         raise InputError(
@@ -156,6 +167,8 @@ def read_manifest(path: str | Path) -> list[BatchItem]:
     items = []
     for line, row in rows[1:]:
         where = f"{src} line {line}"
+        if not any(c.strip() for c in row):
+            continue  # a row of empty fields (",,") is a blank line
         if len(row) > len(header):
             raise InputError(f"{where}: {len(row)} fields where the header has {len(header)}")
         cell = dict(zip(header, [c.strip() for c in row] + [""] * (len(header) - len(row)),
@@ -186,6 +199,8 @@ def read_manifest(path: str | Path) -> list[BatchItem]:
                 video, cell.get("name", ""), start=start, end=end, neutral=neutral, actor=actor_path
             )
         )
+    if not items:
+        raise InputError(f"{src}: the manifest lists no video (a header and no rows)")
     return items
 
 
@@ -235,7 +250,7 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[BatchItem]:
                 raise InputError(
                     f"{p}: not a manifest: its first line must name a 'path' column "
                     f"(and any of {', '.join(c for c in MANIFEST_COLUMNS if c != 'path')}), "
-                    "separated by commas"
+                    f"separated by {'tabs' if _separator(p) == chr(9) else 'commas'}"
                 )
             items += read_manifest(p)
         elif p.is_file():

@@ -94,7 +94,8 @@ def batch_cmd(
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
     console.print(
         f"[bold]{len(status)} video(s)[/]: {summary} in {result.elapsed_s:.1f} s "
-        f"({result.workers} worker(s)); {output / 'status.csv'}, {output / 'dataset'}",
+        f"({result.workers} worker(s)); {output / 'status.csv'}"
+        + (f", {output / 'dataset'}" if (output / "dataset").is_dir() else ""),
         soft_wrap=True,
     )
     for row in result.failed.itertuples():
