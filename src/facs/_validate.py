@@ -6,7 +6,12 @@ import math
 
 from facs._errors import InputError, ParameterError
 
-__all__ = ["check_positive", "parse_clock", "parse_span"]
+__all__ = ["MAX_FPS", "MAX_TAKE_S", "check_positive", "parse_clock", "parse_span"]
+
+#: Longest take facs codes or stores (seconds; 10 days): events past it are refused.
+MAX_TAKE_S = 864_000.0
+#: Highest frame rate a folder of images may be given (a high-speed camera's).
+MAX_FPS = 10_000.0
 
 
 def check_positive(name: str, value: float, *, most: float | None = None) -> float:

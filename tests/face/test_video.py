@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from facs._errors import InputError
+from facs._errors import InputError, ParameterError
 from facs.face import IMAGE_SUFFIXES, Frame, VideoInfo, _video, decode_frames, probe
 
 from ._media import grey_frames, write_video
@@ -300,6 +300,11 @@ def test_image_folder_with_fps_and_range(tmp_path: Path) -> None:
     frames = list(decode_frames(folder, fps=10, start=0.1))
     assert [(f.frame, f.time_s) for f in frames] == [(1, 0.1), (2, 0.2)]
     assert [f.frame for f in decode_frames(folder, end=1.0)] == [0]
+    # a rate no camera has, or one that spreads the images over more than 10 days
+    with pytest.raises(ParameterError, match="fps must be at most 10000"):
+        probe(folder, fps=1e308)  # every time read 0.0
+    with pytest.raises(ParameterError, match=r"fps: 1e-300 makes 3 images last 3e\+300 s"):
+        probe(folder, fps=1e-300)
 
 
 def test_image_suffixes_are_lower_case() -> None:

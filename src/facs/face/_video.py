@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from facs._errors import InputError, ParameterError
-from facs._validate import check_positive
+from facs._validate import MAX_FPS, MAX_TAKE_S, check_positive
 
 if TYPE_CHECKING:
     from av.container import InputContainer
@@ -315,13 +315,18 @@ def probe(path: str | os.PathLike[str], *, fps: float | None = None) -> VideoInf
     """
     path = Path(path)
     if fps is not None:
-        check_positive("fps", fps)
+        check_positive("fps", fps, most=MAX_FPS)
     _check_exists(path)
     if path.is_dir():
         images = _folder_images(path)
         if not images:
             suffixes = ", ".join(sorted(IMAGE_SUFFIXES))
             raise InputError(f"{path}: folder holds no images ({suffixes})")
+        if fps is not None and len(images) / fps > MAX_TAKE_S:
+            raise ParameterError(
+                f"fps: {fps:g} makes {len(images)} images last {len(images) / fps:g} s, "
+                f"more than a take may ({MAX_TAKE_S / 86400:g} days)"
+            )
         first, fmt = _load_image(images[0])
         return VideoInfo(
             path=path,
