@@ -192,6 +192,19 @@ def test_bad_inputs(tmp_path: Path) -> None:
         parse_span("5-2")
 
 
+def test_a_range_after_the_last_frame_is_an_error_not_an_empty_coding(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    # 2.39 s is inside the 2.4 s the container gives, but after its last frame
+    with pytest.raises(facs.InputError, match=r"no frame in the coded range 2\.39-end s"):
+        facs.code(shared_data / "real" / "single_face.mp4", start=2.39)
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    shutil.copy(shared_data / "real" / "single_face.jpg", folder / "1.jpg")
+    with pytest.raises(facs.InputError, match=r"no frame in the coded range 10-end \(it holds 1"):
+        facs.code(folder, start=10)
+
+
 def test_a_held_closure_is_43_and_a_blink_45(shared_data: Path) -> None:
     """rom_09 (held out of every fit) shuts its eyes for 0.63 s, then blinks for 0.2 s.
 

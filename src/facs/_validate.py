@@ -6,12 +6,38 @@ import math
 
 from facs._errors import InputError, ParameterError
 
-__all__ = ["MAX_FPS", "MAX_TAKE_S", "check_positive", "parse_clock", "parse_span"]
+__all__ = [
+    "MAX_FACES",
+    "MAX_FPS",
+    "MAX_TAKE_S",
+    "check_max_faces",
+    "check_positive",
+    "parse_clock",
+    "parse_span",
+]
 
 #: Longest take facs codes or stores (seconds; 10 days): events past it are refused.
 MAX_TAKE_S = 864_000.0
 #: Highest frame rate a folder of images may be given (a high-speed camera's).
 MAX_FPS = 10_000.0
+#: Most faces one frame may be searched for (MediaPipe takes a 32-bit count; past 2**31
+#: it wrapped and the model file was blamed).
+MAX_FACES = 100
+
+
+def check_max_faces(value: object) -> int:
+    """``value`` if it is a whole number of faces from 1 to :data:`MAX_FACES`, else ParameterError.
+
+    >>> check_max_faces(4)
+    4
+    >>> check_max_faces(2**31)
+    Traceback (most recent call last):
+    ...
+    facs._errors.ParameterError: max_faces must be an integer from 1 to 100, got 2147483648
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_FACES:
+        raise ParameterError(f"max_faces must be an integer from 1 to {MAX_FACES}, got {value!r}")
+    return value
 
 
 def check_positive(name: str, value: float, *, most: float | None = None) -> float:

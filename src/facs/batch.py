@@ -48,7 +48,7 @@ from typing import Any
 import pandas as pd
 
 from facs._errors import FACSError, InputError, ParameterError
-from facs._validate import parse_span
+from facs._validate import check_max_faces, parse_span
 
 __all__ = ["BatchItem", "BatchResult", "BatchState", "code_many", "expand_inputs"]
 
@@ -643,8 +643,7 @@ def code_many(
     from facs._outputs import WORK, finished, output_settings
     from facs.face import probe
 
-    if isinstance(max_faces, bool) or not isinstance(max_faces, int) or max_faces < 1:
-        raise ParameterError(f"max_faces must be an integer >= 1, got {max_faces!r}")
+    check_max_faces(max_faces)
     if workers is not None and workers < 1:
         raise ParameterError(f"workers must be at least 1, got {workers}")
     if part_s is not None and not (math.isfinite(part_s) and part_s > 0):

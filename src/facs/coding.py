@@ -42,7 +42,7 @@ from facs._chunks import (
 from facs._errors import InputError, ParameterError
 from facs._progress import Progress
 from facs._summary import Summary, summarise
-from facs._validate import parse_span
+from facs._validate import check_max_faces, parse_span
 
 __all__ = ["Coding", "Progress", "Summary", "code", "face_track", "parse_span"]
 
@@ -437,8 +437,7 @@ def code(
             raise ParameterError(f"{name} must be a finite number of seconds >= 0, got {value}")
     if start is not None and end is not None and end <= start:
         raise ParameterError(f"end must be after start, got start={start:g}, end={end:g}")
-    if isinstance(max_faces, bool) or not isinstance(max_faces, int) or max_faces < 1:
-        raise ParameterError(f"max_faces must be an integer >= 1, got {max_faces!r}")
+    check_max_faces(max_faces)
     info = probe(src, fps=fps)
     if info.kind == "image":  # one frame: no time to cut, no other frame to be its neutral
         given = [
@@ -559,6 +558,17 @@ def finish(
         store, parts, neutral=neutral, short=short, raw=raw, actor=actor,
         drop_stray=info.kind == "video" and not short,
     )  # fmt: skip
+    if frames.empty and (start is not None or end is not None):
+        # the range lies in the container's length but after (or between) its frames
+        where = f"{start or 0:g}-{'end' if end is None else f'{end:g}'}"
+        why = (
+            f"its frames end before the {info.duration_s:g} s the file gives as its length"
+            if info.duration_s
+            else f"it holds {info.n_frames} images, numbered from 0 when no frame rate is given"
+        )
+        raise InputError(
+            f"{src.name}: no frame in the coded range {where}{' s' * bool(info.duration_s)} ({why})"
+        )
     from facs.au._estimator import TRACE_FLOOR
 
     frames, events = process(frames, fps=info.fps, trace_floor=TRACE_FLOOR)

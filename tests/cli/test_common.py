@@ -20,7 +20,7 @@ def test_piped_output_is_not_cut_at_80_columns(capsys: pytest.CaptureFixture[str
 @pytest.mark.parametrize(
     ("error", "shown"),
     [
-        ("ParameterError", "--max-faces must be an integer >= 1, got 0"),
+        ("ParameterError", "--max-faces must be an integer from 1 to 100, got 0"),
         ("InputError", "names: a folder without frames.csv or events.csv"),  # a folder 'names'
         ("InputError", "end: folder holds no images"),
     ],
@@ -34,7 +34,9 @@ def test_only_argument_errors_get_flag_names(
     import facs._errors
     from facs.cli._common import user_errors
 
-    message = "max_faces must be an integer >= 1, got 0" if error == "ParameterError" else shown
+    message = (
+        "max_faces must be an integer from 1 to 100, got 0" if error == "ParameterError" else shown
+    )
     with pytest.raises(typer.Exit), user_errors():
         raise getattr(facs._errors, error)(message)
     assert f"error: {shown}" in " ".join(capsys.readouterr().err.split())

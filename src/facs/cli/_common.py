@@ -99,8 +99,8 @@ def _flag_names(message: str) -> str:
     ``codes: …``, ``tolerance_s, bin_s apply to …``) with the flags' names instead (other
     errors start with file names, which may be any word).
 
-    >>> _flag_names("max_faces must be an integer >= 1, got 0")
-    '--max-faces must be an integer >= 1, got 0'
+    >>> _flag_names("max_faces must be an integer from 1 to 100, got 0")
+    '--max-faces must be an integer from 1 to 100, got 0'
     >>> _flag_names("tolerance_s, bin_s apply to events tables, not frames")
     '--tolerance, --bin apply to events tables, not frames'
     >>> _flag_names("start 5 s is past the end")

@@ -32,7 +32,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from facs._errors import ModelError, ParameterError
+from facs._errors import ModelError
+from facs._validate import check_max_faces
 from facs.face._appearance import sample_appearance
 from facs.face._hands import ALERT_S, IDLE_EVERY, PALM_FLOOR
 from facs.face._model import locate_model
@@ -399,8 +400,7 @@ class Landmarker:
     ) -> None:
         if mode not in ("video", "image"):
             raise ValueError(f"`mode` must be 'video' or 'image', got {mode!r}")
-        if isinstance(max_faces, bool) or not isinstance(max_faces, int) or max_faces < 1:
-            raise ParameterError(f"max_faces must be an integer >= 1, got {max_faces!r}")
+        check_max_faces(max_faces)
         if min_presence_confidence is None:
             min_presence_confidence = min_detection_confidence
         for name, value in (
