@@ -307,6 +307,29 @@ def test_single_event_edits_check_the_base_revision(client: TestClient, video_id
     )
 
 
+def test_a_revision_from_the_future_or_two_changes_to_one_event_are_refused(
+    client: TestClient, video_id: str
+) -> None:
+    start = client.put(url(video_id), json={"revision": 0, "events": [event("1"), event("2")]})
+    one, two = (e["id"] for e in start.json()["events"])
+    base = f"{url(video_id)}/events"
+    future = client.patch(f"{base}/{one}", params={"base": 999}, json={"offset_s": 2.0})
+    assert future.status_code == 409 and "revision 999 is newer than the stored 1" in future.text
+    gone = client.delete(f"{base}/{two}", params={"base": 999})
+    assert gone.status_code == 409
+    changes = f"{url(video_id)}/changes"
+    twice = client.post(changes, json={"revision": 1, "update": [
+        {"id": one, "event": event("4")}, {"id": one, "event": event("5")}]})  # fmt: skip
+    assert twice.status_code == 422 and f"events {one} are updated twice" in twice.text
+    both = client.post(changes, json={"revision": 1, "update": [{"id": one, "event": event("4")}],
+                                      "delete": [one]})  # fmt: skip
+    assert both.status_code == 422 and "both updated and deleted" in both.text
+    truthy = client.put(url(video_id), json={"revision": True, "events": []})
+    assert truthy.status_code == 422  # true is no revision (it was read as 1)
+    stored = client.get(url(video_id)).json()
+    assert stored["revision"] == 1 and [e["code"] for e in stored["events"]] == ["1", "2"]
+
+
 def test_bad_changes_are_422_naming_the_field(client: TestClient, video_id: str) -> None:
     bad = client.post(url(video_id) + "/changes",
                       json=changes(0, add=[event("12X")]))  # fmt: skip

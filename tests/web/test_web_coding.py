@@ -29,6 +29,14 @@ def test_upload_rejects_wrong_type_size_and_content(client: TestClient, tmp_path
         "/api/videos", files={"file": ("big.mp4", b"\0" * (UPLOAD_LIMIT + 1), "video/mp4")}
     )
     assert big.status_code == 413 and "limit" in big.json()["detail"]
+    import io
+
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (64, 48), "grey").save(png, format="PNG")
+    photo = client.post("/api/videos", files={"file": ("photo.mp4", png.getvalue(), "video/mp4")})
+    assert photo.status_code == 415 and "a single image, not a video" in photo.json()["detail"]
     empty = client.post("/api/videos", files={"file": ("empty.mp4", b"", "video/mp4")})
     assert empty.status_code == 422
     assert client.post("/api/videos").status_code == 422
@@ -200,6 +208,9 @@ def test_frames_of_each_face_of_a_two_face_coding(
     other = client.get(f"/api/videos/{video_id}/frames", params={"face": 1}).json()
     assert other["face"] == 1 and "AU04" in other["columns"] and "AU12" not in other["columns"]
     assert len(other["time_s"]) == 90
+    missing = client.get(f"/api/videos/{video_id}/frames", params={"face": 5})
+    assert missing.status_code == 404 and "no face 5" in missing.json()["detail"]
+    assert "faces: 0, 1" in missing.json()["detail"]
     faces = {e["face"] for e in client.get(f"/api/videos/{video_id}/events").json()}
     assert faces == {0, 1}
 

@@ -288,11 +288,14 @@ def _edit(
 ) -> tuple[EventRow, AnnotationSet] | None:
     """The event to change and its set with the revision bumped; ``None`` if it is not there.
 
-    Raises :class:`Conflict` when ``base`` is given and the event changed after it.
+    Raises :class:`Conflict` when ``base`` is given and the event changed after it,
+    :class:`StaleRevision` when ``base`` is newer than the stored revision.
     """
     found = _row(session, video, coder, event_id)
     if found is not None:
         row, owner = found
+        if base is not None and base > owner.revision:
+            raise StaleRevision(owner.revision)  # a revision this store never had
         if base is not None and row.changed > base:
             raise Conflict(owner.revision, [{"id": row.id, "reason": "changed by another save"}])
         owner.revision += 1

@@ -35,7 +35,7 @@ __all__ = [
 #: Whole numbers from the client (ids, revisions, faces) must fit SQLite's INTEGER.
 _MAX_INT = 2**63 - 1
 RowId = Annotated[int, Field(ge=1, le=_MAX_INT)]
-Revision = Annotated[int, Field(ge=0, le=_MAX_INT)]
+Revision = Annotated[int, Field(ge=0, le=_MAX_INT, strict=True)]  # true is no revision
 #: An event's code is one item ("R12", "AD19"): a few characters; a long one is refused
 #: before it is parsed.
 _MAX_CODE = 32
@@ -198,6 +198,19 @@ class ChangesIn(BaseModel):
     update: list[EventUpdate] = Field([], max_length=_MAX_EVENTS)
     delete: list[RowId] = Field([], max_length=_MAX_EVENTS)
 
+    @model_validator(mode="after")
+    def _one_change_per_event(self) -> ChangesIn:
+        # a dict keyed by id kept only the last of two updates, and a delete dropped an
+        # update of the same event: both lost an edit without a word
+        ids = [u.id for u in self.update]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"events {', '.join(map(str, twice))} are updated twice")
+        both = sorted(set(ids) & set(self.delete))
+        if both:
+            raise ValueError(f"events {', '.join(map(str, both))} are both updated and deleted")
+        return self
+
 
 def _without_side(code: str) -> str:
     """``code`` with its side prefix taken off ("L12" -> "12"); as it was if it does not parse."""
@@ -243,6 +256,10 @@ def _conflict(err: _db.Conflict) -> HTTPException:
             "conflicts": err.conflicts,
         },
     )
+
+
+def _newer(revision: int, err: _db.StaleRevision) -> HTTPException:
+    return HTTPException(409, f"revision {revision} is newer than the stored {err.current}")
 
 
 def _download(data: bytes, media_type: str, name: str) -> Response:
@@ -318,9 +335,7 @@ def post_changes(video_id: str, coder_id: str, body: ChangesIn, web: Web) -> dic
     except _db.Conflict as err:
         raise _conflict(err) from None
     except _db.StaleRevision as err:
-        raise HTTPException(
-            409, f"revision {body.revision} is newer than the stored {err.current}"
-        ) from None
+        raise _newer(body.revision, err) from None
     return {"video": vid, "coder": coder_id, "saved": True,
             "revision": snapshot.revision, "events": snapshot.events}  # fmt: skip
 
@@ -361,6 +376,8 @@ def patch_event(
         result = _db.update_event(web.sessions, vid, coder_id, event_id, values, base)
     except _db.Conflict as err:
         raise _conflict(err) from None
+    except _db.StaleRevision as err:
+        raise _newer(base or 0, err) from None
     if result is None:
         raise HTTPException(404, f"no event {event_id} for coder {coder_id!r}")
     return {"event": result[0], "revision": result[1]}
@@ -375,6 +392,8 @@ def remove_event(
         revision = _db.delete_event(web.sessions, vid, coder_id, event_id, base)
     except _db.Conflict as err:
         raise _conflict(err) from None
+    except _db.StaleRevision as err:
+        raise _newer(base or 0, err) from None
     if revision is None:
         raise HTTPException(404, f"no event {event_id} for coder {coder_id!r}")
     return {"deleted": event_id, "revision": revision}

@@ -83,6 +83,9 @@ async def upload(file: Annotated[UploadFile, File()], web: Web) -> dict[str, Any
             info = None
         if info is None or info.kind != "video":
             raise HTTPException(415, f"{name!r} is not a video that can be decoded")
+        if not info.duration_s or (info.n_frames is not None and info.n_frames < 2):
+            # a photo renamed .mp4 opens as a one-frame "video" with no length
+            raise HTTPException(415, f"{name!r} holds a single image, not a video")
         os.replace(part, target)
     finally:
         part.unlink(missing_ok=True)
@@ -195,6 +198,9 @@ def frames(
 
     table = read_frames(_coded(web, video_id, "frames.csv"))
     faces = sorted(int(f) for f in table["face"].unique() if f >= 0)
+    if face is not None and face not in faces:
+        seen = ", ".join(map(str, faces)) or "none"
+        raise HTTPException(404, f"no face {face} in video {video_id!r} (faces: {seen})")
     chosen = face if face is not None else (faces[0] if faces else 0)
     rows = table[(table["face"] == chosen) | (table["face"] < 0)].sort_values("time_s")
     active = [c for c in CODE_COLUMNS if c in rows and bool((rows[c] > 0.05).any())]
