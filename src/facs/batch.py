@@ -262,7 +262,9 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[BatchItem]:
                 raise InputError(f"{text}: the pattern matches no file")
             items += [BatchItem(m, "") for m in files]
         else:
-            raise InputError(f"{text}: no such file or folder")
+            from facs.face._video import missing_message
+
+            raise InputError(missing_message(Path(text)))
     if not items:
         raise InputError("no input to code")
     unique: list[BatchItem] = []

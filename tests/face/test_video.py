@@ -248,6 +248,17 @@ def test_grey_and_alpha_images_become_rgb(tmp_path: Path) -> None:
         assert image.shape == (8, 9, 3) and image.dtype == np.uint8
 
 
+def test_a_link_to_nothing_is_named_as_one(tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    (tmp_path / "gone").symlink_to(tmp_path / "deleted.mp4")
+    for name in ("a", "gone"):
+        with pytest.raises(InputError, match="a symbolic link to nothing"):
+            probe(tmp_path / name)
+    with pytest.raises(InputError, match="no such file or folder"):
+        probe(tmp_path / "missing.mp4")
+
+
 def test_deep_grey_images_are_scaled_not_clipped(tmp_path: Path) -> None:
     # a 16-bit grey PNG: Pillow's convert("RGB") clips it to white (a face read as none)
     ramp = (np.arange(8 * 9).reshape(8, 9) * 900).astype(np.uint16)

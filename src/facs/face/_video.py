@@ -158,9 +158,16 @@ def _folder_images(folder: Path) -> list[Path]:
     return sorted(files, key=lambda p: _natural_key(p.name))
 
 
+def missing_message(path: Path) -> str:
+    """Why ``path`` (which does not exist) cannot be read: a dangling or looping link, or none."""
+    if path.is_symlink():
+        return f"{path}: a symbolic link to nothing (its target is missing, or the links loop)"
+    return f"{path}: no such file or folder"
+
+
 def _check_exists(path: Path) -> None:
     if not path.exists():
-        raise InputError(f"{path}: no such file or folder")
+        raise InputError(missing_message(path))
     if path.is_file() and path.stat().st_size == 0:
         raise InputError(f"{path}: file is empty (0 bytes)")
 
