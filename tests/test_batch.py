@@ -272,11 +272,14 @@ def test_ctrl_c_leaves_nothing_half_written_and_a_rerun_finishes(
     out = tmp_path / "out"
     args = [str(FACS), "batch", str(folder), "-o", str(out), "--workers", "1",
             "--part-seconds", "5", "--quiet", "--no-plot"]  # fmt: skip
-    run = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # its own process group, which Ctrl-C in a terminal signals whole (workers too)
+    run = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           start_new_session=True)  # fmt: skip
     _wait_for(lambda: any(out.glob("*/.facs-work/*/part*.npz")), 180, "a stored chunk")
-    run.send_signal(signal.SIGINT)
-    run.communicate(timeout=60)
+    os.killpg(run.pid, signal.SIGINT)
+    _, err = run.communicate(timeout=60)
     assert run.returncode == 130
+    assert b"Traceback" not in err, err.decode()  # the workers printed theirs
     assert not (out / "pexels" / ".facs-complete.json").exists()
     assert not list(out.rglob("*.tmp"))  # no half-written file
     assert not (out / "dataset" / "frames" / "video=pexels").exists()

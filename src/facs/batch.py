@@ -38,6 +38,8 @@ import math
 import os
 import re
 import shutil
+import signal
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -548,10 +550,19 @@ def _client(
             own.close()
         return
     n = workers or os.cpu_count() or 1
-    cluster = LocalCluster(
-        n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-        silence_logs=logging.ERROR,
-    )  # fmt: skip
+    # Worker processes start with Ctrl-C ignored (an ignored signal stays ignored in the
+    # child): the terminal sends SIGINT to the whole group, and each worker printed a
+    # traceback of its own while this process was already closing the cluster.
+    main = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        cluster = LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )  # fmt: skip
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, before)
     try:
         own = Client(cluster)
         try:
