@@ -208,10 +208,12 @@ def detect_format(path: PathLike) -> FromFormat:
         ) from None
 
 
-def _process(raw: pd.DataFrame, fps: float | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _process(
+    raw: pd.DataFrame, fps: float | None, *, smooth: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     from facs.timeline import process
 
-    return process(raw, fps=fps)
+    return process(raw, fps=fps, smooth_values=smooth)
 
 
 def _read_facs(path: Path) -> tuple[pd.DataFrame | None, pd.DataFrame]:
@@ -286,7 +288,9 @@ def read_any(
     if kind == "facs":
         frames, events = _read_facs(source)
         if frames is not None and events.empty:
-            frames, events = _process(frames, fps)
+            # a facs frames table is already smoothed: its events are found in the values
+            # as they stand (smoothed again, every pass changed them)
+            frames, events = _process(frames, fps, smooth=False)
         return Converted(source, kind, frames, events, frames)
     if kind == "livelink":
         weights = read_livelink(source, fps)
@@ -302,6 +306,10 @@ def read_any(
             raise InputError(f"{source}: {err}") from None
     frames, events = _process(raw, fps)
     return Converted(source, kind, frames, events, raw, report.lines())
+
+
+#: Highest frame rate a conversion draws curves at (a timed list at 1e6 fps took 11 GB).
+MAX_CONVERT_FPS = 1000.0
 
 
 def code_frames(text: str, *, fps: float = DEFAULT_EVENT_FPS) -> pd.DataFrame:
@@ -325,7 +333,7 @@ def code_frames(text: str, *, fps: float = DEFAULT_EVENT_FPS) -> pd.DataFrame:
     from facs.series import CODED, FRAME_COLUMNS
     from facs.synth._animate import DEFAULT_TRANSITION, parse_timeline, timeline_levels
 
-    check_positive("fps", fps)
+    check_positive("fps", fps, most=MAX_CONVERT_FPS)
     steps = parse_timeline(text)
     rows = list(timeline_levels(steps, fps=fps, transition=DEFAULT_TRANSITION))
     table = pd.DataFrame(0.0, index=range(len(rows)), columns=list(FRAME_COLUMNS))

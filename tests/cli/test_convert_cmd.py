@@ -47,7 +47,12 @@ def test_events_to_eaf_json_report(coded: Path, tmp_path: Path) -> None:
         (["junk.csv", "--to", "csv", "-o", "x.csv"], "cannot tell the format"),
         (["junk.csv", "--from", "arkit", "--to", "facs", "-o", "x.csv"], ""),
         (["coded", "--to", "eaf", "-o", "x.txt"], ".eaf suffix"),
-        (["coded", "--to", "csv", "-o", "x.csv", "--fps", "0"], "--fps must be positive"),
+        (["coded", "--to", "csv", "-o", "x.csv", "--fps", "0"], "--fps must be a positive"),
+        (["coded", "--to", "csv", "-o", "x.csv", "--fps", "nan"], "--fps must be a positive"),
+        (["0 -> 12 -> 0", "--to", "csv", "-o", "x.csv", "--fps", "1e6"], "--fps must be at most"),
+        (["coded", "--to", "csv", "-o", "x.csv", "--media", "a.mp4"], "needs --to eaf"),
+        (["junk.csv", "--to", "csv", "-o", "junk.csv"], "junk.csv is the input"),
+        (["coded", "--to", "facs", "-o", "coded"], "coded is the input"),
     ],
 )
 def test_bad_input_is_one_red_line(
@@ -60,6 +65,18 @@ def test_bad_input_is_one_red_line(
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:") and fragment in lines[0]
     assert "Traceback" not in result.output
+
+
+def test_a_facs_frames_table_is_converted_as_it_stands(tmp_path: Path) -> None:
+    # it was smoothed once by facs code: each conversion smoothed it again
+    header = "frame,time_s,face,success,confidence,yaw,pitch,roll,AU01,AU12"
+    rows = ["0,0,0,1,1,0,0,0,1,2", "1,0.033,0,1,1,0,0,0,2,3", "2,0.067,0,1,1,0,0,0,1,2"]
+    (tmp_path / "in.csv").write_text("\n".join([header, *rows]) + "\n")
+    result = runner.invoke(app, ["convert", str(tmp_path / "in.csv"), "--to", "csv",
+                                 "-o", str(tmp_path / "out.csv")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert out["AU01"].tolist() == [1.0, 2.0, 1.0] and out["AU12"].tolist() == [2.0, 3.0, 2.0]
 
 
 def test_a_code_or_timed_list_becomes_rig_curves(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from facs.cli._common import console, err_console, print_json, user_errors
+from facs._validate import check_positive
+from facs.cli._common import console, err_console, input_path, print_json, user_errors
 
 __all__ = ["convert_cmd"]
 
@@ -35,6 +36,16 @@ class ToName(StrEnum):
     meta = "meta"
     metahuman = "metahuman"
     livelink = "livelink"
+
+
+def _same_place(source: Path, output: Path) -> bool:
+    """Whether writing ``output`` would overwrite ``source`` (or a file inside it)."""
+    try:
+        src, out = source.resolve(), output.resolve()
+    except OSError:
+        return False
+    return out == src or (src.is_dir() and out.is_relative_to(src) and out.name in (
+        "frames.csv", "events.csv", "summary.json"))  # fmt: skip
 
 
 def convert_cmd(
@@ -71,11 +82,18 @@ def convert_cmd(
     could not be mapped is listed on stderr.
     """
     from facs._errors import InputError
-    from facs.convert import read_any, write_any
+    from facs.convert import MAX_CONVERT_FPS, read_any, write_any
 
     with user_errors(as_json=json_out):
-        if fps is not None and fps <= 0:
-            raise InputError(f"--fps must be positive, got {fps:g}")
+        input_path(source, "SOURCE")  # "" would read as ".", the current folder
+        if fps is not None:
+            check_positive("fps", fps, most=MAX_CONVERT_FPS)
+        if media is not None and to.value != "eaf":
+            raise InputError(f"--media links a video in an ELAN file: it needs --to eaf, not "
+                             f"--to {to.value}")  # fmt: skip
+        if Path(source).exists() and _same_place(Path(source), output):
+            raise InputError(f"{output} is the input: write the conversion elsewhere (the input "
+                             "would be lost if the conversion went wrong)")  # fmt: skip
         data = read_any(source, from_.value if from_ else None, fps=fps)
         written, notes = write_any(data, output, to.value, fps=fps, media=media)
         notes = [*data.notes, *notes]
