@@ -246,7 +246,19 @@ def test_write_rejects_bad_events(tmp_path: Path) -> None:
         write_eaf(events, tmp_path / "x.eaf")
     with pytest.raises(InputError, match="missing column"):
         write_eaf(make_events().drop(columns="letter"), tmp_path / "x.eaf")
+    events = make_events()
+    events.loc[1, "side"] = "R"  # code L2
+    with pytest.raises(InputError, match=r"row 2: code 'L2' is side L but side is 'R'"):
+        write_eaf(events, tmp_path / "x.eaf")
     assert not (tmp_path / "x.eaf").exists()
+
+
+def test_the_side_column_of_a_bare_code_is_its_prefix(tmp_path: Path) -> None:
+    events = make_events()
+    events.loc[0, "side"] = "R"  # code "12", side R: R12C (the side was dropped: "12C")
+    back = read_eaf(write_eaf(events, tmp_path / "x.eaf"))
+    assert "R12" in back["code"].tolist()
+    assert back.loc[back["code"] == "R12", "side"].tolist() == ["R"]
 
 
 def test_entity_expansion_is_refused_at_once(tmp_path: Path) -> None:

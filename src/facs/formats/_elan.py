@@ -193,7 +193,14 @@ def write_eaf(
     for i, rec in enumerate(events[list(_REQUIRED)].to_dict("records")):
         where = f"events table, row {i + 1}"
         letter = "" if _blank(rec["letter"]) else str(rec["letter"])
+        side = "" if _blank(rec["side"]) else str(rec["side"])
         action = _action(str(rec["code"]), letter, where=where)
+        if side and action.side is None:
+            # the side column of a bare code ("6", side R) is the annotation's prefix: R6A
+            action = _action(f"{side}{rec['code']}", letter, where=where)
+        elif side and action.side != side:
+            raise InputError(f"{where}: code {rec['code']!r} is side {action.side} but side is "
+                             f"{side!r}")  # fmt: skip
         times = [float(rec[c]) for c in ("onset_s", "apex_s", "offset_s")]
         if not all(math.isfinite(t) for t in times) or not times[0] <= times[1] <= times[2]:
             raise InputError(f"{where}: need onset_s ≤ apex_s ≤ offset_s, got {times}")

@@ -356,6 +356,18 @@ def _validate_events(events: pd.DataFrame, *, source: str, fmt: TableFormat | No
                 f"{source}, {_where(fmt, i, source)}: side must be empty or one of "
                 f"{', '.join(SIDE_WORDS)}, got {side!r}"
             )
+    for i, (code, side) in enumerate(zip(events["code"].tolist(), events["side"].tolist(),
+                                         strict=True)):  # fmt: skip
+        if not isinstance(side, str) or not side:
+            continue
+        actions = Code.parse(str(code)).actions
+        own = actions[0].side if len(actions) == 1 else None
+        if own is not None and own != side:
+            # "R6" with side L: the frames followed one and an ELAN export the other
+            raise InputError(
+                f"{source}, {_where(fmt, i, source)}: code {code!r} is side {own} but side is "
+                f"{side!r}"
+            )
     for i, letter in enumerate(events["letter"].tolist()):
         if letter not in _LETTERS:
             raise InputError(
