@@ -97,6 +97,20 @@ def test_livelink_head_rotation_to_positions() -> None:
     assert frames.loc[0, "yaw"] == pytest.approx(15.0)
 
 
+def test_livelink_head_rotation_comes_from_the_measured_angles() -> None:
+    # the table's yaw/pitch/roll (degrees) are the head's; HeadYaw was solved from 51-58 only,
+    # and a table without those codes exported a still head
+    frames = pd.DataFrame({"yaw": [20.0, np.nan], "pitch": [-10.0, 0.0], "roll": [5.0, 5.0],
+                           "AU12": [2.0, 2.0], "AU51": [0.0, 2.5]})  # fmt: skip
+    weights, _ = frames_to_weights(frames, load_rig("livelink"))
+    assert weights["HeadPitch"].tolist() == pytest.approx([np.radians(-10), 0.0])
+    assert weights["HeadRoll"].tolist() == pytest.approx([np.radians(5)] * 2)
+    assert weights.loc[0, "HeadYaw"] == pytest.approx(np.radians(20))
+    assert weights.loc[1, "HeadYaw"] == pytest.approx(np.radians(15))  # no angle: from 51C
+    back, _ = weights_to_frames(weights, load_rig("livelink"))
+    assert back.loc[0, ["yaw", "pitch", "roll"]].tolist() == pytest.approx([20.0, -10.0, 5.0])
+
+
 def test_folds_and_dropped() -> None:
     frames = pd.DataFrame({"AU45_L": [5.0], "AU45_R": [5.0], "AU27": [4.0], "AU23": [3.0]})
     weights, report = frames_to_weights(frames, load_rig("arkit"))

@@ -54,6 +54,9 @@ def test_missing_columns_nan_and_unknown_columns(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"unknown column.*Smirk"):
         read_livelink(bad)
     assert read_livelink(bad, strict=False).attrs["unknown_columns"] == ["Smirk"]
+    twice = _sample(tmp_path / "c.csv", columns=("JawOpen", "jawopen"))
+    with pytest.raises(InputError, match=r"c\.csv, line 1: column jawopen appears twice"):
+        read_livelink(twice, strict=False)  # the same channel, not an unknown one
 
 
 def test_degrees_option(tmp_path: Path) -> None:

@@ -611,6 +611,14 @@ def frames_to_weights(
             columns[shape.name] = solved_k
         else:
             columns[shape.name] = solved_k * scale
+        if shape.kind == "rotation" and shape.name.lower() in ("headyaw", "headpitch", "headroll"):
+            # the head's measured angle where the table has it (what weights_to_frames reads
+            # back into yaw/pitch/roll); the codes 51-58 only say how far from the neutral
+            angle = frames.get(shape.name.lower()[4:])
+            if angle is not None:
+                degrees = pd.to_numeric(angle, errors="coerce").to_numpy(dtype=np.float64)
+                measured = np.radians(degrees)
+                columns[shape.name] = np.where(np.isfinite(measured), measured, columns[shape.name])
     out = pd.DataFrame(columns, index=frames.index)
     # how well the weights reproduce the targets
     recon = 5.0 * np.nan_to_num(values) @ ch.matrix

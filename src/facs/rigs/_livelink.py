@@ -179,14 +179,16 @@ def read_livelink(
         if key in ("timecode", "blendshapecount"):
             continue
         shape = rig.find(name)
-        if shape is None or shape.name in channel_at:
+        if shape is not None and shape.name in channel_at:
+            raise InputError(f"{src}, line {line_of[0]}: column {name} appears twice")
+        if shape is None:
             unknown.append(name or f"(column {j + 1} has no name)")
         else:
             channel_at[shape.name] = j
     if unknown and strict:
         raise InputError(
-            f"{src}: unknown column(s) {', '.join(unknown)} (not Live Link Face channels; "
-            "remove them, or read_livelink(path, strict=False) drops them)"
+            f"{src}: unknown column(s) {', '.join(unknown)} (not Live Link Face channels: "
+            "remove them)"
         )
     body = rows[1:]
     t_at = keys.index("timecode")
