@@ -217,3 +217,19 @@ def test_a_far_time_in_events_is_a_clear_error_not_gigabytes() -> None:
                        "letter": ["C"]})  # fmt: skip
     with pytest.raises(InputError, match="30,000,000,002 frames, more than the 1,000,000"):
         events_to_frames(ev, fps=30)
+
+
+@pytest.mark.parametrize(
+    ("code", "says"),
+    [
+        ("26+27", "26 and 27 are mutually exclusive"),
+        ("0 -> 5+43 -> 0", "the curves keep the stronger"),
+        ("U12", "U12: one side, not stated which; drawn on the left"),
+        ("M59+12", "M59: a movement (M) has no intensity curve"),
+        ("12+12", "12 is written twice"),
+    ],
+)
+def test_what_a_codes_curves_leave_out_is_a_note(code: str, says: str) -> None:
+    notes = read_any(code).notes
+    assert any(says in n for n in notes), notes
+    assert not any("exclusive" in n or "movement" in n for n in read_any("6+12").notes)

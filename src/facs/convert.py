@@ -270,7 +270,7 @@ def read_any(
             f"reached over {DEFAULT_TRANSITION:g} s; intensities are the letters' (A = 1 … E "
             "= 5; no letter = C)"
         )
-        return Converted(Path(text), "code", coded, found, curves, [note])
+        return Converted(Path(text), "code", coded, found, curves, [note, *_code_notes(text)])
     if source.is_file() and source.stat().st_size == 0:
         raise InputError(f"{source}: the file is empty")
     if kind is None:
@@ -306,6 +306,25 @@ def read_any(
             raise InputError(f"{source}: {err}") from None
     frames, events = _process(raw, fps)
     return Converted(source, kind, frames, events, raw, report.lines())
+
+
+def _code_notes(text: str) -> list[str]:
+    """What a code's curves leave out or assume, said once each (the notation's warnings:
+    of two codes FACS never scores together the curves keep the stronger; movements)."""
+    from facs.synth._animate import parse_timeline
+
+    notes: list[str] = []
+    for step in parse_timeline(text):
+        for warning in step.code.warnings:
+            if "mutually exclusive" in warning:
+                warning += "; the curves keep the stronger (on a tie the first)"
+            notes.append(warning)
+        for action in step.code.actions:
+            if action.movement:
+                notes.append(f"{action}: a movement (M) has no intensity curve; not converted")
+            elif action.side == "U":
+                notes.append(f"{action}: one side, not stated which; drawn on the left")
+    return list(dict.fromkeys(notes))
 
 
 #: Highest frame rate a conversion draws curves at (a timed list at 1e6 fps took 11 GB).
