@@ -30,3 +30,24 @@ def test_sheet_needs_pdf(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="PDF"):
         sheet(tmp_path / "facs.png")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_is_one_error_not_the_pdf_writers_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import zlib
+
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    def full(self: object, *args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def broken(self: object) -> None:  # what closing a PDF whose write failed raised
+        raise zlib.error("Error -2 while flushing: inconsistent stream state")
+
+    monkeypatch.setattr(PdfPages, "savefig", full)
+    monkeypatch.setattr(PdfPages, "close", broken)
+    with pytest.raises(InputError, match=r"cannot write .*s\.pdf: No space left on device"):
+        sheet(tmp_path / "s.pdf")
+    assert list(tmp_path.iterdir()) == []

@@ -8,11 +8,12 @@ rendered with its code and emotion. Text is at least 7 pt.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -108,6 +109,19 @@ def _code_panel(
              linespacing=1.15, color="0.1")  # fmt: skip
 
 
+@contextlib.contextmanager
+def _closing_quietly(pdf: Any) -> Iterator[Any]:
+    """``pdf``, closed at the end; after a failure (a full disk) the close's own error
+    (zlib's "inconsistent stream state") is dropped, so the first one is the one reported."""
+    try:
+        yield pdf
+    except BaseException:
+        with contextlib.suppress(Exception):
+            pdf.close()
+        raise
+    pdf.close()
+
+
 def sheet(
     path: str | os.PathLike[str],
     *,
@@ -171,7 +185,7 @@ def sheet(
     cell_h = (_A4[1] - 2 * _MARGIN - 0.6) / _ROWS
     top = _A4[1] - _MARGIN - 0.55
     metadata = {"Title": "FACS reference sheet", "Creator": "facs"}
-    with atomic_path(target) as tmp, PdfPages(tmp, metadata=metadata) as pdf:
+    with atomic_path(target) as tmp, _closing_quietly(PdfPages(tmp, metadata=metadata)) as pdf:
         page = 0
         for start in range(0, len(keys), per_page):
             page += 1
