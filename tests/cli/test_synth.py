@@ -175,3 +175,22 @@ def test_render_warns_of_combinations_facs_forbids(tmp_path: Path) -> None:
     assert "warning: 5 and 43 are mutually exclusive" in result.stderr
     result = runner.invoke(app, ["render", "46", "-o", str(tmp_path / "f.png"), *SMALL])
     assert "warning: 46 (wink) is one-sided" in result.stderr
+
+
+def test_a_sigterm_the_collector_swallowed_is_delivered_again() -> None:
+    """A handler's SystemExit raised inside a weakref callback is lost; the signal comes back."""
+    import subprocess
+    import sys
+
+    script = (
+        "import signal, time\n"
+        "from facs.cli import _terminated\n"
+        "signal.signal(signal.SIGTERM, _terminated)\n"
+        "try:\n"
+        "    _terminated(signal.SIGTERM, None)  # as if raised in a __del__: swallowed\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "time.sleep(30)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], timeout=20, capture_output=True)
+    assert run.returncode == 143, run.stderr.decode()

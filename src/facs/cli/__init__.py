@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import os
 import signal
+import threading
 
 import typer
 
@@ -34,9 +36,22 @@ app.add_typer(_rig.app, name="rig")
 app.command("serve")(_serve.serve_cmd)
 
 
+#: Seconds after a SIGTERM before it is delivered again while the process still runs.
+TERM_AGAIN_S = 3.0
+
+
 def _terminated(signum: int, frame: object) -> None:
     """SIGTERM (``kill``, a job scheduler's stop) unwinds like Ctrl-C: every ``finally``
-    runs, so temporary files are removed and nothing half-written is left."""
+    runs, so temporary files are removed and nothing half-written is left.
+
+    A handler's exception is lost when it lands in a weakref callback or ``__del__``
+    (the collector runs them between any two bytecodes): ``facs animate`` then rendered
+    on to its end about one time in six. So the signal is sent again every
+    :data:`TERM_AGAIN_S` seconds for as long as the process lives.
+    """
+    again = threading.Timer(TERM_AGAIN_S, os.kill, args=(os.getpid(), signum))
+    again.daemon = True
+    again.start()
     raise SystemExit(128 + signum)
 
 
