@@ -185,7 +185,8 @@ def test_a_still_gets_bars_not_a_time_axis(tmp_path: Path, monkeypatch: pytest.M
     )
     plot.plot_timeline(frames, None, tmp_path / "still.png")
     assert drawn == ["bars"] and (tmp_path / "still.png").stat().st_size > 5_000
-    frames = pd.concat([frames.assign(time_s=0.0), frames.assign(time_s=1.0)], ignore_index=True)
+    frames = pd.concat([frames.assign(time_s=0.0), frames.assign(time_s=1.0, frame=1)],
+                       ignore_index=True)  # fmt: skip
     plot.plot_timeline(frames, None, tmp_path / "clip.png", x_label="image")
     assert drawn == ["bars", "timeline"]
 

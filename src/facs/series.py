@@ -151,7 +151,49 @@ def validate_frames(frames: pd.DataFrame, *, source: str = "frames table") -> pd
     if not codes:
         raise InputError(f"{source}: no code columns (expected e.g. AU01, AU12_L)")
     values = frames[codes].to_numpy(dtype=float)
-    finite = values[np.isfinite(values)]
-    if finite.size and (finite.min() < 0 or finite.max() > 5):
-        raise InputError(f"{source}: code intensities must be within 0–5")
+    bad = ~np.isnan(values) & ~((values >= 0) & (values <= 5))  # inf too
+    if bad.any():
+        i, j = (int(k[0]) for k in np.nonzero(bad))
+        raise InputError(
+            f"{source}, {_row_name(frames, i)}, column {codes[j]}: intensity {values[i, j]:g} is not "
+            "within 0–5"
+        )
+    _check_times_and_pose(frames, source)
     return frames
+
+
+def _row_name(frames: pd.DataFrame, i: int) -> str:
+    """``row 3 (frame 120)``: the table's row (from 1) and its frame number."""
+    frame = frames["frame"].iloc[i]
+    return f"row {i + 1}" + (f" (frame {int(frame)})" if pd.notna(frame) else "")
+
+
+def _check_times_and_pose(frames: pd.DataFrame, source: str) -> None:
+    """Times are finite, each face's rows go forward in time with one row per frame, and
+    head angles are angles."""
+    times = pd.to_numeric(frames["time_s"], errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(np.isinf(times))
+    if bad.size:
+        i = int(bad[0])
+        raise InputError(f"{source}, {_row_name(frames, i)}: time_s {times[i]:g} is not a time")
+    for angle in ("yaw", "pitch", "roll"):
+        values = pd.to_numeric(frames[angle], errors="coerce").to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isnan(values) & ~(np.abs(values) <= 180))
+        if bad.size:
+            i = int(bad[0])
+            raise InputError(f"{source}, {_row_name(frames, i)}: {angle} {values[i]:g} is not "
+                             "an angle within ±180°")  # fmt: skip
+    keyed = pd.DataFrame({"face": frames["face"].to_numpy(), "frame": frames["frame"].to_numpy(),
+                          "time_s": times})  # fmt: skip
+    twice = np.flatnonzero(keyed.duplicated(["face", "frame"]).to_numpy())
+    if twice.size:
+        i = int(twice[0])
+        raise InputError(f"{source}, row {i + 1}: two rows for face {keyed['face'].iloc[i]}, "
+                         f"frame {keyed['frame'].iloc[i]}")  # fmt: skip
+    step = keyed.groupby("face", sort=False)["time_s"].diff().to_numpy()
+    back = np.flatnonzero(step < 0)
+    if back.size:
+        i = int(back[0])
+        raise InputError(f"{source}, {_row_name(frames, i)}: time goes back from "
+                         f"{times[i] - step[i]:g} s to {times[i]:g} s for face "
+                         f"{keyed['face'].iloc[i]}: rows must be in time order")  # fmt: skip

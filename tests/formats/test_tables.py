@@ -272,6 +272,33 @@ def test_intensity_out_of_range(tmp_path: Path) -> None:
         read_frames(path)
 
 
+_HEADER = "frame,time_s,face,success,confidence,yaw,pitch,roll,AU01,AU12"
+
+
+@pytest.mark.parametrize(
+    ("rows", "says"),
+    [
+        (["0,0,0,1,1,0,0,0,1,2", "1,0.03,0,1,1,0,0,0,inf,3"],
+         "row 2 (frame 1), column AU01: intensity inf is not within 0–5"),
+        (["0,0,0,1,1,0,0,0,-2,2"], "row 1 (frame 0), column AU01: intensity -2 is not within"),
+        (["0,0.2,0,1,1,0,0,0,1,2", "1,0.1,0,1,1,0,0,0,1,3"],
+         "row 2 (frame 1): time goes back from 0.2 s to 0.1 s for face 0"),
+        (["0,0,0,1,1,0,0,0,1,2", "0,0,0,1,1,0,0,0,1,2"], "row 2: two rows for face 0, frame 0"),
+        (["0,0,0,1,1,999,0,0,1,2"], "row 1 (frame 0): yaw 999 is not an angle"),
+        (["0,inf,0,1,1,0,0,0,1,2"], "row 1 (frame 0): time_s inf is not a time"),
+        (["0,0,0,1,1,0,0,0,1,2", "1,0.03,0,1,1,0,0"],
+         "line 3: 7 fields where the header has 10: the file looks cut short"),
+    ],
+)  # fmt: skip
+def test_a_bad_frame_row_is_named(tmp_path: Path, rows: list[str], says: str) -> None:
+    path = tmp_path / "frames.csv"
+    path.write_text("\n".join([_HEADER, *rows]))  # no line break at the end
+    with pytest.raises(InputError, match=re.escape(says)):
+        read_frames(path)
+    path.write_text("\n".join([_HEADER, "0,0,0,1,1,0,0,0,1,2", "1,0.03,0,1,1,0,0,0,,"]) + "\n")
+    assert len(read_frames(path)) == 2  # empty cells (a covered region) are no cut
+
+
 def test_unknown_suffix(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "frames.txt", "frame\n")
     with pytest.raises(InputError, match=r"unknown table type '\.txt'"):

@@ -138,6 +138,7 @@ def _read_raw(path: Path, fmt: TableFormat, *, str_columns: Sequence[str]) -> pd
             # pandas takes the first column as the index when the lines have more fields
             # than the header names: every value would sit one column off
             raise InputError(_long_lines_message(path, len(table.columns)))
+        _check_last_line(path, len(table.columns))
         return table
     except pd.errors.EmptyDataError:
         raise InputError(f"cannot read {source}: the file is empty") from None
@@ -147,6 +148,33 @@ def _read_raw(path: Path, fmt: TableFormat, *, str_columns: Sequence[str]) -> pd
         raise InputError(f"cannot read {source}: not a UTF-8 text CSV (byte {err.start})") from None
     except OSError as err:
         raise InputError(f"cannot read {source}: {err.strerror or err}") from None
+
+
+def _check_last_line(path: Path, names: int) -> None:
+    """Refuse a CSV whose last line has fewer fields than the header's ``names``: facs
+    writes every field, so it was cut short (pandas pads it with empty cells)."""
+    import csv
+
+    if path.suffix.lower() != ".csv":
+        return  # compressed: pandas read it whole; not looked at here
+    try:
+        with open(path, "rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - 65536))
+            tail = handle.read()
+            handle.seek(0)
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    except OSError:
+        return
+    text = tail.decode("utf-8", errors="replace").rstrip("\r\n")
+    last = text.rsplit("\n", 1)[-1]
+    if not last.strip() or '"' in last:
+        return  # a quoted field may span lines: not judged from the tail
+    fields = len(next(csv.reader([last]), []))
+    if fields < names:
+        number = lines + (0 if tail.endswith(b"\n") else 1)
+        raise InputError(f"{path}, line {number}: {fields} fields where the header has {names}: "
+                         "the file looks cut short")  # fmt: skip
 
 
 def _long_lines_message(path: Path, names: int) -> str:
