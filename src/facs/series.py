@@ -155,8 +155,8 @@ def validate_frames(frames: pd.DataFrame, *, source: str = "frames table") -> pd
     if bad.any():
         i, j = (int(k[0]) for k in np.nonzero(bad))
         raise InputError(
-            f"{source}, {_row_name(frames, i)}, column {codes[j]}: intensity {values[i, j]:g} is not "
-            "within 0–5"
+            f"{source}, {_row_name(frames, i)}, column {codes[j]}: intensity "
+            f"{values[i, j]:g} is not within 0–5"
         )
     _check_times_and_pose(frames, source)
     return frames
