@@ -233,3 +233,15 @@ def test_what_a_codes_curves_leave_out_is_a_note(code: str, says: str) -> None:
     notes = read_any(code).notes
     assert any(says in n for n in notes), notes
     assert not any("exclusive" in n or "movement" in n for n in read_any("6+12").notes)
+
+
+def test_a_byte_order_mark_or_a_semicolon_table_is_told_apart(tmp_path: Path) -> None:
+    header = "frame,time_s,face,success,confidence,yaw,pitch,roll,AU01,AU12"
+    text = f"{header}\n0,0,0,1,1,0,0,0,1,2\n1,0.033,0,1,1,0,0,0,2,3\n"
+    (tmp_path / "bom.csv").write_text(text, encoding="utf-8-sig")
+    assert detect_format(tmp_path / "bom.csv") == "facs"  # was read as py-feat, AU01 "x5"
+    (tmp_path / "wide.csv").write_text(text, encoding="utf-16")
+    assert detect_format(tmp_path / "wide.csv") == "facs"
+    (tmp_path / "semi.csv").write_text(text.replace(",", ";"))
+    with pytest.raises(InputError, match="separated by ';'; a facs table uses commas"):
+        read_any(tmp_path / "semi.csv")

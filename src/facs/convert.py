@@ -135,6 +135,17 @@ def _check_line_lengths(path: Path, width: int) -> None:
                 )
 
 
+def _encoding(path: Path) -> str:
+    """A text table's encoding by its byte-order mark: UTF-16, else UTF-8 (a BOM dropped;
+    kept, it glued itself to the first column's name and the format went unrecognised)."""
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(2)
+    except OSError:
+        return "utf-8-sig"
+    return "utf-16" if start in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+
+
 def _read_table(path: Path, *, nrows: int | None = None) -> pd.DataFrame:
     """A CSV (or Parquet) of channel values, with messages naming the file.
 
@@ -143,7 +154,7 @@ def _read_table(path: Path, *, nrows: int | None = None) -> pd.DataFrame:
     try:
         if path.suffix.lower() in (".parquet", ".pq"):
             return pd.read_parquet(path)
-        table = pd.read_csv(path, sep=None, engine="python", nrows=nrows)
+        table = pd.read_csv(path, sep=None, engine="python", nrows=nrows, encoding=_encoding(path))
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:

@@ -613,6 +613,11 @@ def read_coding(path: PathLike) -> tuple[TableKind, pd.DataFrame]:
     if columns is None:
         return "events", read_events(p)  # let the reader name what is wrong
     kind = table_kind(columns)
+    if kind is None and len(columns) == 1:
+        for sep, name in ((";", "';'"), ("\t", "tabs")):
+            if table_kind([c.strip() for c in columns[0].split(sep)]) is not None:
+                raise InputError(f"{path}: its columns are separated by {name}; a facs table "
+                                 "uses commas")  # fmt: skip
     if kind is None:
         raise InputError(
             f"{path} is neither an events table (columns {', '.join(EVENT_COLUMNS)})"
