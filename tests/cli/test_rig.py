@@ -58,3 +58,14 @@ def test_scanlist_stdout_and_file(tmp_path: Path) -> None:
     assert any(str(r.code) == "23" for r in rows)
     bad = runner.invoke(app, ["rig", "scanlist", "--intensity", "Z"])
     assert bad.exit_code == 2
+
+
+def test_bad_holds_and_gaps_name_their_flag(tmp_path: Path) -> None:
+    for args, says in (
+        (["--hold", "0"], "--hold must be a number of seconds above 0"),
+        (["--hold", "1e308"], "at most 600, got 1e+308"),  # wrote inf into the CSV
+        (["--gap", "-5"], "--gap must be a number of seconds from 0 to 600, got -5"),
+    ):
+        result = runner.invoke(app, ["rig", "scanlist", *args, "-o", str(tmp_path / "s.csv")])
+        assert result.exit_code == 2 and says in result.output, result.output
+    assert not (tmp_path / "s.csv").exists()

@@ -194,3 +194,10 @@ def test_a_sigterm_the_collector_swallowed_is_delivered_again() -> None:
     )
     run = subprocess.run([sys.executable, "-c", script], timeout=20, capture_output=True)
     assert run.returncode == 143, run.stderr.decode()
+
+
+def test_a_negative_transition_names_its_flag(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["animate", "0 -> 12", "--transition", "-1",
+                                 "-o", str(tmp_path / "a.mp4")])  # fmt: skip
+    assert result.exit_code == 2
+    assert "--transition must be a number of seconds ≥ 0, got -1" in _one_error_line(result)

@@ -123,7 +123,7 @@ def test_folds_and_dropped() -> None:
 
 def test_meta_scale_and_range_errors() -> None:
     w = pd.DataFrame({"JawDrop": [0.0, 80.0]})
-    with pytest.raises(InputError, match="scale=100"):
+    with pytest.raises(InputError, match="0–100 scale: divide it by 100"):
         weights_to_frames(w, load_rig("meta"))
     frames, report = weights_to_frames(w, load_rig("meta"), scale=100)
     assert frames.loc[1, "AU26"] == pytest.approx(4.0)

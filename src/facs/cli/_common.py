@@ -90,7 +90,8 @@ _FLAGS = {"max_faces": "--max-faces", "workers": "--workers", "part_s": "--part-
           "span_s": "--span", "start": "--start", "end": "--end", "fps": "--fps",
           "threshold": "--threshold", "tolerance_s": "--tolerance", "bin_s": "--bin",
           "codes": "--codes", "names": "--names", "align": "--align",
-          "neutral": "--neutral", "identity": "--identity"}  # fmt: skip
+          "neutral": "--neutral", "identity": "--identity", "transition": "--transition",
+          "hold": "--hold", "gap": "--gap"}  # fmt: skip
 _ABOUT_PARAMETERS = re.compile(r"^([a-z_]+(?:, [a-z_]+)*)(:| must | applies | apply )")
 
 

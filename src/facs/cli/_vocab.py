@@ -80,7 +80,7 @@ def _emotion_table(matches: list[EmotionMatch], limit: int) -> Table:
 def explain(
     code: Annotated[str, typer.Argument(help="A FACS code, e.g. '1+2+4B+R12C+25+26'.")],
     as_json: JsonOpt = False,
-    limit: Annotated[int, typer.Option(help="Emotion matches shown in the table.")] = 8,
+    limit: Annotated[int, typer.Option(min=0, help="Emotion matches shown in the table.")] = 8,
 ) -> None:
     """Explain a FACS code: each item, the warnings and the emotion matches."""
     with user_errors(as_json=as_json):

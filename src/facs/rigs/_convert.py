@@ -325,7 +325,7 @@ def weights_to_frames(
                 raise InputError(
                     f"column {col!r}: values from {finite.min() * scale:.3g} to "
                     f"{finite.max() * scale:.3g} are outside 0–{scale:g} "
-                    "(0–100 data: divide by 100, or scale=100 in Python)"
+                    "(data on a 0–100 scale: divide it by 100)"
                 )
             out = (values < 0) | (values > 1)
             clipped += int(out.sum())

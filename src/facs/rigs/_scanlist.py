@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from facs._errors import InputError
+from facs._errors import InputError, ParameterError
 from facs.catalogue import catalogue
 from facs.emotions import prototypes
 from facs.notation import INTENSITY_LETTERS, Action, Code
@@ -17,6 +18,8 @@ from facs.rigs._rig import Rig
 
 __all__ = ["SCANLIST_COLUMNS", "Pose", "scanlist", "write_scanlist"]
 
+#: Longest hold or gap of a pose (seconds).
+MAX_HOLD_S = 600.0
 #: CSV columns: ``start, end, code`` are what :func:`facs.au.read_script` reads;
 #: ``group`` and ``label`` are extra columns it ignores.
 SCANLIST_COLUMNS = ("start", "end", "code", "group", "label")
@@ -108,8 +111,12 @@ def scanlist(
     """
     if intensity is not None and intensity not in INTENSITY_LETTERS:
         raise InputError(f"intensity must be one of A–E, not {intensity!r}")
-    if not (hold > 0 and gap >= 0):
-        raise InputError("hold must be positive and gap not negative")
+    if not (math.isfinite(hold) and 0 < hold <= MAX_HOLD_S):
+        raise ParameterError(f"hold must be a number of seconds above 0 and at most "
+                             f"{MAX_HOLD_S:g}, got {hold:g}")  # fmt: skip
+    if not (math.isfinite(gap) and 0 <= gap <= MAX_HOLD_S):
+        raise ParameterError(f"gap must be a number of seconds from 0 to {MAX_HOLD_S:g}, "
+                             f"got {gap:g}")  # fmt: skip
     result = audit(rig) if rig is not None else None
     support = {c.label: c for c in result.codes} if result else {}
 

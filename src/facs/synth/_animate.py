@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from facs._errors import CodeError, InputError
+from facs._errors import CodeError, InputError, ParameterError
 from facs._progress import Progress
 from facs._validate import check_positive
 from facs.notation import Code
@@ -98,8 +98,9 @@ def parse_timeline(
     ...
     facs._errors.CodeError: step 2 ('99'): unknown code 99 (token '99' at position 5 in '0 -> 99')
     """
-    if transition < 0 or hold < 0 or not math.isfinite(transition + hold):
-        raise CodeError(f"transition and hold must be ≥ 0 seconds, got {transition}, {hold}")
+    for name, value in (("transition", transition), ("hold", hold)):
+        if not (math.isfinite(value) and value >= 0):
+            raise ParameterError(f"{name} must be a number of seconds ≥ 0, got {value:g}")
     steps: list[Step] = []
     offset = 0
     for number, raw in enumerate(text.split("->"), 1):
