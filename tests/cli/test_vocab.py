@@ -135,3 +135,13 @@ def test_lookup_of_a_code_outside_adult_facs_says_what_it_is() -> None:
         plain.exit_code == 2
         and plain.stderr.strip() == "error: nothing in the catalogue matches 'xyz'"
     )
+
+
+@pytest.mark.parametrize(("query", "label"), [("R12", "AU12"), ("12C", "AU12"), ("AU4B", "AU4"),
+                                              ("AD19B", "AD19")])  # fmt: skip
+def test_lookup_of_a_scored_item_finds_its_code(query: str, label: str) -> None:
+    import json
+
+    result = runner.invoke(app, ["lookup", query, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["label"] == label

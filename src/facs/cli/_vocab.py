@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -118,6 +118,22 @@ def explain(
             console.print("[dim]No emotion prototype shares these actions.[/]")
 
 
+def _as_one_item(query: str) -> list[Any]:
+    """The catalogue entry of a scored item (``R12``, ``12C``, ``AU4B``): its side and
+    letter taken off, as ``facs explain`` reads them; nothing for anything else."""
+    from facs.notation import Code
+
+    try:
+        parsed = Code.parse(query)
+    except FACSError:
+        return []
+    if len(parsed) != 1:
+        return []
+    action = parsed.actions[0]
+    label = f"{'M' if action.movement else ''}{'AD' if action.kind == 'AD' else ''}{action.number}"
+    return list(catalogue.search(label))
+
+
 def lookup(
     query: Annotated[
         str, typer.Argument(help="A number or label (12, AU12, AD19, M59) or a word.")
@@ -127,6 +143,8 @@ def lookup(
     """Look up codes by number, name, muscle or region."""
     with user_errors(as_json=as_json):
         found = catalogue.search(query)
+        if not found:
+            found = _as_one_item(query)
         if not found:
             from facs._errors import CatalogueError
             from facs.emotions import normalise_emotion
