@@ -115,3 +115,18 @@ def test_bad_rig_files(tmp_path: Path, content: str, suffix: str, message: str) 
 def test_unknown_preset() -> None:
     with pytest.raises(InputError, match="unknown rig 'gopro'"):
         load_rig("gopro")
+
+
+def test_rig_files_that_are_no_shape_list_say_so(tmp_path: Path) -> None:
+    (tmp_path / "head.fbx").write_bytes(b"Kaydara FBX Binary  \x00\x1a\x00\xe9\xff")
+    with pytest.raises(InputError, match=r"head\.fbx: not a text file \(\.fbx\)"):
+        load_rig(tmp_path / "head.fbx")
+    (tmp_path / "r.json").write_text('{"a": 1}')  # was read as one shape called "a"
+    with pytest.raises(InputError, match="expected a list of shape names"):
+        load_rig(tmp_path / "r.json")
+    (tmp_path / "d.toml").write_text(
+        '[rig]\nname = "x"\n[[shape]]\nname = "a"\nmap = {AU12_L = 1}\n'
+        '[[shape]]\nname = "a"\nmap = {AU12_R = 1}\n'
+    )
+    with pytest.raises(InputError, match="shape 'a' is given twice"):  # the first was lost
+        load_rig(tmp_path / "d.toml")

@@ -258,12 +258,16 @@ def _rig_from_toml(data: dict[str, Any], where: str, *, version: int | None = No
         if parent not in PRESETS:
             raise InputError(f"{where}: extends unknown preset {parent!r}")
         shapes = list(load_rig(str(parent)).shapes)
+    own: set[str] = set()  # this file's shapes (one may replace the preset's, not its own)
     for raw in data.get("shape", []):
         if version is not None and int(raw.get("version", 1)) > version:
             continue
         shape = _parse_shape(raw, where)
         keys = [normalise_name(s.name) for s in shapes]
         key = normalise_name(shape.name)
+        if key in own:
+            raise InputError(f"{where}: shape {shape.name!r} is given twice")
+        own.add(key)
         if key in keys:
             shapes[keys.index(key)] = shape
         else:
@@ -290,11 +294,16 @@ def _preset(name: str) -> Rig:
 
 
 def _names_from_file(path: Path) -> list[str]:
+    suffix = path.suffix.lower()
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"{path}: cannot read the rig file ({err})") from None
-    suffix = path.suffix.lower()
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{path}: not a text file ({suffix or 'no suffix'}); facs reads a rig's shape names "
+            "from .txt, .csv or .json (exported from the rig's tool) or a .toml rig mapping"
+        ) from None
+    except OSError as err:
+        raise InputError(f"{path}: cannot read the rig file ({err.strerror or err})") from None
     names: list[str] = []
     if suffix == ".json":
         try:
@@ -302,7 +311,7 @@ def _names_from_file(path: Path) -> list[str]:
         except json.JSONDecodeError as err:
             raise InputError(f"{path}: not valid JSON ({err})") from None
         if isinstance(data, dict):
-            data = data.get("shapes", data.get("names", list(data)))
+            data = data.get("shapes", data.get("names"))
         if not isinstance(data, list) or not all(isinstance(n, str) for n in data):
             raise InputError(f"{path}: expected a list of shape names (or {{'shapes': [...]}})")
         names = list(data)
