@@ -107,6 +107,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
+        blocking = next((p for p in target.parents if p.is_file()), None)
+        if blocking is not None:  # mkdir said only "File exists"
+            raise InputError(f"cannot write {target}: {blocking} is a file, not a folder") from None
         raise InputError(f"cannot write {target}: {err.strerror or err}") from None
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
     try:
