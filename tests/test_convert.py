@@ -245,3 +245,18 @@ def test_a_byte_order_mark_or_a_semicolon_table_is_told_apart(tmp_path: Path) ->
     (tmp_path / "semi.csv").write_text(text.replace(",", ";"))
     with pytest.raises(InputError, match="separated by ';'; a facs table uses commas"):
         read_any(tmp_path / "semi.csv")
+
+
+def test_a_facs_folder_that_fails_to_be_written_leaves_nothing(
+    coded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import facs.plot
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise InputError(f"cannot write {args[2]}: No space left on device")
+
+    monkeypatch.setattr(facs.plot, "plot_timeline", full)
+    with pytest.raises(InputError, match=r"out/timeline\.png: No space left"):
+        write_any(read_any(coded), tmp_path / "out", "facs")
+    names = [p.name for p in tmp_path.iterdir()]
+    assert not any("out" in n for n in names), names  # frames.csv and events.csv were left

@@ -41,6 +41,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -622,21 +623,32 @@ def _write_facs_folder(
 
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: a file is there; the facs format is a folder (a new name)")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise InputError(f"cannot write {folder}: {err.strerror or err}") from None
-    written: list[Path] = []
     notes: list[str] = []
     frames = data.frames
     if frames is None:
         raw, notes = _frames_for_output(data, fps)
         frames, _ = _process(raw, fps or DEFAULT_EVENT_FPS)
-    written.append(write_frames(frames, folder / "frames.csv"))
-    written.append(write_events(data.events, folder / "events.csv"))
-    if len(frames):
-        title = f"{data.source.name} ({data.kind})"
-        written.append(plot_timeline(frames, data.events, folder / "timeline.png", title=title))
+    # Written into a staging folder beside it, then moved in: a failure (a full disk at
+    # the plot) left frames.csv and events.csv of a set that was never whole.
+    staging = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
+    try:
+        staging.mkdir(parents=True, exist_ok=True)
+        staged = [write_frames(frames, staging / "frames.csv"),
+                  write_events(data.events, staging / "events.csv")]  # fmt: skip
+        if len(frames):
+            title = f"{data.source.name} ({data.kind})"
+            staged.append(plot_timeline(frames, data.events, staging / "timeline.png", title=title))
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for path in staged:
+            os.replace(path, folder / path.name)
+            written.append(folder / path.name)
+    except InputError as err:  # a writer's refusal names the file it would have become
+        raise InputError(str(err).replace(str(staging), str(folder))) from None
+    except OSError as err:
+        raise InputError(f"cannot write {folder}: {err.strerror or err}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return written, notes
 
 
