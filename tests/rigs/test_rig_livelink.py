@@ -28,7 +28,7 @@ def _sample(path: Path, *, columns: tuple[str, ...] = LIVELINK_COLUMNS, rows: in
             values[lower.index("jawopen")] = f"{0.2 * i:.2f}"
         if "headyaw" in lower:
             values[lower.index("headyaw")] = "0.2618"  # 15 degrees
-        lines.append(",".join([f"10:20:30:{58 + i % 2:02d}.{i}00", str(len(columns)), *values]))
+        lines.append(",".join([f"10:20:30:{56 + i:02d}.{i}00", str(len(columns)), *values]))
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -39,15 +39,15 @@ def test_read_by_name_any_order_and_case(tmp_path: Path) -> None:
     df = read_livelink(_sample(tmp_path / "take.csv", columns=cols))
     assert df.attrs["fps"] == 60.0  # frame numbers up to 59
     assert df["jawOpen"].tolist() == pytest.approx([0.0, 0.2, 0.4, 0.6])
-    assert df["time_s"].iloc[1] == pytest.approx((59.1 - 58.0) / 60)
-    assert df["timecode"].iloc[0] == "10:20:30:58.000"
+    assert df["time_s"].iloc[1] == pytest.approx((57.1 - 56.0) / 60)
+    assert df["timecode"].iloc[0] == "10:20:30:56.000"
     frames, _ = weights_to_frames(df, load_rig("livelink"))
     assert frames["AU26"].tolist() == pytest.approx([0.0, 1.0, 2.0, 3.0])
     assert frames["AU51"].iloc[0] == pytest.approx(2.5, abs=1e-3)
 
 
 def test_missing_columns_nan_and_unknown_columns(tmp_path: Path) -> None:
-    df = read_livelink(_sample(tmp_path / "a.csv", columns=("JawOpen", "HeadYaw")), fps=30)
+    df = read_livelink(_sample(tmp_path / "a.csv", columns=("JawOpen", "HeadYaw")), fps=60)
     assert np.isnan(df["eyeBlinkLeft"]).all()
     assert "eyeBlinkLeft" in df.attrs["missing_columns"]
     bad = _sample(tmp_path / "b.csv", columns=("JawOpen", "Smirk"))
@@ -57,6 +57,17 @@ def test_missing_columns_nan_and_unknown_columns(tmp_path: Path) -> None:
     twice = _sample(tmp_path / "c.csv", columns=("JawOpen", "jawopen"))
     with pytest.raises(InputError, match=r"c\.csv, line 1: column jawopen appears twice"):
         read_livelink(twice, strict=False)  # the same channel, not an unknown one
+
+
+def test_timecodes_out_of_order_or_past_the_rate_are_named(tmp_path: Path) -> None:
+    path = _sample(tmp_path / "t.csv", columns=("JawOpen",))
+    lines = path.read_text().splitlines()
+    lines[2] = lines[2].replace("10:20:30:57.100", "10:20:30:50.100")
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError, match=r"line 3: timecode '10:20:30:50.100' is before"):
+        read_livelink(path)
+    with pytest.raises(InputError, match=r"line 2: timecode '10:20:30:56.000' counts frame 56"):
+        read_livelink(_sample(tmp_path / "u.csv", columns=("JawOpen",)), fps=30)
 
 
 def test_degrees_option(tmp_path: Path) -> None:

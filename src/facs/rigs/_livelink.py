@@ -209,6 +209,15 @@ def read_livelink(
     rate = fps if fps is not None else _infer_fps([ff for _, ff in parts])
     check_positive("fps", rate)
     seconds = np.array([whole + ff / rate for whole, ff in parts], dtype=np.float64)
+    for i, (_, ff) in enumerate(parts):
+        if ff >= rate:
+            raise InputError(f"{src}, line {line_of[i + 1]}: timecode {codes[i]!r} counts frame "
+                             f"{ff:g} of a second at {rate:g} fps")  # fmt: skip
+    back = np.flatnonzero(np.diff(seconds) < 0)
+    if back.size:
+        i = int(back[0]) + 1
+        raise InputError(f"{src}, line {line_of[i + 1]}: timecode {codes[i]!r} is before the "
+                         f"line above's {codes[i - 1]!r} (rows must be in time order)")  # fmt: skip
     data: dict[str, Any] = {
         "frame": np.arange(len(body), dtype=np.int64),
         "time_s": seconds - seconds[0] if len(seconds) else seconds,
