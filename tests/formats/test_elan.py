@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -307,3 +308,19 @@ def test_lanes_are_first_fit_and_never_overlap(spans: list[tuple[int, int]]) -> 
     assert lanes == expected
     for lane in lanes:
         assert all(a.end <= b.begin for a, b in itertools.pairwise(lane))
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (('TIME_VALUE="1000"', 'TIME_VALUE="-1000"'), "TIME_VALUE -1000 is before the start"),
+        (('TIME_VALUE="1000"', 'TIME_VALUE="2500"'), "annotation 'a1' ends (2000 ms) before it"),
+    ],
+)
+def test_times_before_the_media_or_backwards_are_named(
+    tmp_path: Path, change: tuple[str, str], says: str
+) -> None:
+    path = tmp_path / "human.eaf"
+    path.write_text(HUMAN_EAF.replace(*change))
+    with pytest.raises(InputError, match=re.escape(says)):
+        read_eaf(path)  # the backward one was dropped without a word

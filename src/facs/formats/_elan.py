@@ -509,6 +509,10 @@ def _time_slots(
             raise InputError(
                 f"{source} line {line}, column {col}: TIME_VALUE {raw!r} is not whole milliseconds"
             ) from None
+        if values[-1] < 0:
+            line, col = where[id(slot)]
+            raise InputError(f"{source} line {line}, column {col}: TIME_VALUE {raw} is before "
+                             "the start of the media")  # fmt: skip
         ids.append(sid)
     array = np.asarray(values, dtype=np.float64)
     known = np.isfinite(array)
@@ -544,6 +548,10 @@ def _annotations(
                         f"{source} line {line}, column {col}: unknown time slot {bad!r}"
                     )
                 begin, end = (slots[r] for r in refs if r is not None)
+                if end < begin:  # ELAN never writes one; the annotation was dropped unnamed
+                    line, col = where[id(ann)]
+                    raise InputError(f"{source} line {line}, column {col}: annotation {aid!r} "
+                                     f"ends ({end:g} ms) before it begins ({begin:g} ms)")  # fmt: skip
                 out[aid] = _Ann(aid, tid, value, begin, end, *pos)
                 order.append(aid)
             else:
