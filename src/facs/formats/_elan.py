@@ -550,8 +550,10 @@ def _annotations(
                 begin, end = (slots[r] for r in refs if r is not None)
                 if end < begin:  # ELAN never writes one; the annotation was dropped unnamed
                     line, col = where[id(ann)]
-                    raise InputError(f"{source} line {line}, column {col}: annotation {aid!r} "
-                                     f"ends ({end:g} ms) before it begins ({begin:g} ms)")  # fmt: skip
+                    raise InputError(
+                        f"{source} line {line}, column {col}: annotation {aid!r} ends "
+                        f"({end:g} ms) before it begins ({begin:g} ms)"
+                    )
                 out[aid] = _Ann(aid, tid, value, begin, end, *pos)
                 order.append(aid)
             else:
