@@ -421,6 +421,8 @@ def test_every_side_prefix_of_the_notation_is_read(tmp_path: Path, side: str) ->
         ("0,12,Q,0.5,0.6,1.0,3,C", "side must be empty or one of L, R, U, T, B, A, S, V"),
         ("0,12,,0.5,0.6,1.0,3,C,extra", "line 2: 9 fields where the header has 8"),
         ("0,R6,L,0.5,0.6,1.0,3,C", "code 'R6' is side R but side is 'L'"),
+        ("0,M59,,1,1,2,0,A", "M59 (Head nod up and down (movement)) takes no intensity, got A"),
+        ("0,50,,0.5,1.0,2.0,3.0,C", "50 (Speech) takes no intensity, got C"),
     ],
 )
 def test_a_bad_side_or_a_field_too_many_is_named(tmp_path: Path, row: str, fragment: str) -> None:

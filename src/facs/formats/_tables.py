@@ -401,6 +401,21 @@ def _validate_events(events: pd.DataFrame, *, source: str, fmt: TableFormat | No
             raise InputError(
                 f"{source}, {_where(fmt, i, source)}: letter must be one of A–E, got {letter!r}"
             )
+    lettered: dict[str, str | None] = {}
+    for i, (code, letter) in enumerate(zip(events["code"].tolist(), events["letter"].tolist(),
+                                           strict=True)):  # fmt: skip
+        if not isinstance(letter, str) or not letter:
+            continue
+        text = f"{code}{letter}"
+        if text not in lettered:
+            try:
+                Code.parse(text)
+                lettered[text] = None
+            except CodeError as err:
+                lettered[text] = str(err).split(" (token ")[0]
+        if lettered[text] is not None:
+            # 50C, M59A: accepted here, then refused by the ELAN writer
+            raise InputError(f"{source}, {_where(fmt, i, source)}: {lettered[text]}")
 
 
 def _row(values: np.ndarray) -> str:
