@@ -201,3 +201,12 @@ def test_a_negative_transition_names_its_flag(tmp_path: Path) -> None:
                                  "-o", str(tmp_path / "a.mp4")])  # fmt: skip
     assert result.exit_code == 2
     assert "--transition must be a number of seconds ≥ 0, got -1" in _one_error_line(result)
+
+
+def test_a_timeline_and_a_coding_together_are_named_as_both(tmp_path: Path) -> None:
+    frames = tmp_path / "frames.csv"
+    write_frames(empty_frames(), frames)
+    result = runner.invoke(app, ["animate", "12", "--from", str(frames),
+                                 "-o", str(tmp_path / "a.mp4")])  # fmt: skip
+    assert result.exit_code == 2
+    assert "give a timeline or --from, not both" in _one_error_line(result)

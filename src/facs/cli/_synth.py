@@ -180,7 +180,10 @@ def animate_cmd(
         from facs.synth import animate, parse_timeline, replay
 
         dims = _size(size, (480, 560))
-        if (timeline is None) == (source is None):
+        if timeline is not None and source is not None:
+            raise InputError("give a timeline or --from, not both (one animates codes, the "
+                             "other replays a coding)")  # fmt: skip
+        if timeline is None and source is None:
             raise InputError('give a timeline such as "0 -> 6+12C -> 0", or --from frames.csv')
         if source is not None:
             table = source / "frames.csv" if source.is_dir() else source
