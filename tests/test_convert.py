@@ -242,6 +242,9 @@ def test_a_byte_order_mark_or_a_semicolon_table_is_told_apart(tmp_path: Path) ->
     assert detect_format(tmp_path / "bom.csv") == "facs"  # was read as py-feat, AU01 "x5"
     (tmp_path / "wide.csv").write_text(text, encoding="utf-16")
     assert detect_format(tmp_path / "wide.csv") == "facs"
+    arkit = "browInnerUp,eyeBlinkLeft,eyeBlinkRight,jawOpen,mouthSmileLeft,mouthSmileRight\n"
+    (tmp_path / "arkit16.csv").write_text(arkit + "0,0,0,0.2,0.5,0.5\n", encoding="utf-16")
+    assert read_any(tmp_path / "arkit16.csv").kind == "arkit"  # the line check read UTF-8
     (tmp_path / "semi.csv").write_text(text.replace(",", ";"))
     with pytest.raises(InputError, match="separated by ';'; a facs table uses commas"):
         read_any(tmp_path / "semi.csv")
@@ -260,3 +263,14 @@ def test_a_facs_folder_that_fails_to_be_written_leaves_nothing(
         write_any(read_any(coded), tmp_path / "out", "facs")
     names = [p.name for p in tmp_path.iterdir()]
     assert not any("out" in n for n in names), names  # frames.csv and events.csv were left
+
+
+def test_a_facs_folder_can_be_written_into_the_current_folder(
+    coded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    written, _ = write_any(read_any(coded / "frames.csv"), Path("."), "facs")
+    assert sorted(p.name for p in here.iterdir()) == ["events.csv", "frames.csv", "timeline.png"]
+    assert len(written) == 3

@@ -120,7 +120,7 @@ def _check_line_lengths(path: Path, width: int) -> None:
     The delimiter is sniffed from the first lines as pandas sniffs it; blank lines are
     skipped; the line named is the file's own (a quoted cell may span lines).
     """
-    with open(path, newline="", encoding="utf-8-sig") as handle:
+    with open(path, newline="", encoding=_encoding(path)) as handle:
         header = handle.readline()
         handle.seek(0)
         try:
@@ -630,7 +630,8 @@ def _write_facs_folder(
         frames, _ = _process(raw, fps or DEFAULT_EVENT_FPS)
     # Written into a staging folder beside it, then moved in: a failure (a full disk at
     # the plot) left frames.csv and events.csv of a set that was never whole.
-    staging = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
+    place = folder.resolve()  # "-o ." has no name of its own
+    staging = place.with_name(f".{place.name}.tmp-{os.getpid()}")
     try:
         staging.mkdir(parents=True, exist_ok=True)
         staged = [write_frames(frames, staging / "frames.csv"),

@@ -297,6 +297,10 @@ def test_a_bad_frame_row_is_named(tmp_path: Path, rows: list[str], says: str) ->
         read_frames(path)
     path.write_text("\n".join([_HEADER, "0,0,0,1,1,0,0,0,1,2", "1,0.03,0,1,1,0,0,0,,"]) + "\n")
     assert len(read_frames(path)) == 2  # empty cells (a covered region) are no cut
+    path.write_text("\n".join([_HEADER, "0,0,0,1,1,0,0,0,1,2", "1,0.03,0,1,1,0,0"]) + "\n")
+    assert len(read_frames(path)) == 2  # a short row that ends as rows do: empty cells
+    path.write_text("\r".join([_HEADER, "0,0,0,1,1,0,0,0,1,2", "1,0.03,0,1,1,0,0,0,1,2"]))
+    assert len(read_frames(path)) == 2  # old Mac line ends (csv.Error escaped)
 
 
 def test_unknown_suffix(tmp_path: Path) -> None:

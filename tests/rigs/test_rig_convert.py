@@ -97,18 +97,27 @@ def test_livelink_head_rotation_to_positions() -> None:
     assert frames.loc[0, "yaw"] == pytest.approx(15.0)
 
 
-def test_livelink_head_rotation_comes_from_the_measured_angles() -> None:
-    # the table's yaw/pitch/roll (degrees) are the head's; HeadYaw was solved from 51-58 only,
-    # and a table without those codes exported a still head
+def test_livelink_head_rotation_of_a_table_without_head_codes_is_its_angles() -> None:
+    # a table with yaw/pitch/roll but no 51-58 exported a still head
     frames = pd.DataFrame({"yaw": [20.0, np.nan], "pitch": [-10.0, 0.0], "roll": [5.0, 5.0],
-                           "AU12": [2.0, 2.0], "AU51": [0.0, 2.5]})  # fmt: skip
+                           "AU12": [2.0, 2.0]})  # fmt: skip
     weights, _ = frames_to_weights(frames, load_rig("livelink"))
     assert weights["HeadPitch"].tolist() == pytest.approx([np.radians(-10), 0.0])
     assert weights["HeadRoll"].tolist() == pytest.approx([np.radians(5)] * 2)
     assert weights.loc[0, "HeadYaw"] == pytest.approx(np.radians(20))
-    assert weights.loc[1, "HeadYaw"] == pytest.approx(np.radians(15))  # no angle: from 51C
     back, _ = weights_to_frames(weights, load_rig("livelink"))
     assert back.loc[0, ["yaw", "pitch", "roll"]].tolist() == pytest.approx([20.0, -10.0, 5.0])
+
+
+def test_livelink_head_rotation_of_a_coded_table_keeps_its_codes() -> None:
+    # facs's 51-58 are relative to the face's neutral: a resting tilt of -5 degrees read
+    # back as an absolute angle became a head movement (54) after a round trip
+    frames = pd.DataFrame({"yaw": [3.0, 3.0], "pitch": [-5.0, -5.0], "roll": [0.0, 0.0],
+                           "AU12": [2.0, 2.0], "AU51": [0.0, 2.5], "AU54": [0.0, 0.0]})  # fmt: skip
+    weights, _ = frames_to_weights(frames, load_rig("livelink"))
+    back, _ = weights_to_frames(weights, load_rig("livelink"))
+    assert back["AU51"].tolist() == pytest.approx([0.0, 2.5], abs=1e-6)
+    assert back["AU54"].tolist() == pytest.approx([0.0, 0.0], abs=1e-6)
 
 
 def test_folds_and_dropped() -> None:

@@ -20,6 +20,48 @@ def test_upload_stores_a_safe_name(client: TestClient, video_id: str, workspace:
     assert [(v["id"], v["coded"]) for v in listed] == [(video_id, False)]
 
 
+def _webm_without_duration() -> bytes:
+    """50 frames of VP8 written to a stream that cannot seek: no duration in the header,
+    as a browser's MediaRecorder writes them."""
+    import io
+
+    import av
+    import numpy as np
+
+    class Unseekable(io.RawIOBase):
+        def __init__(self, sink: io.BytesIO) -> None:
+            self.sink = sink
+
+        def writable(self) -> bool:
+            return True
+
+        def seekable(self) -> bool:
+            return False
+
+        def write(self, data: bytes) -> int:  # type: ignore[override]
+            self.sink.write(data)
+            return len(data)
+
+    sink = io.BytesIO()
+    out = av.open(Unseekable(sink), "w", format="webm")
+    stream = out.add_stream("libvpx", rate=25)
+    stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"  # type: ignore[union-attr]
+    for i in range(50):
+        frame = av.VideoFrame.from_ndarray(np.full((120, 160, 3), i * 4, np.uint8), format="rgb24")
+        for packet in stream.encode(frame):  # type: ignore[union-attr]
+            out.mux(packet)
+    for packet in stream.encode():  # type: ignore[union-attr]
+        out.mux(packet)
+    out.close()
+    return sink.getvalue()
+
+
+def test_a_recording_without_a_duration_is_a_video(client: TestClient) -> None:
+    recording = client.post("/api/videos", files={"file": ("rec.webm", _webm_without_duration(),
+                                                            "video/webm")})  # fmt: skip
+    assert recording.status_code == 201, recording.text  # was "a single image"
+
+
 def test_upload_rejects_wrong_type_size_and_content(client: TestClient, tmp_path: Path) -> None:
     text = client.post("/api/videos", files={"file": ("notes.txt", b"hello", "text/plain")})
     assert text.status_code == 415 and "not a video" in text.json()["detail"]
@@ -208,7 +250,7 @@ def test_frames_of_each_face_of_a_two_face_coding(
     other = client.get(f"/api/videos/{video_id}/frames", params={"face": 1}).json()
     assert other["face"] == 1 and "AU04" in other["columns"] and "AU12" not in other["columns"]
     assert len(other["time_s"]) == 90
-    missing = client.get(f"/api/videos/{video_id}/frames", params={"face": 5})
+    missing = client.get(f"/api/videos/{video_id}/frames", params={"face": 5})  # faces 0, 1
     assert missing.status_code == 404 and "no face 5" in missing.json()["detail"]
     assert "faces: 0, 1" in missing.json()["detail"]
     faces = {e["face"] for e in client.get(f"/api/videos/{video_id}/events").json()}
@@ -236,3 +278,21 @@ def test_coding_from_the_page_takes_a_range_a_neutral_span_and_an_actor(
                       ({"actor": "bob"}, "no actor 'bob'")):  # fmt: skip
         answer = client.post(f"/api/videos/{video_id}/code", json=bad)
         assert answer.status_code in (400, 422) and says in answer.text, (bad, answer.text)
+
+
+def test_a_coded_video_with_no_face_opens_for_review(
+    client: TestClient, video_id: str, workspace: Path
+) -> None:
+    import numpy as np
+
+    from facs.coding import Coding
+    from facs.series import faceless_rows
+    from facs.timeline import process
+
+    frames, events = process(faceless_rows(np.arange(3), np.array([0.0, 0.04, 0.08])))
+    Coding(frames, events, fake_summary("no face")).save(
+        workspace / "codings" / video_id, plot=False
+    )
+    page = client.get(f"/api/videos/{video_id}/frames", params={"face": 0})
+    assert page.status_code == 200, page.text  # the page asks for face 0; it was a 404
+    assert page.json()["faces"] == [] and len(page.json()["time_s"]) == 3

@@ -151,8 +151,8 @@ def _read_raw(path: Path, fmt: TableFormat, *, str_columns: Sequence[str]) -> pd
 
 
 def _check_last_line(path: Path, names: int) -> None:
-    """Refuse a CSV whose last line has fewer fields than the header's ``names``: facs
-    writes every field, so it was cut short (pandas pads it with empty cells)."""
+    """Refuse a CSV whose last line has fewer fields than the header's ``names`` and no
+    line break after it: the file was cut mid-row (pandas pads it with empty cells)."""
     import csv
 
     if path.suffix.lower() != ".csv":
@@ -166,13 +166,17 @@ def _check_last_line(path: Path, names: int) -> None:
             lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
     except OSError:
         return
-    text = tail.decode("utf-8", errors="replace").rstrip("\r\n")
-    last = text.rsplit("\n", 1)[-1]
-    if not last.strip() or '"' in last:
-        return  # a quoted field may span lines: not judged from the tail
-    fields = len(next(csv.reader([last]), []))
+    if tail.endswith((b"\n", b"\r")):
+        return  # the last row ends as every row does: short rows read as empty cells
+    last = tail.decode("utf-8", errors="replace").rsplit("\n", 1)[-1]
+    if not last.strip() or '"' in last or "\r" in last:
+        return  # a quoted field may span lines, old Mac line ends: not judged from the tail
+    try:
+        fields = len(next(csv.reader([last]), []))
+    except csv.Error:
+        return
     if fields < names:
-        number = lines + (0 if tail.endswith(b"\n") else 1)
+        number = lines + 1
         raise InputError(f"{path}, line {number}: {fields} fields where the header has {names}: "
                          "the file looks cut short")  # fmt: skip
 

@@ -603,6 +603,10 @@ def frames_to_weights(
             )
         )
     columns: dict[str, Any] = {m: frames[m].to_numpy() for m in ("frame", "time_s") if m in frames}
+    head_coded = any(
+        c in frames and pd.to_numeric(frames[c], errors="coerce").notna().any()
+        for c in (f"AU{n}" for n in range(51, 59))
+    )
     for k, shape in enumerate(rig.shapes):
         solved_k = by_shape.get(k)
         if solved_k is None:
@@ -611,9 +615,14 @@ def frames_to_weights(
             columns[shape.name] = solved_k
         else:
             columns[shape.name] = solved_k * scale
-        if shape.kind == "rotation" and shape.name.lower() in ("headyaw", "headpitch", "headroll"):
-            # the head's measured angle where the table has it (what weights_to_frames reads
-            # back into yaw/pitch/roll); the codes 51-58 only say how far from the neutral
+        if (
+            shape.kind == "rotation"
+            and shape.name.lower() in ("headyaw", "headpitch", "headroll")
+            and not head_coded
+        ):
+            # a table without head codes (51-58) keeps its measured angles; one with them is
+            # exported from the codes, so that reading it back gives the same codes (absolute
+            # angles read back as codes would turn a resting tilt into head movements)
             angle = frames.get(shape.name.lower()[4:])
             if angle is not None:
                 degrees = pd.to_numeric(angle, errors="coerce").to_numpy(dtype=np.float64)

@@ -51,6 +51,20 @@ def list_videos(web: Web) -> list[dict[str, Any]]:
     return [_describe(web, i, p) for i, p in web.videos().items()]
 
 
+def _image_demuxer(path: Path) -> bool:
+    """Whether FFmpeg reads ``path`` as a still image (a photo renamed ``.mp4`` opens as a
+    one-frame "video" through an image demuxer such as ``png_pipe``); a recording without
+    a duration in its header (a browser's WebM) is a video."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            name = container.format.name
+    except (av.FFmpegError, OSError):
+        return False
+    return name == "image2" or name.endswith("_pipe")
+
+
 @router.post("/api/videos", status_code=201)
 async def upload(file: Annotated[UploadFile, File()], web: Web) -> dict[str, Any]:
     from facs.face import probe
@@ -83,7 +97,7 @@ async def upload(file: Annotated[UploadFile, File()], web: Web) -> dict[str, Any
             info = None
         if info is None or info.kind != "video":
             raise HTTPException(415, f"{name!r} is not a video that can be decoded")
-        if not info.duration_s or (info.n_frames is not None and info.n_frames < 2):
+        if (info.n_frames is not None and info.n_frames < 2) or _image_demuxer(part):
             # a photo renamed .mp4 opens as a one-frame "video" with no length
             raise HTTPException(415, f"{name!r} holds a single image, not a video")
         os.replace(part, target)
@@ -198,7 +212,7 @@ def frames(
 
     table = read_frames(_coded(web, video_id, "frames.csv"))
     faces = sorted(int(f) for f in table["face"].unique() if f >= 0)
-    if face is not None and face not in faces:
+    if face is not None and faces and face not in faces:  # no face at all: the page's face 0
         seen = ", ".join(map(str, faces)) or "none"
         raise HTTPException(404, f"no face {face} in video {video_id!r} (faces: {seen})")
     chosen = face if face is not None else (faces[0] if faces else 0)
