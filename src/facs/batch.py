@@ -252,7 +252,7 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[BatchItem]:
                 raise InputError(
                     f"{p}: not a manifest: its first line must name a 'path' column "
                     f"(and any of {', '.join(c for c in MANIFEST_COLUMNS if c != 'path')}), "
-                    f"separated by {'tabs' if _separator(p) == chr(9) else 'commas'}"
+                    f"separated by {'tabs' if p.suffix.lower() == '.tsv' else 'commas'}"
                 )
             items += read_manifest(p)
         elif p.is_file():

@@ -139,12 +139,13 @@ def _check_line_lengths(path: Path, width: int) -> None:
 def _encoding(path: Path) -> str:
     """A text table's encoding by its byte-order mark: UTF-16, else UTF-8 (a BOM dropped;
     kept, it glued itself to the first column's name and the format went unrecognised)."""
+    from facs.formats._delimited import bom_encoding
+
     try:
         with open(path, "rb") as handle:
-            start = handle.read(2)
+            return bom_encoding(handle.read(2))
     except OSError:
         return "utf-8-sig"
-    return "utf-16" if start in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
 
 
 def _read_table(path: Path, *, nrows: int | None = None) -> pd.DataFrame:

@@ -127,11 +127,7 @@ def _as_one_item(query: str) -> list[Any]:
         parsed = Code.parse(query)
     except FACSError:
         return []
-    if len(parsed) != 1:
-        return []
-    action = parsed.actions[0]
-    label = f"{'M' if action.movement else ''}{'AD' if action.kind == 'AD' else ''}{action.number}"
-    return list(catalogue.search(label))
+    return [parsed.actions[0].entry] if len(parsed) == 1 else []
 
 
 def lookup(

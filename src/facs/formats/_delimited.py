@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-__all__ = ["data_row_line", "records"]
+__all__ = ["bom_encoding", "data_row_line", "records"]
 
 
 def records(
@@ -39,3 +39,13 @@ def data_row_line(text: str, position: int, *, sep: str = ",") -> int | None:
     """
     found = records(text, sep=sep)
     return found[position + 1][0] if 0 <= position < len(found) - 1 else None
+
+
+def bom_encoding(start: bytes) -> str:
+    """The encoding a text file's first bytes announce: UTF-16 by its byte-order mark, else
+    UTF-8 with any byte-order mark dropped.
+
+    >>> bom_encoding(b"\\xff\\xfeA"), bom_encoding(b"frame,")
+    ('utf-16', 'utf-8-sig')
+    """
+    return "utf-16" if start.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"

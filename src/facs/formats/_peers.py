@@ -64,7 +64,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from facs._errors import InputError
-from facs.formats._delimited import records
+from facs.formats._delimited import bom_encoding, records
 from facs.series import CODE_COLUMNS, CODED, FRAME_COLUMNS, empty_frames, validate_frames
 from facs.timeline import process
 
@@ -238,7 +238,7 @@ def _read_text(path: Path, source: str, *, fallback: str | None = None) -> str:
         raise InputError(f"cannot read {source}: {err.strerror or err}") from None
     if not data.strip():
         raise InputError(f"cannot read {source}: the file is empty")
-    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    encoding = bom_encoding(data[:2])
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as err:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from facs._errors import CodeError, InputError
+from facs._validate import MAX_TAKE_S
 from facs.formats._atomic import atomic_path, write_json_atomic
 from facs.formats._delimited import data_row_line
 from facs.notation import SIDE_WORDS, Code
@@ -49,7 +50,7 @@ PathLike = str | os.PathLike[str]
 
 #: Latest event time a table may hold (seconds; 10 days): far times are a unit mistake,
 #: and one at 1e308 s could be stored but not exported.
-MAX_EVENT_S = 864_000.0
+MAX_EVENT_S = MAX_TAKE_S
 
 #: Required columns of an events table, in order.
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -69,10 +70,8 @@ _LANDMARK_DECIMALS = 5  # normalised image coordinates: 3 decimals is ~2 px in H
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zst", ".csv.zip")
 _LETTERS = frozenset({"", "A", "B", "C", "D", "E"})
-_SIDES = frozenset(SIDE_WORDS) | {
-    "",
-    None,
-}  # every prefix the notation knows (ELAN keeps S, A, V-K)
+#: Every prefix the notation knows (ELAN keeps S, A, V-K), or none.
+_SIDES = frozenset({*SIDE_WORDS, "", None})
 
 
 # --------------------------------------------------------------------------- formats
@@ -162,8 +161,6 @@ def _check_last_line(path: Path, names: int) -> None:
             size = handle.seek(0, os.SEEK_END)
             handle.seek(max(0, size - 65536))
             tail = handle.read()
-            handle.seek(0)
-            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
     except OSError:
         return
     if tail.endswith((b"\n", b"\r")):
@@ -176,7 +173,10 @@ def _check_last_line(path: Path, names: int) -> None:
     except csv.Error:
         return
     if fields < names:
-        number = lines + 1
+        with open(path, "rb") as handle:  # the line's number, read only to name it
+            number = 1 + sum(
+                chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")
+            )
         raise InputError(f"{path}, line {number}: {fields} fields where the header has {names}: "
                          "the file looks cut short")  # fmt: skip
 
@@ -341,17 +341,16 @@ def _validate_events(events: pd.DataFrame, *, source: str, fmt: TableFormat | No
     missing = [c for c in EVENT_COLUMNS if c not in events.columns]
     if missing:
         raise InputError(f"{source}: missing column(s) {', '.join(missing)}")
-    parsed: dict[str, CodeError | None] = {}
+    parsed: dict[str, Code | CodeError] = {}  # each distinct code parsed once
     for i, value in enumerate(events["code"].tolist()):
         text = "" if value is None else str(value)
         if text not in parsed:
             try:
-                Code.parse(text)
-                parsed[text] = None
+                parsed[text] = Code.parse(text)
             except CodeError as err:
                 parsed[text] = err
         error = parsed[text]
-        if error is not None:
+        if isinstance(error, CodeError):
             raise InputError(
                 f"{source}, {_where(fmt, i, source)}: code {text!r} is not valid FACS: {error}"
             )
@@ -392,7 +391,7 @@ def _validate_events(events: pd.DataFrame, *, source: str, fmt: TableFormat | No
                                          strict=True)):  # fmt: skip
         if not isinstance(side, str) or not side:
             continue
-        actions = Code.parse(str(code)).actions
+        actions = parsed["" if code is None else str(code)].actions  # type: ignore[union-attr]
         own = actions[0].side if len(actions) == 1 else None
         if own is not None and own != side:
             # "R6" with side L: the frames followed one and an ELAN export the other

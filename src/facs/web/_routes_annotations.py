@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from facs._errors import CodeError
+from facs._validate import MAX_TAKE_S
 from facs.web import _db
 from facs.web._deps import Web, WebState, check_id, message
 
@@ -41,7 +43,7 @@ Revision = Annotated[int, Field(ge=0, le=_MAX_INT, strict=True)]  # true is no r
 _MAX_CODE = 32
 #: Latest time an event may have (seconds; 10 days): one at 1e308 s was stored, then
 #: could be exported neither to ELAN (a 500) nor sensibly to CSV (inf).
-MAX_EVENT_S = 864_000.0
+MAX_EVENT_S = MAX_TAKE_S
 #: Sides an event may have (the events table's ``side``); a code's own prefix among them
 #: must agree with it.
 _SIDES = ("L", "R", "T", "B", "U")
@@ -203,7 +205,7 @@ class ChangesIn(BaseModel):
         # a dict keyed by id kept only the last of two updates, and a delete dropped an
         # update of the same event: both lost an edit without a word
         ids = [u.id for u in self.update]
-        twice = sorted({i for i in ids if ids.count(i) > 1})
+        twice = sorted(i for i, n in Counter(ids).items() if n > 1)
         if twice:
             raise ValueError(f"events {', '.join(map(str, twice))} are updated twice")
         both = sorted(set(ids) & set(self.delete))

@@ -21,6 +21,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from facs._errors import FACSError
+from facs._validate import MAX_TAKE_S
 from facs.web import _db
 from facs.web._deps import VIDEO_SUFFIXES, Web, WebState, check_id, inside
 from facs.web._jobs import Job, JobBusy
@@ -135,8 +136,8 @@ class CodeOptions(BaseModel):
 
     model_config = _STRICT
 
-    start: float | None = Field(None, ge=0, le=864_000)
-    end: float | None = Field(None, gt=0, le=864_000)
+    start: float | None = Field(None, ge=0, le=MAX_TAKE_S)
+    end: float | None = Field(None, gt=0, le=MAX_TAKE_S)
     neutral: str | None = Field(None, max_length=40)
     actor: str | None = Field(None, max_length=64)
 
