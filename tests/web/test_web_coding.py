@@ -170,6 +170,8 @@ def test_a_running_job_can_be_cancelled_and_coded_again(
     assert final["state"] == "cancelled" and final["error"] == "cancelled from the page"
     assert client.get("/api/videos").json()[0]["coded"] is False
     assert client.post("/api/jobs/nope/cancel").status_code == 404
+    twice = client.post(f"/api/jobs/{job_id}/cancel")  # an ended job is not cancelled again
+    assert twice.status_code == 409 and "already ended: cancelled" in twice.json()["detail"]
     fake_coder.gate.set()
     again = client.post(f"/api/videos/{video_id}/code")
     assert again.status_code == 202  # the cancelled job no longer blocks

@@ -24,7 +24,7 @@ from facs._errors import FACSError
 from facs._validate import MAX_TAKE_S
 from facs.web import _db
 from facs.web._deps import VIDEO_SUFFIXES, Web, WebState, check_id, inside
-from facs.web._jobs import Job, JobBusy
+from facs.web._jobs import ACTIVE, Job, JobBusy
 from facs.web._playback import PLAYBACK_NAME
 
 __all__ = ["router"]
@@ -190,7 +190,11 @@ def job_state(job_id: str, web: Web) -> dict[str, Any]:
 
 @router.post("/api/jobs/{job_id}/cancel", status_code=202)
 def cancel_job(job_id: str, web: Web) -> dict[str, Any]:
-    return _job(job_id, web.jobs.cancel)
+    """Ask a queued or running job to stop; a job that has ended gets 409, naming its state."""
+    job = _job(job_id, web.jobs.cancel)
+    if job["state"] not in ACTIVE:
+        raise HTTPException(409, f"job {job_id!r} has already ended: {job['state']}")
+    return job
 
 
 # ---------------------------------------------------------------------- a coding
