@@ -306,6 +306,16 @@ def test_affectiva_records_and_faces(tmp_path: Path) -> None:
     assert {(e["face"], e["code"]) for e in data.events.to_dict("records")} == {(0, "12"), (1, "2")}
 
 
+def test_affectiva_two_records_at_one_time_are_refused(tmp_path: Path) -> None:
+    records = [{"Timestamp": t, "smile": 50} for t in (0.0, 0.1, 0.1, 0.2)]
+    with pytest.raises(InputError, match=r"records 2 and 3 are the same face at Timestamp 0.1"):
+        read_peer(affectiva_json(tmp_path / "aff.json", records))
+    # Photos, one record per file, all at Timestamp 0: a face per file, as in one photo.
+    photos = [{"Timestamp": 0, "FileName": f"p{i}.jpg", "smile": 20 * i} for i in range(3)]
+    raw = read_peer(affectiva_json(tmp_path / "photos.json", photos)).raw
+    assert sorted(raw["face"]) == [0, 1, 2] and raw["AU12"].tolist() == [0.0, 1.0, 2.0]
+
+
 def test_affectiva_sample(peer_dir: Path) -> None:
     frames = read_affectiva(peer_dir / "sample_affectiva-api-app_output.json")
     assert len(frames) == 1

@@ -845,6 +845,24 @@ def _records(document: Any, source: str) -> list[tuple[int, dict[str, Any]]]:
     return out
 
 
+def _refuse_repeated_times(
+    source: str, time_key: str, face_ids: np.ndarray, time_s: np.ndarray
+) -> None:
+    """Two records of one face at one time are two readings of one frame: refused, named.
+
+    Kept, they became two rows of one moment (events doubled at that instant, and no
+    way to tell which reading is right).
+    """
+    seen: dict[tuple[int, float], int] = {}
+    for i, key in enumerate(zip(face_ids.tolist(), time_s.tolist(), strict=True)):
+        if key in seen:
+            raise InputError(
+                f"{source}: records {seen[key] + 1} and {i + 1} are the same face at"
+                f" {time_key} {key[1]:g}; keep one reading per face and time"
+            )
+        seen[key] = i
+
+
 def _import_affectiva(path: PathLike) -> _Imported:
     """Read Affectiva (Affdex) JSON (not smoothed).
 
@@ -934,7 +952,13 @@ def _import_affectiva(path: PathLike) -> _Imported:
     else:
         time_s = frame / 30.0
         imported.notes.append("no timestamp: time_s = item / 30")
-    face_ids = pd.factorize(pd.Series([str(r.get("__face", k)) for k, r in records]))[0]
+    # Photos run through affectiva-api-app come one record per file, each at Timestamp 0:
+    # each file's faces are faces of their own, as the faces of one photo are.
+    face_ids = pd.factorize(
+        pd.Series([f"{r.get('FileName', '')}\x00{r.get('__face', k)}" for k, r in records])
+    )[0]
+    if time_key:
+        _refuse_repeated_times(source, time_key, face_ids, time_s)
     found = _any_value(codes)
     imported.table = _assemble(
         source=source,
