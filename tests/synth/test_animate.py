@@ -117,6 +117,24 @@ def test_replay(tmp_path: Path) -> None:
     assert sum(durations) == 11 * 50
 
 
+def test_replay_of_a_table_faster_than_120_fps_says_what_it_leaves_out(tmp_path: Path) -> None:
+    from facs.formats import read_frames
+
+    table = read_frames(_table(tmp_path))
+    table["time_s"] = table["frame"] / 200.0
+    fast = write_frames(table, tmp_path / "fast.csv")
+    notes: list[str] = []
+    path = replay(fast, tmp_path / "fast.mp4", size=SIZE, on_note=notes.append)
+    assert len(list(decode_frames(path))) == 4  # 0.025 s at 120 fps
+    assert notes == [
+        "the table runs at 200 fps; replayed at 120 fps, the most a clip is written at,"
+        " so about 40% of its rows are not shown"
+    ]
+    notes.clear()
+    replay(_table(tmp_path), tmp_path / "slow.mp4", size=SIZE, on_note=notes.append)
+    assert notes == []  # 10 fps: every row shown
+
+
 def test_replay_errors(tmp_path: Path) -> None:
     table = _table(tmp_path)
     with pytest.raises(InputError, match="no face 3"):

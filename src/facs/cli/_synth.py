@@ -57,6 +57,10 @@ def _size(text: str | None, default: tuple[int, int]) -> tuple[int, int]:
 _DRAWING_WARNINGS = ("mutually exclusive", "wink", "cannot be seen")
 
 
+def _note(note: str) -> None:
+    err_console.print(f"[yellow]note:[/] {note}")
+
+
 def _notes(codes: list[str]) -> None:
     """Say which requested items the face model cannot show, and which combinations FACS
     forbids (the face then shows both anyway)."""
@@ -72,7 +76,7 @@ def _notes(codes: list[str]) -> None:
         for note in missing_shapes(code):
             if note not in seen:
                 seen.add(note)
-                err_console.print(f"[yellow]note:[/] {note}")
+                _note(note)
 
 
 @contextmanager
@@ -191,7 +195,7 @@ def animate_cmd(
                 raise InputError(f"{table}: no such file (run `facs code` first)")
             with _bar("replaying", quiet) as progress:
                 written = replay(table, output, face=face, fps=fps, view=view.value, size=dims,
-                                 progress=progress, identity=identity)  # fmt: skip
+                                 progress=progress, identity=identity, on_note=_note)  # fmt: skip
         else:
             assert timeline is not None
             steps = parse_timeline(timeline, transition=transition, hold=hold)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -218,8 +218,12 @@ def _check_clip(path: Path) -> str:
     return _check_suffix(path, CLIP_SUFFIXES)
 
 
+#: The fastest clip :func:`animate` and :func:`replay` write.
+MAX_CLIP_FPS = 120.0
+
+
 def _check_fps(fps: float) -> float:
-    check_positive("fps", fps, most=120)
+    check_positive("fps", fps, most=MAX_CLIP_FPS)
     return float(fps)
 
 
@@ -376,6 +380,7 @@ def replay(
     size: tuple[int, int] = (480, 560),
     progress: Progress | None = None,
     identity: int | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> Path:
     """Replay a coded frames table on the canonical face (mp4 or gif by suffix).
 
@@ -396,6 +401,9 @@ def replay(
         Output frame rate; default: the table's own (from ``time_s``).
     view, size, progress, identity
         As for :func:`animate`.
+    on_note : callable, optional
+        Told, in a sentence, when rows are left out by default: a table faster than
+        120 fps (the most a clip is written at) is replayed at 120 fps.
 
     Returns
     -------
@@ -421,7 +429,13 @@ def replay(
         steps = np.diff(times)
         steps = steps[np.isfinite(steps) & (steps > 0)]
         fps = float(1 / np.median(steps)) if steps.size else 25.0
-        fps = min(max(fps, 1.0), 120.0)
+        if fps > MAX_CLIP_FPS and on_note is not None:
+            on_note(
+                f"the table runs at {fps:.4g} fps; replayed at {MAX_CLIP_FPS:g} fps, the most a"
+                f" clip is written at, so about {1 - MAX_CLIP_FPS / fps:.0%} of its rows are not"
+                " shown"
+            )
+        fps = min(max(fps, 1.0), MAX_CLIP_FPS)
     rate = _check_fps(fps)
     model = load_face_model(identity)
     canvas = _Canvas(size, view, model)
