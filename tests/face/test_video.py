@@ -201,6 +201,7 @@ def test_avi_with_gaps_is_not_truncated(tmp_path: Path) -> None:
     pts_ms = [0, 40, 100, 110, 300, 333, 600]
     path = write_video(tmp_path / "gaps.avi", grey_frames(len(pts_ms)), pts=pts_ms)
     assert probe(path).n_frames == 640
+    assert probe(path, whole=True).n_frames == 640  # the packets reach the duration too
     frames = list(decode_frames(path))
     np.testing.assert_allclose([f.time_s for f in frames], np.array(pts_ms) / 1000, atol=1e-9)
 
@@ -453,6 +454,17 @@ def test_truncated_at_packet_boundary(tmp_path: Path, faststart: Path) -> None:
     with pytest.raises(InputError, match=r"truncated: decoded \d+ of 72 frames") as err:
         list(decode_frames(path))
     _one_line(err, path)
+
+
+def test_probe_whole_finds_a_cut_off_file_without_decoding(tmp_path: Path, faststart: Path) -> None:
+    data = faststart.read_bytes()
+    path = tmp_path / "cut.mp4"
+    path.write_bytes(data[: len(data) // 2])
+    assert probe(path).n_frames == 72  # header and first frame alone: looks whole
+    with pytest.raises(InputError, match=r"truncated(: holds \d+ of 72 frames| or damaged)") as err:
+        probe(path, whole=True)
+    _one_line(err, path)
+    assert probe(faststart, whole=True).n_frames == 72
 
 
 def test_corrupt_bytes_mid_stream(

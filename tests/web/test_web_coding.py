@@ -85,6 +85,29 @@ def test_upload_rejects_wrong_type_size_and_content(client: TestClient, tmp_path
     assert client.get("/api/videos").json() == []  # nothing half-written left behind
 
 
+def test_upload_refuses_a_cut_off_video(client: TestClient, clip: Path, tmp_path: Path) -> None:
+    import av
+
+    whole = tmp_path / "index first.mp4"  # the index up front, as streamed files have it
+    with (
+        av.open(str(clip)) as source,
+        av.open(str(whole), mode="w", options={"movflags": "faststart"}) as target,
+    ):
+        stream = target.add_stream_from_template(source.streams.video[0])
+        for packet in source.demux(source.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                target.mux(packet)
+    with av.open(str(whole)) as container:
+        ends = [p.pos + p.size for p in container.demux(video=0) if p.size and p.pos]
+    data = whole.read_bytes()
+    cut = client.post("/api/videos", files={"file": ("cut.mp4", data[: ends[len(ends) // 2]])})
+    assert cut.status_code == 415, cut.text  # was accepted; its coding job then failed
+    assert cut.json()["detail"].startswith("'cut.mp4' is truncated")
+    assert client.get("/api/videos").json() == []
+    assert client.post("/api/videos", files={"file": ("ok.mp4", data)}).status_code == 201
+
+
 def test_videos_already_in_the_workspace_are_listed(
     client: TestClient, clip: Path, workspace: Path
 ) -> None:

@@ -281,7 +281,9 @@ def _check_range(start: float | None, end: float | None) -> None:
 # --------------------------------------------------------------------------- probe
 
 
-def probe(path: str | os.PathLike[str], *, fps: float | None = None) -> VideoInfo:
+def probe(
+    path: str | os.PathLike[str], *, fps: float | None = None, whole: bool = False
+) -> VideoInfo:
     """Describe a video file, a still image or a folder of images.
 
     Parameters
@@ -294,6 +296,11 @@ def probe(path: str | os.PathLike[str], *, fps: float | None = None) -> VideoInf
         Frame rate of an image folder (its images are then ``1 / fps`` seconds
         apart). Ignored for video files, whose times come from the container,
         and for single images.
+    whole : bool
+        Also read every packet of a video file (demuxed, not decoded: about as fast as
+        reading the file) and refuse one that holds clearly fewer frames than its
+        container announces, as decoding it to the end would. Without it only the
+        header and the first frame are read.
 
     Returns
     -------
@@ -303,7 +310,8 @@ def probe(path: str | os.PathLike[str], *, fps: float | None = None) -> VideoInf
     ------
     InputError
         The path does not exist, is empty, is not a video or an image, has no
-        video stream, or is a folder without images.
+        video stream, or is a folder without images; with ``whole``, the video is
+        truncated or a packet cannot be read.
 
     Examples
     --------
@@ -357,7 +365,35 @@ def probe(path: str | os.PathLike[str], *, fps: float | None = None) -> VideoInf
             height=image.shape[0],
             codec=fmt,
         )
-    return _probe_video(path)
+    info = _probe_video(path)
+    if whole:
+        _check_packets(info)
+    return info
+
+
+def _check_packets(info: VideoInfo) -> None:
+    """Refuse a video whose packets stop clearly short of what its container announces."""
+    import av
+
+    count, first, last = 0, None, 0.0
+    with _open_container(info.path) as container:
+        stream = _video_stream(container, info.path)
+        base = stream.time_base
+        try:
+            for packet in container.demux(stream):
+                if not packet.size:
+                    continue
+                count += 1
+                if packet.pts is not None and base is not None:
+                    stamp = float(packet.pts * base)
+                    first = stamp if first is None else min(first, stamp)
+                    last = max(last, stamp)
+        except av.FFmpegError as err:
+            raise InputError(
+                f"{info.path}: truncated or damaged: cannot read packet {count + 1}"
+                f" ({_ffmpeg_reason(err)})"
+            ) from None
+    _check_complete(info, decoded=count, last_time=last - (first or 0.0), verb="holds")
 
 
 def _probe_video(path: Path) -> VideoInfo:
@@ -578,7 +614,9 @@ def _decode_video(
     return False
 
 
-def _check_complete(info: VideoInfo, *, decoded: int, last_time: float) -> None:
+def _check_complete(
+    info: VideoInfo, *, decoded: int, last_time: float, verb: str = "decoded"
+) -> None:
     """Raise if a video that was decoded to its end stopped clearly short."""
     if decoded <= 0:
         raise InputError(f"{info.path}: no frame could be decoded")
@@ -591,4 +629,4 @@ def _check_complete(info: VideoInfo, *, decoded: int, last_time: float) -> None:
         interval = last_time / (decoded - 1) if decoded > 1 else 1 / (info.fps or 30)
         if last_time + interval >= _TRUNCATED_SHARE * info.duration_s:
             return
-    raise InputError(f"{info.path}: truncated: decoded {decoded} of {expected} frames")
+    raise InputError(f"{info.path}: truncated: {verb} {decoded} of {expected} frames")
