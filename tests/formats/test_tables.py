@@ -338,12 +338,20 @@ def events_csv(tmp_path: Path, row: int, **edits: Any) -> Path:
         (0, {"onset_s": "soon"}, r"row 1 \(line 2\): column 'onset_s' holds 'soon', not a number"),
         (1, {"peak": 6.0}, r"row 2 .*peak must be within 0–5, got 6$"),
         (1, {"letter": "F"}, r"row 2 .*letter must be one of A–E, got 'F'"),
+        (0, {"letter": "A"}, r"row 1 .*letter 'A' does not match peak 3.2, which reads 'C'"),
+        (1, {"peak": 0.3}, r"row 2 .*letter 'A' does not match peak 0.3, which reads ''"),
+        (2, {"letter": ""}, r"row 3 .*letter '' does not match peak 4.9, which reads 'E'"),
     ],
 )
 def test_events_errors(tmp_path: Path, row: int, edits: dict[str, Any], message: str) -> None:
     path = events_csv(tmp_path, row, **edits)
     with pytest.raises(InputError, match=re.escape(str(path)) + ", " + message):
         read_events(path)
+
+
+def test_a_letter_with_peak_0_is_a_letter_with_no_peak_measured(tmp_path: Path) -> None:
+    events = read_events(events_csv(tmp_path, 0, peak=0.0))
+    assert (events.loc[0, "peak"], events.loc[0, "letter"]) == (0.0, "C")
 
 
 def test_events_missing_column(tmp_path: Path) -> None:

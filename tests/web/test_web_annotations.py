@@ -16,7 +16,7 @@ from facs.formats import read_eaf, read_events
 def event(code: str = "12", onset: float = 0.5, apex: float = 1.0, offset: float = 1.5,
           letter: str = "C") -> dict[str, Any]:  # fmt: skip
     return {"code": code, "onset_s": onset, "apex_s": apex, "offset_s": offset,
-            "peak": 3.0, "letter": letter}  # fmt: skip
+            "peak": float(" ABCDE".index(letter or " ")), "letter": letter}  # fmt: skip
 
 
 def url(video: str, coder: str = "alice") -> str:
@@ -114,6 +114,37 @@ def test_single_event_post_patch_delete(client: TestClient, video_id: str) -> No
     assert client.get(url(video_id)).json() | {"events": None} == {
         "video": video_id, "coder": "alice", "saved": True, "revision": 3, "events": None,
     }  # fmt: skip
+
+
+def test_peak_and_letter_agree(client: TestClient, video_id: str, workspace: Path) -> None:
+    base = url(video_id) + "/events"
+    bare = {k: v for k, v in event(letter="D").items() if k != "peak"}
+    row = client.post(base, json=bare).json()["event"]
+    assert (row["letter"], row["peak"]) == ("D", 4.0)  # no peak sent: the letter's own
+    lettered = client.post(base, json=event("12C") | {"letter": "", "peak": None})
+    assert lettered.json()["event"]["peak"] == 3.0
+    clash = client.post(base, json=event(letter="A") | {"peak": 3.0})
+    assert clash.status_code == 422
+    assert "letter 'A' does not match peak 3, which reads 'C'" in clash.json()["detail"]
+    assert client.post(base, json=event(letter="B") | {"peak": 0.0}).status_code == 201
+    # a new letter alone takes the peak with it, and a new peak alone the letter
+    moved = client.patch(f"{base}/{row['id']}", json={"letter": "B"}).json()["event"]
+    assert (moved["letter"], moved["peak"]) == ("B", 2.0)
+    moved = client.patch(f"{base}/{row['id']}", json={"peak": 4.6}).json()["event"]
+    assert (moved["letter"], moved["peak"]) == ("E", 4.6)
+    both = client.patch(f"{base}/{row['id']}", json={"peak": 1.0, "letter": "C"})
+    assert both.status_code == 422 and "does not match peak 1" in both.json()["detail"]
+    # a list saved before they had to agree still exports, the peak following the letter
+    from sqlalchemy import update
+
+    from facs.web import _db
+
+    sessions = client.app.state.web.sessions  # type: ignore[attr-defined]
+    with sessions.begin() as session:
+        session.execute(update(_db.EventRow).values(peak=3.0, letter="A"))
+    exported = client.get(url(video_id) + ".csv")
+    assert exported.status_code == 200, exported.text
+    assert "1.0,A" in exported.text and ",3.0,A" not in exported.text
 
 
 def test_a_patch_of_side_or_code_alone_moves_the_prefix_with_it(

@@ -28,7 +28,7 @@ from facs._errors import CodeError, InputError
 from facs._validate import MAX_TAKE_S
 from facs.formats._atomic import atomic_path, write_json_atomic
 from facs.formats._delimited import data_row_line
-from facs.notation import SIDE_WORDS, Code
+from facs.notation import SIDE_WORDS, Code, intensity_to_letter
 from facs.series import CODE_COLUMNS, FRAME_COLUMNS, SIDE_COLUMNS, validate_frames
 
 __all__ = [
@@ -404,6 +404,16 @@ def _validate_events(events: pd.DataFrame, *, source: str, fmt: TableFormat | No
             raise InputError(
                 f"{source}, {_where(fmt, i, source)}: letter must be one of A–E, got {letter!r}"
             )
+    for i, (value, letter) in enumerate(zip(peak.tolist(), events["letter"].tolist(),
+                                            strict=True)):  # fmt: skip
+        wanted = peak_letter(value)
+        given = letter if isinstance(letter, str) else ""
+        if given != wanted and not (value == 0 and given):
+            raise InputError(
+                f"{source}, {_where(fmt, i, source)}: letter {given!r} does not match peak"
+                f" {value:g}, which reads {wanted!r}; change one of them (a letter with"
+                " peak 0 is a letter with no peak measured)"
+            )
     lettered: dict[str, str | None] = {}
     for i, (code, letter) in enumerate(zip(events["code"].tolist(), events["letter"].tolist(),
                                            strict=True)):  # fmt: skip
@@ -419,6 +429,15 @@ def _validate_events(events: pd.DataFrame, *, source: str, fmt: TableFormat | No
         if lettered[text] is not None:
             # 50C, M59A: accepted here, then refused by the ELAN writer
             raise InputError(f"{source}, {_where(fmt, i, source)}: {lettered[text]}")
+
+
+def peak_letter(peak: float) -> str:
+    """The letter an event's peak (0–5) reads: none below A (0.5), as events are written.
+
+    >>> peak_letter(0.3), peak_letter(0.5), peak_letter(2.9)
+    ('', 'A', 'C')
+    """
+    return intensity_to_letter(peak) or ""
 
 
 def _row(values: np.ndarray) -> str:

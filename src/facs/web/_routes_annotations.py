@@ -66,7 +66,8 @@ class EventIn(BaseModel):
     onset_s: float = Field(ge=0, le=MAX_EVENT_S, allow_inf_nan=False)
     apex_s: float = Field(ge=0, le=MAX_EVENT_S, allow_inf_nan=False)
     offset_s: float = Field(ge=0, le=MAX_EVENT_S, allow_inf_nan=False)
-    peak: float = Field(0.0, ge=0, le=5, allow_inf_nan=False)
+    #: The intensity at the apex, 0–5; left out, the letter's own (C: 3, none: 0).
+    peak: float | None = Field(None, ge=0, le=5, allow_inf_nan=False)
     letter: str = Field("", max_length=1)
 
     @model_validator(mode="before")
@@ -139,6 +140,7 @@ class EventIn(BaseModel):
             self.code = self._item(f"{self.side}{self.code}")
         if self.letter:
             self._item(f"{self.code}{self.letter}")  # e.g. 70 takes no letter
+        self.peak = _peak_for(self.peak, self.letter)
         if not self.onset_s <= self.apex_s <= self.offset_s:
             raise ValueError(
                 "times must satisfy onset_s ≤ apex_s ≤ offset_s, got "
@@ -155,6 +157,23 @@ class EventIn(BaseModel):
             return str(next(iter(Code.parse(text))))
         except CodeError as err:
             raise ValueError(str(err)) from None
+
+
+def _peak_for(peak: float | None, letter: str) -> float:
+    """The event's peak: the letter's own when not given; refused when it reads another
+    letter (an events table then refuses it too). A letter with peak 0 is a letter with
+    no peak measured, as in a hand-made events table."""
+    from facs.formats._tables import peak_letter
+    from facs.notation import letter_to_intensity
+
+    if peak is None:
+        return float(letter_to_intensity(letter or None))
+    if peak_letter(peak) != letter and not (peak == 0 and letter):
+        raise ValueError(
+            f"letter {letter!r} does not match peak {peak:g}, which reads {peak_letter(peak)!r};"
+            " send one of them, or both agreeing"
+        )
+    return peak
 
 
 class EventPatch(BaseModel):
@@ -245,7 +264,16 @@ def _annotation_table(web: WebState, video_id: str, coder_id: str) -> Any:
     snapshot = _db.load(web.sessions, vid, coder_id)
     if not snapshot.exists:
         raise HTTPException(404, f"coder {coder_id!r} has no annotations of {vid!r}")
-    return pd.DataFrame(snapshot.events, columns=list(EVENT_COLUMNS))
+    table = pd.DataFrame(snapshot.events, columns=list(EVENT_COLUMNS))
+    # saved before peaks had to agree with letters (an API event sent with a letter and
+    # no peak kept 0, or another): the letter is what the coder chose, the peak follows it
+    from facs.formats._tables import peak_letter
+    from facs.notation import letter_to_intensity
+
+    for i, (peak, letter) in enumerate(zip(table["peak"], table["letter"], strict=True)):
+        if letter and peak != 0 and peak_letter(float(peak)) != letter:
+            table.loc[i, "peak"] = float(letter_to_intensity(str(letter)))
+    return table
 
 
 def _conflict(err: _db.Conflict) -> HTTPException:
@@ -369,6 +397,12 @@ def patch_event(
         merged["code"] = _without_side(str(merged["code"]))
     elif "code" in patch and "side" not in patch:
         merged["side"] = ""  # the new code's own prefix (if any) sets the side
+    if "letter" in patch and "peak" not in patch:
+        merged["peak"] = None  # the peak follows a new letter (as on the page)
+    elif "peak" in patch and "letter" not in patch:
+        from facs.formats._tables import peak_letter
+
+        merged["letter"] = peak_letter(patch["peak"])  # and the letter a new peak
     merged.update(patch)
     try:
         values = EventIn.model_validate(merged).model_dump()
