@@ -207,3 +207,33 @@ def test_the_page_writes_codes_in_canonical_order() -> None:
                          text=True, check=True).stdout.strip()  # fmt: skip
     expected = str(Code.parse("R14B+R43E+L43E+54D+AD19+12C"))
     assert out.replace("AD19", "19") == expected, (out, expected)
+
+
+def test_the_page_checks_peak_and_letter_as_events_tables_do() -> None:
+    """static/events.js's check refuses what read_events does: a letter its peak does not read."""
+    import shutil
+    import subprocess
+
+    from facs.formats._tables import peak_letter
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    import facs.web
+
+    static = Path(facs.web.__file__).parent / "static" / "events.js"
+    peaks = [0.0, 0.3, 0.5, 1.49, 1.5, 2.5, 3.49, 4.5, 5.0]
+    base = {"code": "12", "onset_s": 0, "apex_s": 0.5, "offset_s": 1}
+    cases = [dict(base, peak=p, letter=x) for p in peaks for x in ("", "A", "C", "E")]
+    js = (
+        f"import {{ check, peakLetter }} from {json.dumps(static.as_uri())};\n"
+        f"const cases = {json.dumps(cases)};\n"
+        "console.log(JSON.stringify(cases.map((e) => [peakLetter(e.peak), check(e)])));"
+    )
+    out = subprocess.run([node, "--input-type=module", "-e", js], capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    for case, (reads, problem) in zip(cases, json.loads(out), strict=True):
+        assert reads == peak_letter(case["peak"]), case
+        agrees = case["letter"] == reads or (case["peak"] == 0 and case["letter"])
+        assert (problem is None) == bool(agrees), (case, problem)
+    assert json.loads(out)[len(peaks) * 4 - 3][1] == "peak 5 reads E, not A"

@@ -98,14 +98,14 @@ async def upload(file: Annotated[UploadFile, File()], web: Web) -> dict[str, Any
             info = None
         if info is None or info.kind != "video":
             raise HTTPException(415, f"{name!r} is not a video that can be decoded")
+        if (info.n_frames is not None and info.n_frames < 2) or _image_demuxer(part):
+            # a photo renamed .mp4 opens as a one-frame "video" with no length
+            raise HTTPException(415, f"{name!r} holds a single image, not a video")
         try:
             probe(part, whole=True)  # a cut-off upload is named now, not when coding fails
         except FACSError as err:
             reason = str(err).removeprefix(f"{part}: ")
-            raise HTTPException(415, f"{name!r} is {reason}") from None
-        if (info.n_frames is not None and info.n_frames < 2) or _image_demuxer(part):
-            # a photo renamed .mp4 opens as a one-frame "video" with no length
-            raise HTTPException(415, f"{name!r} holds a single image, not a video")
+            raise HTTPException(415, f"{name!r}: {reason}") from None
         os.replace(part, target)
     finally:
         part.unlink(missing_ok=True)

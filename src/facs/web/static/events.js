@@ -45,11 +45,21 @@ export function codeNumber(code) {
   return m ? parseInt(m[1], 10) + (/^AD/i.test(code) ? 0.5 : 0) : 999;
 }
 
+/* The letter a peak (0–5) reads, as facs.notation.intensity_to_letter: "" below 0.5. */
+export function peakLetter(peak) {
+  return peak < 0.5 ? "" : "ABCDE"[Math.min(5, Math.floor(peak + 0.5)) - 1];
+}
+
 /* What is wrong with an edited event, or null. */
 export function check(e) {
   if (!e.code) return "code is empty";
   if (![e.onset_s, e.apex_s, e.offset_s].every((t) => Number.isFinite(t) && t >= 0)) return "times must be numbers ≥ 0";
   if (!(e.onset_s <= e.apex_s && e.apex_s <= e.offset_s)) return "need onset ≤ apex ≤ offset";
   if (!(Number.isFinite(e.peak) && e.peak >= 0 && e.peak <= 5)) return "peak must be a number from 0 to 5";
+  const reads = peakLetter(e.peak), letter = e.letter || "";
+  // as every events table: the letter is the one the peak reads; peak 0 = no peak measured
+  if (letter !== reads && !(e.peak === 0 && letter)) {
+    return `peak ${e.peak} reads ${reads || "no letter"}, not ${letter || "no letter"}`;
+  }
   return null;
 }
