@@ -136,6 +136,40 @@ def test_a_neutral_span_outside_the_clip_fails_before_any_work(shared_data: Path
         facs.code(video, start=1.0, end=2.0, neutral=(0.0, 0.5))
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (
+            {"neutral": (1.0, 0.2)},
+            r"neutral must be a span start-end with 0 <= start < end, got 1-0.2",
+        ),
+        ({"neutral": (0.5, 0.5)}, r"got 0.5-0.5"),
+        ({"neutral": (float("nan"), 1.0)}, r"got nan-1"),
+        ({"neutral": (0.0, 0.5, 1.0)}, r"neutral must be \(start, end\) in seconds"),
+        ({"neutral": 0.5}, r"neutral must be \(start, end\) in seconds, got 0.5"),
+        ({"workers": 1.5}, r"workers must be a whole number of at least 1, got 1.5"),
+        ({"workers": "2"}, r"got '2'"),
+        ({"start": "1"}, r"start must be a finite number of seconds >= 0, got '1'"),
+    ],
+)
+def test_bad_options_fail_before_any_work(shared_data: Path, option: dict, message: str) -> None:
+    with pytest.raises(ParameterError, match=message):
+        facs.code(shared_data / "real" / "single_face.mp4", **option)
+
+
+def test_save_writes_one_or_both_table_formats_and_never_none(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    coding = facs.code(shared_data / "real" / "single_face.jpg")
+    coding.save(tmp_path, plot=False)
+    for formats in ((), ("xlsx",), ("csv", "json")):
+        with pytest.raises(ParameterError, match="formats must be one or both of 'csv' and"):
+            coding.save(tmp_path, formats=formats, plot=False)
+    assert (tmp_path / "frames.csv").is_file()  # an empty choice used to delete them
+    written = coding.save(tmp_path, formats="parquet", plot=False)  # type: ignore[arg-type]
+    assert {p.name for p in written} == {"frames.parquet", "events.parquet", "summary.json"}
+
+
 def test_image_folder_and_start_end(shared_data: Path, tmp_path: Path) -> None:
     folder = tmp_path / "imgs"
     folder.mkdir()

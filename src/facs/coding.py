@@ -343,9 +343,22 @@ class Coding:
         formats: tuple[str, ...] = ("csv",),
         plot: bool = True,
     ) -> list[Path]:
-        """Write frames, events, summary (and the timeline plot) atomically."""
+        """Write frames, events, summary (and the timeline plot) atomically.
+
+        ``formats`` is one or both of ``"csv"`` and ``"parquet"`` (a single name is
+        taken as one). Outputs an earlier save left in ``outdir`` that this one does
+        not write are removed, so the folder holds one coding.
+        """
         from facs.formats import write_events, write_frames, write_summary
 
+        if isinstance(formats, str):
+            formats = (formats,)
+        unknown = [f for f in formats if f not in ("csv", "parquet")]
+        if unknown or not formats:
+            raise ParameterError(
+                "formats must be one or both of 'csv' and 'parquet', got "
+                + (", ".join(repr(f) for f in unknown) if unknown else "none")
+            )
         out = Path(outdir)
         out.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
@@ -382,6 +395,19 @@ class Coding:
 #: those an earlier run left in the folder that this run does not write.
 _OPTIONAL_OUTPUTS = ("frames.csv", "events.csv", "frames.parquet", "events.parquet",
                      "timeline.png")  # fmt: skip
+
+
+def _check_neutral(neutral: Any) -> tuple[float, float]:
+    """A neutral span: two finite seconds, start before end (found before perceiving)."""
+    try:
+        lo, hi = (float(v) for v in neutral)
+    except (TypeError, ValueError):
+        raise ParameterError(f"neutral must be (start, end) in seconds, got {neutral!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and 0 <= lo < hi):
+        raise ParameterError(
+            f"neutral must be a span start-end with 0 <= start < end, got {lo:g}-{hi:g}"
+        )
+    return lo, hi
 
 
 def code(
@@ -433,8 +459,10 @@ def code(
         actor = read_actor(actor)
     src = Path(path)
     for name, value in (("start", start), ("end", end)):
-        if value is not None and not (math.isfinite(value) and value >= 0):
-            raise ParameterError(f"{name} must be a finite number of seconds >= 0, got {value}")
+        if value is not None and not (
+            isinstance(value, int | float) and math.isfinite(value) and value >= 0
+        ):
+            raise ParameterError(f"{name} must be a finite number of seconds >= 0, got {value!r}")
     if start is not None and end is not None and end <= start:
         raise ParameterError(f"end must be after start, got start={start:g}, end={end:g}")
     check_max_faces(max_faces)
@@ -449,8 +477,10 @@ def code(
                 f"to give ({'/'.join(given)} are for videos and image folders); a photo is "
                 "read against the population's neutral, or an actor's"
             )
-    if workers < 1:
-        raise ParameterError(f"workers must be at least 1, got {workers}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ParameterError(f"workers must be a whole number of at least 1, got {workers!r}")
+    if neutral is not None:
+        neutral = _check_neutral(neutral)
     if start is not None and info.duration_s is not None and start >= info.duration_s:
         raise ParameterError(
             f"start {start:g} s is past the end of {src.name} ({info.duration_s:g} s long)"
