@@ -70,6 +70,10 @@ BAD = [
     ("1 2", "malformed item", "1 2", 0),
     ("12CC", "bad intensity 'CC'", "12CC", 0),
     ("0+12", "neutral face", "0", 0),
+    ("000+12", "neutral face", "000", 0),  # read as '0+12', which does not parse back
+    ("A0", "no one-sided form", "A0", 0),  # any run of A and U was stripped as "AU"
+    ("UUUU0", "unknown prefix 'UUUU'", "UUUU0", 0),
+    ("AUAUAU0", "unknown prefix 'AUAUAU'", "AUAUAU0", 0),
     ("LR12", "unknown prefix 'LR'", "LR12", 0),
     ("12-4", "malformed item", "12-4", 0),
 ]
@@ -84,6 +88,29 @@ def test_invalid_codes_name_token_and_position(
     assert info.value.token == token
     assert info.value.position == position
     assert info.value.text == text
+
+
+def test_neutral_written_any_way_is_the_empty_code() -> None:
+    for text in ("0", "00", "000", "AU0", "au 00", "0+0"):
+        assert Code.parse(text) == Code.parse("0") and len(Code.parse(text)) == 0, text
+    assert Code.from_actions([Action(0)]) == Code.parse("0")
+    with pytest.raises(CodeError, match="cannot be combined"):
+        Code.from_actions([Action(0), Action(12)])
+
+
+def test_actions_are_built_from_numbers_and_letters() -> None:
+    import numpy as np
+
+    assert Action(np.int64(12)) == Action(12)  # numpy's integers are numbers
+    for bad, fragment in (
+        (lambda: Action("12"), "whole number such as 12, got '12' (Code.parse reads text)"),  # type: ignore[arg-type]
+        (lambda: Action(12.0), "got 12.0"),  # type: ignore[arg-type]
+        (lambda: Action(12, intensity=3), "intensity must be a letter or None, got 3"),  # type: ignore[arg-type]
+        (lambda: Action(12, side=["L"]), "side must be a letter or None"),  # type: ignore[arg-type]
+        (lambda: Code.from_actions(["12"]), "a code is made of Actions, got '12'"),  # type: ignore[list-item]
+    ):
+        with pytest.raises(CodeError, match=re.escape(fragment)):
+            bad()
 
 
 def test_code_error_is_value_error() -> None:

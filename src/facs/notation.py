@@ -19,6 +19,7 @@ facs._errors.CodeError: unknown code 99 (token '99' at position 2 in '1+99')
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -168,6 +169,16 @@ class Action:
     movement: bool = False
 
     def __post_init__(self) -> None:
+        if isinstance(self.number, bool) or not isinstance(self.number, numbers.Integral):
+            raise CodeError(
+                f"a code number must be a whole number such as 12, got {self.number!r}"
+                + (" (Code.parse reads text)" if isinstance(self.number, str) else "")
+            )
+        object.__setattr__(self, "number", int(self.number))  # numpy's integers too
+        for name in ("intensity", "side"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise CodeError(f"{name} must be a letter or None, got {value!r}")
         entry = _entry_for(self.number, movement=self.movement)
         if entry is None:
             what = f"M{self.number}" if self.movement else str(self.number)
@@ -307,6 +318,10 @@ def _suggestion(item: str, text: str) -> str | None:
         return None
 
 
+#: The neutral face written alone: ``0``, ``00``, ``000`` … with an optional ``AU``.
+_NEUTRAL_ITEM = re.compile(r"\s*(?:AU\s*)?0+\s*")
+
+
 def _parse_item(item: str, *, text: str, position: int) -> tuple[Action, str | None]:
     """Parse one stripped item; returns the action and an optional note."""
 
@@ -395,6 +410,13 @@ class Code:
     notes: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        if any(not isinstance(a, Action) for a in self.actions):
+            bad = next(a for a in self.actions if not isinstance(a, Action))
+            raise CodeError(f"a code is made of Actions, got {bad!r} (Code.parse reads text)")
+        if any(a.number == 0 and not a.movement for a in self.actions):
+            if len(self.actions) > 1:
+                raise CodeError("0 (neutral face) cannot be combined with other codes")
+            object.__setattr__(self, "actions", ())  # the neutral face: no action
         ordered = tuple(sorted(self.actions, key=Action.sort_key))
         seen: dict[str, list[Action]] = {}
         unique: list[Action] = []
@@ -427,7 +449,7 @@ class Code:
         notes: list[str] = []
         neutral_at: tuple[str, int] | None = None
         for item, position in _split_items(text):
-            if item and item.upper().lstrip("AU").strip() in ("0", "00") and item[:1] != "M":
+            if _NEUTRAL_ITEM.fullmatch(item.upper()):
                 neutral_at = (item, position)
                 continue
             action, note = _parse_item(item, text=text, position=position)
