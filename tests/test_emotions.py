@@ -76,6 +76,11 @@ def test_suggest() -> None:
         suggest("boredom")
     with pytest.raises(FACSError, match="unknown source"):
         suggest("fear", source="nope")
+    # a source that has no prototype of this emotion (the CLI indexed an empty list)
+    with pytest.raises(ValueError, match="du2014 lists no prototype for contempt; the sources"):
+        suggest("contempt", source="du2014")
+    with pytest.raises(ValueError, match="an emotion is a word"):
+        suggest(None)  # type: ignore[arg-type]
 
 
 def test_neutral_matches_nothing() -> None:

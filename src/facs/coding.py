@@ -286,6 +286,7 @@ def face_track(
     from facs.face import probe
     from facs.face._batch import FaceBatch
 
+    _check_workers(workers)
     src = Path(path)
     info = probe(src)
     est = load_estimator()
@@ -397,6 +398,11 @@ _OPTIONAL_OUTPUTS = ("frames.csv", "events.csv", "frames.parquet", "events.parqu
                      "timeline.png")  # fmt: skip
 
 
+def _check_workers(workers: Any) -> None:
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ParameterError(f"workers must be a whole number of at least 1, got {workers!r}")
+
+
 def _check_neutral(neutral: Any) -> tuple[float, float]:
     """A neutral span: two finite seconds, start before end (found before perceiving)."""
     try:
@@ -477,8 +483,7 @@ def code(
                 f"to give ({'/'.join(given)} are for videos and image folders); a photo is "
                 "read against the population's neutral, or an actor's"
             )
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ParameterError(f"workers must be a whole number of at least 1, got {workers!r}")
+    _check_workers(workers)
     if neutral is not None:
         neutral = _check_neutral(neutral)
     if start is not None and info.duration_s is not None and start >= info.duration_s:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
-from facs._errors import FACSError
+from facs._errors import InputError
 from facs.catalogue import load_toml
 from facs.notation import Action, Code
 
@@ -188,11 +188,13 @@ def normalise_emotion(name: str) -> str:
     >>> normalise_emotion("Fearful")
     'fear'
     """
+    if not isinstance(name, str):
+        raise InputError(f"an emotion is a word such as 'happy', got {name!r}")
     key = " ".join(name.lower().replace("-", " ").replace("_", " ").split())
     key = _SYNONYMS.get(key, key)
     known = {p.emotion for p in prototypes()}
     if key not in known:
-        raise FACSError(f"unknown emotion {name!r}; known: {', '.join(sorted(known))}")
+        raise InputError(f"unknown emotion {name!r}; known: {', '.join(sorted(known))}")
     return key
 
 
@@ -204,8 +206,14 @@ def suggest(emotion: str, *, source: str | None = None) -> list[Prototype]:
     """
     key = normalise_emotion(emotion)
     if source is not None and source not in SOURCES:
-        raise FACSError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
+        raise InputError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
     found = [p for p in prototypes() if p.emotion == key and source in (None, p.source)]
+    if not found:
+        others = dict.fromkeys(p.source for p in prototypes() if p.emotion == key)
+        raise InputError(
+            f"source {source} lists no prototype for {key}; the sources that do: "
+            f"{', '.join(others)}"
+        )
     return sorted(found, key=lambda p: (p.type != "prototype", list(SOURCES).index(p.source)))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -111,6 +112,74 @@ def test_fit_apply_and_round_trip(tmp_path: Path) -> None:
         fit_actor(**take, rows=[rows[0], late])
 
 
+def _actor_file(tmp_path: Path) -> Path:
+    est = load_estimator()
+    n = 60
+    aligned = np.repeat(est.population.shape[None], n, axis=0).astype(np.float32)
+    bs = np.repeat(est.population.blendshapes[None], n, axis=0)
+    from facs.au import ScriptRow
+
+    rows = [ScriptRow(0.0, 0.9, Code(), 2), ScriptRow(1.0, 1.9, Code.parse("12C"), 3)]
+    actor = fit_actor(estimator=est, aligned=aligned, blendshapes=bs, pose=np.zeros((n, 3)),
+                      size=np.full(n, 90.0), time_s=np.arange(n) / 30, rows=rows)  # fmt: skip
+    return write_actor(actor, tmp_path / "actor.json")
+
+
+def _edit(data: dict, edit: str) -> None:
+    nan, inf = float("nan"), float("inf")
+    neutral = data["neutral"]
+    match edit:
+        case "gain nan":
+            data["gain"] = [nan] * len(data["gain"])
+        case "gain -5":
+            data["gain"][0] = -5.0
+        case "offset inf":
+            data["offset"][3] = inf
+        case "shape cut":
+            neutral["shape"] = neutral["shape"][:10]
+        case "shape 2 columns":
+            neutral["shape"] = [row[:2] for row in neutral["shape"]]
+        case "blendshapes cut":
+            neutral["blendshapes"] = neutral["blendshapes"][:3]
+        case "blendshapes nan":
+            neutral["blendshapes"][5] = nan
+        case "pose empty":
+            neutral["pose"] = []
+        case "size 0":
+            neutral["size"] = 0
+        case "frames -7":
+            neutral["frames"] = -7
+
+
+@pytest.mark.parametrize(
+    ("edit", "fragment"),
+    [
+        ("gain nan", "gain[0] is nan, not within 0.5–2.5"),
+        ("gain -5", "gain[0] is -5, not within 0.5–2.5"),
+        ("offset inf", "offset holds a value that is not a finite number"),
+        ("shape cut", "neutral.shape must be 478×3 numbers, got 10×3"),
+        ("shape 2 columns", "neutral.shape must be 478×3 numbers, got 478×2"),
+        ("blendshapes cut", "neutral.blendshapes must be 52 numbers, got 3"),
+        ("blendshapes nan", "neutral.blendshapes holds a value that is not a finite number"),
+        ("pose empty", "neutral.pose must be 3 numbers, got 0"),
+        ("size 0", "neutral.size must be above 0, got 0"),
+        ("frames -7", "neutral.frames must be at least 1, got -7"),
+    ],
+)
+def test_a_damaged_actor_file_is_refused_before_any_work(
+    tmp_path: Path, edit: str, fragment: str
+) -> None:
+    """Hand-edited actors coded on with exit 0 (NaN gains: blank AUs; inf: every AU at E) or
+    crashed the estimator (a cut neutral)."""
+    path = _actor_file(tmp_path)
+    read_actor(path)  # as written: sound
+    data = json.loads(path.read_text())
+    _edit(data, edit)
+    path.write_text(json.dumps(data))  # json writes NaN and Infinity as Python reads them
+    with pytest.raises(InputError, match=re.escape(f"{path}: damaged actor file: {fragment}")):
+        read_actor(path)
+
+
 @pytest.mark.slow
 def test_calibrate_cli_and_code_with_actor(shared_data: Path, tmp_path: Path) -> None:
     video = shared_data / "real" / "single_face.mp4"
@@ -150,3 +219,26 @@ def test_outputs_an_actor_leaves_uncorrected_keep_their_letter_stretch() -> None
     out = np.full((1, k), 3.0)
     assert corrected.stretch(out)[0, 0] == 3.0  # corrected: already on the actor's letters
     assert np.array_equal(corrected.stretch(out)[0, 1:], model.stretch(out)[0, 1:])
+
+
+def test_calibrate_never_writes_over_its_inputs(shared_data: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from facs.cli import app
+
+    script = _script(tmp_path, "start,end,code\n0,0.5,0\n0.5,2.3,12\n")
+    before = script.read_bytes()
+    video = shared_data / "real" / "single_face.mp4"
+    for output, rom in ((script, str(video)), (tmp_path / "a.json", "")):
+        args = ["calibrate", rom, "-s", str(script), "-o", str(output), "-q"]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, result.output
+    assert script.read_bytes() == before  # was replaced by the actor's JSON, exit 0
+    result = CliRunner().invoke(app, ["calibrate", str(video), "-s", str(script), "-o",
+                                      str(script), "-q"])  # fmt: skip
+    assert "is an input of this command" in result.output
+    result = CliRunner().invoke(app, ["calibrate", str(video), "-s", str(script), "--workers",
+                                      "0", "-o", str(tmp_path / "w.json"), "-q"])  # fmt: skip
+    assert result.exit_code == 2 and "--workers must be a whole number of at least 1" in (
+        result.output
+    )

@@ -156,6 +156,22 @@ def test_errors_exit_2(coded: dict[str, Path], tmp_path: Path) -> None:
     )
 
 
+def test_the_report_never_overwrites_an_input(coded: dict[str, Path], tmp_path: Path) -> None:
+    ann = tmp_path / "ann.csv"
+    ann.write_bytes(coded["ann"].read_bytes())
+    before = ann.read_bytes()
+    result = runner.invoke(app, ["agree", str(ann), str(coded["bob"]), "-o", str(ann)])
+    assert result.exit_code == 2 and "is an input of this command" in result.output
+    assert ann.read_bytes() == before  # it was replaced by the JSON report, exit 0
+
+
+def test_names_are_printed_as_typed_not_as_markup(coded: dict[str, Path]) -> None:
+    args = ["agree", str(coded["ann"]), str(coded["bob"]), "--names", "[red]x,[/]y"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output  # was a MarkupError traceback
+    assert "n [red]x" in result.output and "[/]y" in result.output
+
+
 def test_an_elan_file_and_a_coding_folder_are_codings(
     coded: dict[str, Path], tmp_path: Path
 ) -> None:

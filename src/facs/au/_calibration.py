@@ -240,7 +240,7 @@ def read_actor(path: str | Path) -> Actor:
             kind="actor",
             n_frames=int(n["frames"]),
         )
-        return Actor(
+        actor = Actor(
             name=str(data["name"]),
             neutral=neutral,
             outputs=tuple(data["outputs"]),
@@ -250,6 +250,47 @@ def read_actor(path: str | Path) -> Actor:
         )
     except (KeyError, TypeError, ValueError) as err:
         raise InputError(f"{src}: damaged actor file ({err})") from None
+    problem = _actor_problem(actor)
+    if problem:
+        raise InputError(f"{src}: damaged actor file: {problem}; calibrate again")
+    return actor
+
+
+def _actor_problem(actor: Actor) -> str | None:
+    """What makes a (hand-edited or damaged) actor unusable, as :func:`fit_actor` never
+    writes it; ``None`` when it is sound."""
+    n = actor.neutral
+    shapes = {
+        "neutral.shape": (n.shape, (478, 3)),
+        "neutral.blendshapes": (n.blendshapes, (52,)),
+        "neutral.pose": (n.pose, (3,)),
+        "offset": (actor.offset, actor.gain.shape),
+    }
+    for name, (value, want) in shapes.items():
+        if value.shape != want:
+            wanted = "×".join(str(d) for d in want)
+            got = "×".join(str(d) for d in value.shape) or "a single number"
+            return f"{name} must be {wanted} numbers, got {got}"
+    if actor.gain.ndim != 1:
+        return "gain must be a list of numbers"
+    for name, value in (("neutral.shape", n.shape), ("neutral.blendshapes", n.blendshapes),
+                        ("neutral.pose", n.pose), ("offset", actor.offset)):  # fmt: skip
+        if not np.isfinite(value).all():
+            return f"{name} holds a value that is not a finite number"
+    lo, hi = GAIN_RANGE
+    bad = np.flatnonzero(~((actor.gain >= lo) & (actor.gain <= hi)))
+    if bad.size:
+        return f"gain[{bad[0]}] is {actor.gain[bad[0]]:g}, not within {lo:g}–{hi:g}"
+    bad = np.flatnonzero(~((actor.offset >= -1.0) & (actor.offset <= 1.0)))
+    if bad.size:
+        return f"offset[{bad[0]}] is {actor.offset[bad[0]]:g}, not within -1–1"
+    if math.isfinite(n.size) and n.size <= 0:
+        return f"neutral.size must be above 0, got {n.size:g}"
+    if not math.isnan(n.size) and not math.isfinite(n.size):
+        return "neutral.size is not a finite number"
+    if n.n_frames is not None and n.n_frames < 1:
+        return f"neutral.frames must be at least 1, got {n.n_frames}"
+    return None
 
 
 def apply_actor(estimator: Estimator, actor: Actor) -> Estimator:

@@ -8,10 +8,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from facs.cli._common import console, err_console, print_json, user_errors
+from facs.cli._common import (
+    console,
+    err_console,
+    print_json,
+    refuse_writing_over_inputs,
+    user_errors,
+)
 
 __all__ = ["agree_cmd"]
 
@@ -63,11 +70,12 @@ def _icc_cell(value: float, n: int) -> Text:
 
 def _table(result: Any) -> Table:
     kind = result.kind
-    title = f"Agreement on {kind}: {', '.join(result.coders)} (reference {result.coders[0]})"
+    coders = ", ".join(escape(c) for c in result.coders)
+    title = f"Agreement on {kind}: {coders} (reference {escape(result.coders[0])})"
     table = Table(title=title, title_justify="left")
     table.add_column("Code", style="bold cyan", no_wrap=True)
     for coder in result.coders:
-        table.add_column(f"n {coder}", justify="right")
+        table.add_column(Text(f"n {coder}"), justify="right")
     for header in ("AI", "κ", "F1", "ICC", "κw"):
         table.add_column(header, justify="right")
 
@@ -188,6 +196,8 @@ def agree_cmd(
 
         if len(files) < 2:
             raise InputError(f"agreement needs at least two files, got {len(files)}")
+        if output is not None:
+            refuse_writing_over_inputs(output, *files, what="the report")
         span_s = _span(span)
         # Only the kind-specific options typed: agree refuses those of the other kind.
         kind_options = _given(
@@ -217,8 +227,8 @@ def agree_cmd(
             print_json(report)
             return
         console.print(_table(result))
-        console.print(f"[dim]{_settings_line(result)}[/]")
+        console.print(f"[dim]{escape(_settings_line(result))}[/]")
         for warning in result.warnings:
-            err_console.print(f"[yellow]warning:[/] {warning}")
+            err_console.print(f"[yellow]warning:[/] {escape(warning)}")
         if output is not None:
-            err_console.print(f"wrote {output}")
+            err_console.print(f"wrote {escape(str(output))}")

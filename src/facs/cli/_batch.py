@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from facs.cli._code import OutFormat
 from facs.cli._common import console, err_console, input_path, progress_bar, user_errors
@@ -100,6 +101,6 @@ def batch_cmd(
     )
     for row in result.failed.itertuples():
         message = " ".join(str(row.error).split())
-        err_console.print(f"[red]failed[/] {row.video}: {message}", soft_wrap=True)
+        err_console.print(f"[red]failed[/] {escape(f'{row.video}: {message}')}", soft_wrap=True)
     if len(result.failed):
         raise typer.Exit(1)

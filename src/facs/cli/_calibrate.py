@@ -6,14 +6,24 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from facs.cli._common import console, err_console, quiet_native_logs, user_errors
+from facs.cli._common import (
+    console,
+    err_console,
+    input_path,
+    quiet_native_logs,
+    refuse_writing_over_inputs,
+    user_errors,
+)
 
 __all__ = ["calibrate_cmd"]
 
 
 def calibrate_cmd(
-    rom: Annotated[Path, typer.Argument(help="The actor's range-of-motion video.")],
+    rom_arg: Annotated[
+        str, typer.Argument(metavar="ROM", help="The actor's range-of-motion video.")
+    ],
     script: Annotated[
         Path, typer.Option("--script", "-s", help="CSV: start, end, code (seconds; 0 = neutral).")
     ],
@@ -34,6 +44,8 @@ def calibrate_cmd(
     from facs.face import probe
 
     with user_errors(), quiet_native_logs():
+        rom = input_path(rom_arg, "ROM")  # "" would read as ".", the current folder
+        refuse_writing_over_inputs(output, rom, script, what="the actor file")
         rows = read_script(script)
         probe(rom)
         with Progress(
@@ -57,9 +69,9 @@ def calibrate_cmd(
         write_actor(actor, output)
         info = actor.info
         console.print(
-            f"[bold]{actor.name}[/]: {info['scripted_frames']} scripted frames of "
+            f"[bold]{escape(actor.name)}[/]: {info['scripted_frames']} scripted frames of "
             f"{info['frames']}, neutral from {info['neutral_from']} ({info['neutral_frames']} "
-            f"frames) → {output}"
+            f"frames) → {escape(str(output))}"
         )
         for note in info["notes"]:
-            err_console.print(f"[yellow]note:[/] {note}")
+            err_console.print(f"[yellow]note:[/] {escape(note)}")

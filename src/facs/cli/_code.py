@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from facs._errors import InputError
 from facs._outputs import COMPLETE, WORK, finished, locked, mark_complete, output_settings
@@ -133,7 +134,7 @@ def _code_locked(
 
     fmt, start, end, fps = settings["format"], settings["start"], settings["end"], settings["fps"]
     if not force and finished(output, settings):
-        console.print(f"{output}: already coded from {input} (use --force to redo)")
+        console.print(escape(f"{output}: already coded from {input} (use --force to redo)"))
         return
     (output / COMPLETE).unlink(missing_ok=True)  # outputs are about to change
     work = output / WORK
@@ -171,4 +172,4 @@ def _code_locked(
             "compared with a population neutral"
         )
     for path in written:
-        console.print(f"  {path}")
+        console.print(f"  {escape(str(path))}")

@@ -40,6 +40,28 @@ def input_path(value: str, hint: str) -> Path:
     return Path(value)
 
 
+def same_place(source: Path, output: Path) -> bool:
+    """Whether writing ``output`` would overwrite ``source`` (or a coding's table inside it)."""
+    try:
+        src, out = source.resolve(), output.resolve()
+    except OSError:
+        return False
+    return out == src or (src.is_dir() and out.is_relative_to(src) and out.name in (
+        "frames.csv", "events.csv", "summary.json"))  # fmt: skip
+
+
+def refuse_writing_over_inputs(output: Path, *inputs: Path, what: str = "the output") -> None:
+    """An InputError when ``output`` is one of the command's inputs (it would be lost)."""
+    from facs._errors import InputError
+
+    for source in inputs:
+        if source.exists() and same_place(source, output):
+            raise InputError(
+                f"{output} is an input of this command: write {what} elsewhere (the input "
+                "would be lost)"
+            )
+
+
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 

@@ -7,9 +7,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from facs._validate import check_positive
-from facs.cli._common import console, err_console, input_path, print_json, user_errors
+from facs.cli._common import (
+    console,
+    err_console,
+    input_path,
+    print_json,
+    same_place,
+    user_errors,
+)
 
 __all__ = ["convert_cmd"]
 
@@ -36,16 +44,6 @@ class ToName(StrEnum):
     meta = "meta"
     metahuman = "metahuman"
     livelink = "livelink"
-
-
-def _same_place(source: Path, output: Path) -> bool:
-    """Whether writing ``output`` would overwrite ``source`` (or a file inside it)."""
-    try:
-        src, out = source.resolve(), output.resolve()
-    except OSError:
-        return False
-    return out == src or (src.is_dir() and out.is_relative_to(src) and out.name in (
-        "frames.csv", "events.csv", "summary.json"))  # fmt: skip
 
 
 def convert_cmd(
@@ -91,7 +89,7 @@ def convert_cmd(
         if media is not None and to.value != "eaf":
             raise InputError(f"--media links a video in an ELAN file: it needs --to eaf, not "
                              f"--to {to.value}")  # fmt: skip
-        if Path(source).exists() and _same_place(Path(source), output):
+        if Path(source).exists() and same_place(Path(source), output):
             raise InputError(f"{output} is the input: write the conversion elsewhere (the input "
                              "would be lost if the conversion went wrong)")  # fmt: skip
         data = read_any(source, from_.value if from_ else None, fps=fps)
@@ -106,8 +104,10 @@ def convert_cmd(
             })  # fmt: skip
             return
         for note in notes:
-            err_console.print(f"[yellow]note:[/] {note}", markup=True, highlight=False)
+            err_console.print(f"[yellow]note:[/] {escape(note)}", markup=True, highlight=False)
         frames = "" if data.frames is None else f"{len(data.frames)} frame rows, "
-        console.print(f"{source} ({data.kind}) → {to.value}: {frames}{len(data.events)} events")
+        console.print(
+            escape(f"{source} ({data.kind}) → {to.value}: {frames}{len(data.events)} events")
+        )
         for path in written:
-            console.print(f"→ {path}")
+            console.print(f"→ {escape(str(path))}")

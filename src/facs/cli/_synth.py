@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from facs._errors import InputError
 from facs.cli._common import console, err_console, user_errors
@@ -58,7 +59,7 @@ _DRAWING_WARNINGS = ("mutually exclusive", "wink", "cannot be seen")
 
 
 def _note(note: str) -> None:
-    err_console.print(f"[yellow]note:[/] {note}")
+    err_console.print(f"[yellow]note:[/] {escape(note)}")
 
 
 def _notes(codes: list[str]) -> None:
@@ -151,7 +152,7 @@ def render_cmd(
             written = compare_faces(parsed, output, view=view.value, muscles=muscles,
                                     size=_size(size, (420, 520)), identity=identity)  # fmt: skip
         _notes([str(c) for c in parsed])
-        console.print(f"{' | '.join(str(c) for c in parsed)} → {written}")
+        console.print(f"{' | '.join(str(c) for c in parsed)} → {escape(str(written))}")
 
 
 def animate_cmd(
@@ -204,7 +205,7 @@ def animate_cmd(
                 written = animate(steps, output, fps=25.0 if fps is None else fps,
                                   view=view.value, size=dims, transition=transition,
                                   progress=progress, identity=identity)  # fmt: skip
-        console.print(f"→ {written}")
+        console.print(f"→ {escape(str(written))}")
 
 
 def sheet_cmd(
@@ -222,4 +223,4 @@ def sheet_cmd(
             raise InputError(f"{output}: the reference sheet is a PDF: use a .pdf name")
         with _bar("drawing", quiet) as progress:
             written = sheet(output, progress=progress, identity=identity)
-        console.print(f"→ {written}")
+        console.print(f"→ {escape(str(written))}")

@@ -60,7 +60,8 @@ _DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 def _refused_write(err: OSError, tmp: Path, target: Path) -> bool:
     """Whether ``err`` is the file system refusing this write (not an error about another
     file met inside the ``with`` block, e.g. an input that cannot be read)."""
-    if err.errno not in USER_ERRNOS:
+    # ENOENT only when it names this write: a folder that takes no new files (/proc)
+    if err.errno not in USER_ERRNOS and err.errno != errno.ENOENT:
         return False
     if err.filename is None:
         return err.errno in _DISK_ERRNOS
