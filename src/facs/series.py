@@ -25,6 +25,7 @@ Rows with ``success = 0`` hold NaN in every code column.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -168,14 +169,41 @@ def _row_name(frames: pd.DataFrame, i: int) -> str:
     return f"row {i + 1}" + (f" (frame {int(frame)})" if pd.notna(frame) else "")
 
 
+def _shown(value: object) -> str:
+    """A cell as a message quotes it: numbers as numbers (``inf``, ``1.7``), a blank as
+    ``empty``, text quoted."""
+    if isinstance(value, str):
+        return repr(value)
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return repr(value)
+    return "empty" if math.isnan(number) else f"{number:g}"
+
+
 def _check_times_and_pose(frames: pd.DataFrame, source: str) -> None:
     """Times are finite, each face's rows go forward in time with one row per frame, and
     head angles are angles."""
     times = pd.to_numeric(frames["time_s"], errors="coerce").to_numpy(dtype=float)
-    bad = np.flatnonzero(np.isinf(times))
+    bad = np.flatnonzero(~np.isfinite(times))
     if bad.size:
         i = int(bad[0])
-        raise InputError(f"{source}, {_row_name(frames, i)}: time_s {times[i]:g} is not a time")
+        shown = frames["time_s"].iloc[i]
+        raise InputError(f"{source}, {_row_name(frames, i)}: time_s {_shown(shown)} is not a "
+                         "time" + (" (every row needs one)" if pd.isna(shown) else ""))  # fmt: skip
+    for column, lowest in (("frame", 0), ("face", -1), ("success", 0)):
+        raw = frames[column]
+        numbers = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        whole = np.isfinite(numbers) & (numbers == np.round(numbers)) & (numbers >= lowest)
+        if column == "success":
+            whole &= numbers <= 1
+        bad = np.flatnonzero(~whole)
+        if bad.size:
+            i = int(bad[0])
+            want = {"frame": "a whole number from 0", "face": "a whole number from -1 (no face)",
+                    "success": "0 or 1"}[column]  # fmt: skip
+            raise InputError(f"{source}, row {i + 1}: {column} {_shown(raw.iloc[i])} is not "
+                             f"{want}")  # fmt: skip
     for angle in ("yaw", "pitch", "roll"):
         values = pd.to_numeric(frames[angle], errors="coerce").to_numpy(dtype=float)
         bad = np.flatnonzero(~np.isnan(values) & ~(np.abs(values) <= 180))
@@ -190,6 +218,13 @@ def _check_times_and_pose(frames: pd.DataFrame, source: str) -> None:
         i = int(twice[0])
         raise InputError(f"{source}, row {i + 1}: two rows for face {keyed['face'].iloc[i]}, "
                          f"frame {keyed['frame'].iloc[i]}")  # fmt: skip
+    frame_step = keyed.groupby("face", sort=False)["frame"].diff().to_numpy()
+    back = np.flatnonzero(frame_step < 0)
+    if back.size:
+        i = int(back[0])
+        raise InputError(f"{source}, row {i + 1}: frame {keyed['frame'].iloc[i]} comes after "
+                         f"frame {keyed['frame'].iloc[i] - frame_step[i]:g} for face "
+                         f"{keyed['face'].iloc[i]}: rows must be in frame order")  # fmt: skip
     step = keyed.groupby("face", sort=False)["time_s"].diff().to_numpy()
     back = np.flatnonzero(step < 0)
     if back.size:

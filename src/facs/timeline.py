@@ -110,10 +110,12 @@ class _Track:
 
 
 def _tracks(frames: pd.DataFrame) -> list[_Track]:
-    """Split a frames table into one track per face (``face = -1`` rows skipped)."""
+    """Split a frames table into one track per face (``face = -1`` rows skipped, and rows
+    whose face was not found, ``success = 0``: their codes are no frame's codes either)."""
     if frames.empty:
         return []
     face = frames["face"].to_numpy(dtype=np.int64)
+    face = np.where(frames["success"].to_numpy() == 0, -1, face)
     frame = frames["frame"].to_numpy(dtype=np.int64)
     order = np.lexsort((frame, face))
     bounds = np.flatnonzero(np.diff(face[order])) + 1
