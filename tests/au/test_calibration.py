@@ -44,8 +44,13 @@ def test_read_script(tmp_path: Path) -> None:
         ("start,end\n0,1\n", "missing column(s) code"),
         ("start,end,code\n0,1,12P\n", "line 2"),
         ("start,end,code\n2,1,12\n", "end must be after start"),
-        ("start,end,code\nx,1,12\n", "bad time"),
+        ("start,end,code\nx,1,12\n", "line 2, column start: bad time 'x'"),
+        ("start,end,code\n0,-1,12\n", "line 2, column end: bad time '-1': times are finite"),
         ("start,end,code\n", "no rows"),
+        ("start,end,code,code\n0,0.5,0,0\n0.5,2.4,12,4\n", "column code appears twice"),
+        ("start,end_s,end,code\n0,1,1,12\n", "column end appears twice"),
+        ("start,end,code\n0,2.4,0\n0,2.4,12\n", "line 2: the neutral span 0–2.4 s overlaps line 3"),
+        ("start,end,code\n0,2.4,0\n", "neutral (0) rows only: nothing to calibrate"),
     ],
 )
 def test_bad_scripts(tmp_path: Path, text: str, fragment: str) -> None:
@@ -53,6 +58,14 @@ def test_bad_scripts(tmp_path: Path, text: str, fragment: str) -> None:
         read_script(_script(tmp_path, text))
     with pytest.raises(InputError, match="no such script"):
         read_script(tmp_path / "missing.csv")
+    with pytest.raises(InputError, match="a folder, not a script file"):
+        read_script(tmp_path)
+
+
+def test_a_utf16_script_reads(tmp_path: Path) -> None:
+    path = tmp_path / "rom.csv"
+    path.write_text("start,end,code\n0,1,0\n1,2,12\n", encoding="utf-16")
+    assert [str(r.code) for r in read_script(path)] == ["0", "12"]
 
 
 def test_script_targets_follow_the_generic_time_course() -> None:
@@ -242,3 +255,18 @@ def test_calibrate_never_writes_over_its_inputs(shared_data: Path, tmp_path: Pat
     assert result.exit_code == 2 and "--workers must be a whole number of at least 1" in (
         result.output
     )
+
+
+def test_a_short_neutral_and_a_row_past_the_take_are_noted() -> None:
+    est = load_estimator()
+    n = 120
+    aligned = np.repeat(est.population.shape[None], n, axis=0).astype(np.float32)
+    bs = np.repeat(est.population.blendshapes[None], n, axis=0)
+    from facs.au import ScriptRow
+
+    rows = [ScriptRow(0.0, 0.1, Code(), 2), ScriptRow(0.5, 2400.0, Code.parse("12C"), 3)]
+    actor = fit_actor(estimator=est, aligned=aligned, blendshapes=bs, pose=np.zeros((n, 3)),
+                      size=np.full(n, 90.0), time_s=np.arange(n) / 30, rows=rows)  # fmt: skip
+    notes = " ".join(actor.info["notes"])
+    assert "line 3 ends at 2400 s, after the take's last frame with a face at 3.97 s" in notes
+    assert "the neutral (0) spans hold 4 frames with a face" in notes

@@ -349,6 +349,23 @@ def test_events_errors(tmp_path: Path, row: int, edits: dict[str, Any], message:
         read_events(path)
 
 
+def test_a_column_named_twice_or_a_huge_face_is_refused(tmp_path: Path) -> None:
+    events = tmp_path / "events.csv"
+    make_events().assign(code2=["6", "L6", "4"]).rename(columns={"code2": "code"}).to_csv(
+        events, index=False
+    )
+    with pytest.raises(InputError, match="column 'code' appears twice in the header"):
+        read_events(events)  # the first copy was read silently
+    frames = tmp_path / "frames.csv"
+    table = make_frames(3)
+    pd.concat([table, table[["AU12"]]], axis=1).to_csv(frames, index=False)
+    with pytest.raises(InputError, match="column 'AU12' appears twice"):
+        read_frames(frames)  # was "unknown column 'AU12.1'"
+    huge = events_csv(tmp_path, 0, face="99999999999999999999999")
+    with pytest.raises(InputError, match=r"row 1 .*'face' holds 1e\+23, larger than 2\*\*53"):
+        read_events(huge)  # wrapped to -2**63: every huge id one face
+
+
 def test_a_letter_with_peak_0_is_a_letter_with_no_peak_measured(tmp_path: Path) -> None:
     events = read_events(events_csv(tmp_path, 0, peak=0.0))
     assert (events.loc[0, "peak"], events.loc[0, "letter"]) == (0.0, "C")

@@ -83,18 +83,29 @@ def read_script(path: str | Path) -> list[ScriptRow]:
 
     Times are seconds (or ``M:SS.s``). Errors name the file, line and value.
     """
+    from facs.formats._delimited import bom_encoding
+
     src = Path(path)
+    if src.is_dir():
+        raise InputError(f"{src}: a folder, not a script file")
     if not src.is_file():
         raise InputError(f"{src}: no such script file")
     try:
-        text = src.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"{src}: cannot read the script ({err})") from None
+        data = src.read_bytes()
+        text = data.decode(bom_encoding(data[:4]))
+    except OSError as err:
+        raise InputError(f"{src}: cannot read the script ({err.strerror or err})") from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"{src}: not a UTF-8 or UTF-16 text file (byte {err.start})") from None
     numbered = records(text)
     if not numbered:
         raise InputError(f"{src}: the script has no rows")
     aliases = {"start_s": "start", "end_s": "end", "facs": "code"}
     fields = [aliases.get(f.strip().lower(), f.strip().lower()) for f in numbered[0][1]]
+    twice = sorted({f for f in fields if f and fields.count(f) > 1})
+    if twice:  # the last copy won: a script with two code columns fitted the other code
+        raise InputError(f"{src}: column {twice[0]} appears twice in the header (start_s is "
+                         "start, end_s end, facs code)")  # fmt: skip
     missing = {"start", "end", "code"} - set(fields)
     if missing:
         raise InputError(
@@ -103,12 +114,13 @@ def read_script(path: str | Path) -> list[ScriptRow]:
     rows: list[ScriptRow] = []
     for line, cells in numbered[1:]:
         record = {k: (cells[j] if j < len(cells) else "") for j, k in enumerate(fields) if k}
-        try:
-            start, end = _seconds(record["start"]), _seconds(record["end"])
-        except ValueError:
-            raise InputError(
-                f"{src}, line {line}: bad time {record['start']!r} or {record['end']!r}"
-            ) from None
+        times = []
+        for column in ("start", "end"):
+            try:
+                times.append(_seconds(record[column]))
+            except ValueError as err:
+                raise InputError(f"{src}, line {line}, column {column}: {err}") from None
+        start, end = times
         if not (math.isfinite(start) and math.isfinite(end)) or end <= start:
             raise InputError(f"{src}, line {line}: end must be after start")
         try:
@@ -118,6 +130,18 @@ def read_script(path: str | Path) -> list[ScriptRow]:
         rows.append(ScriptRow(start, end, code, line))
     if not rows:
         raise InputError(f"{src}: the script has no rows")
+    if not any(r.code for r in rows):
+        raise InputError(f"{src}: the script holds neutral (0) rows only: nothing to calibrate")
+    for r in rows:
+        if r.code:
+            continue
+        for other in rows:
+            if other.code and other.start < r.end and r.start < other.end:
+                # the neutral would be the median of the action's frames
+                raise InputError(
+                    f"{src}, line {r.line}: the neutral span {r.start:g}–{r.end:g} s overlaps "
+                    f"line {other.line} ({other.code}, {other.start:g}–{other.end:g} s)"
+                )
     return rows
 
 
@@ -336,7 +360,13 @@ def fit_actor(
         if len(unseen) == sum(1 for r in rows if r.code):
             raise InputError(f"no scripted action falls within the take: {where}; {seen}")
         left_out.append(f"script rows with no frame of the face, left out: {where} ({seen})")
+    late = [r for r in rows if r.end > time_s[-1] + 1.0 and r.start <= time_s[-1]]
+    if late:
+        where = ", ".join(f"line {r.line} ends at {r.end:g} s" for r in late)
+        left_out.append(f"{where}, after the take's last frame with a face at "
+                        f"{time_s[-1]:.2f} s (times in milliseconds?)")  # fmt: skip
     neutral_rows = [r for r in rows if not r.code]
+    enough = True  # unscripted frames enough for an automatic baseline
     if neutral_rows:
         span = np.zeros(len(time_s), dtype=bool)
         for r in neutral_rows:
@@ -344,6 +374,12 @@ def fit_actor(
         chosen = np.flatnonzero(span)
         if chosen.size == 0:
             raise InputError("no face in the script's neutral (0) spans")
+        if chosen.size < MIN_BASELINE_FRAMES:
+            left_out.append(
+                f"the neutral (0) spans hold {chosen.size} frames with a face; an automatic "
+                f"baseline takes at least {MIN_BASELINE_FRAMES}: a longer neutral span is "
+                "steadier"
+            )
     else:
         scripted = np.zeros(len(time_s), dtype=bool)
         for r in rows:
@@ -378,7 +414,11 @@ def fit_actor(
         "scripted_frames": int(used.sum()),
         "rows": len(rows),
         "neutral_frames": int(chosen.size),
-        "neutral_from": "script 0 spans" if neutral_rows else "calmest unscripted frames",
+        "neutral_from": "script 0 spans"
+        if neutral_rows
+        else "calmest unscripted frames"
+        if enough
+        else "calmest frames (every frame is scripted)",
         "alpha": alpha,
         "notes": notes,
         "estimator": estimator.info.get("method", ""),

@@ -138,6 +138,7 @@ def _read_raw(path: Path, fmt: TableFormat, *, str_columns: Sequence[str]) -> pd
             # than the header names: every value would sit one column off
             raise InputError(_long_lines_message(path, len(table.columns)))
         _check_last_line(path, len(table.columns))
+        _check_repeated_columns(source, [str(c) for c in table.columns])
         return table
     except pd.errors.EmptyDataError:
         raise InputError(f"cannot read {source}: the file is empty") from None
@@ -147,6 +148,16 @@ def _read_raw(path: Path, fmt: TableFormat, *, str_columns: Sequence[str]) -> pd
         raise InputError(f"cannot read {source}: not a UTF-8 text CSV (byte {err.start})") from None
     except OSError as err:
         raise InputError(f"cannot read {source}: {err.strerror or err}") from None
+
+
+def _check_repeated_columns(source: str, columns: list[str]) -> None:
+    """Refuse a header naming one column twice: pandas keeps both as ``code`` and
+    ``code.1``, and only the first was read (a frames table then named ``AU12.1``)."""
+    names = set(columns)
+    for name in columns:
+        base, dot, number = name.rpartition(".")
+        if dot and number.isdigit() and base in names:
+            raise InputError(f"{source}: column {base!r} appears twice in the header")
 
 
 def _check_last_line(path: Path, names: int) -> None:
@@ -243,6 +254,11 @@ def _where(fmt: TableFormat | None, position: int, source: str = "") -> str:
     return f"row {position + 1}"
 
 
+#: The largest whole number a frame, face or time column may hold (2**53: every whole
+#: number up to it is exact as a float, and it is far from int64's wrap at 2**63).
+_LARGEST_WHOLE = float(2**53)
+
+
 def _conform(
     table: pd.DataFrame,
     *,
@@ -281,6 +297,13 @@ def _conform(
                 raise InputError(
                     f"{source}, {_where(fmt, i, source)}: column {col!r} must hold whole numbers,"
                     f" got {values.iloc[i]!r}"
+                )
+            bad = np.flatnonzero(np.abs(floats_) > _LARGEST_WHOLE)
+            if bad.size:  # past 2**63 it wrapped to -2**63: huge face ids became one face
+                i = int(bad[0])
+                raise InputError(
+                    f"{source}, {_where(fmt, i, source)}: column {col!r} holds"
+                    f" {float(floats_[i]):g}, larger than 2**53 ({_LARGEST_WHOLE:.0f})"
                 )
             out[col] = values.astype("int64")
         else:
