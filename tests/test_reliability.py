@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import warnings
 from pathlib import Path
 
@@ -253,6 +254,14 @@ def test_statistics_reject_bad_input() -> None:
         fleiss_kappa([[1], [2]])
     assert cohen_kappa([], []) is None
     assert fleiss_kappa(np.zeros((0, 3))) is None
+    nan = float("nan")  # NaN is no category: [nan, 1] twice read as kappa 1.0
+    for bad in (lambda: cohen_kappa([nan, 1], [nan, 1]), lambda: fleiss_kappa([[nan, 1]])):
+        with pytest.raises(ValueError, match="ratings must be finite"):
+            bad()
+    with pytest.raises(InputError, match=r"events a, row 1: event times must be numbers"):
+        match_events(_times((nan, 1.0)), _times((0.0, 1.0)))
+    with pytest.raises(InputError, match=r"events b, row 1: .*onset_s ≤ apex_s ≤ offset_s"):
+        match_events(_times((0.0, 1.0)), _times((2.0, 1.0)).assign(apex_s=2.0))
 
 
 # --------------------------------------------------------------------------- event matching
@@ -357,6 +366,28 @@ def test_events_agreement_by_hand() -> None:
     assert result.overall["agreement_index"] == pytest.approx(2 / 6)
     assert result.overall["f1"] == pytest.approx(2 / 6)  # = the index for two coders
     assert result.settings["bin_s"] == 0.5 and result.settings["tolerance_s"] == 0.5
+
+
+def test_agree_refuses_impossible_events_and_warns_of_codings_that_cannot_meet() -> None:
+    ann = events(("12", 1.0, 2.0), ("6", 1.0, 2.0))
+    for edit, says in (
+        ({"peak": 99.0}, "peak must be within 0–5, got 99"),
+        ({"peak": -3.0}, "peak must be within 0–5, got -3"),
+        ({"side": "Q"}, "side must be empty or one of"),
+        ({"code": "R12", "side": "L"}, "code 'R12' is side R but side is 'L'"),
+    ):
+        bad = ann.copy()
+        for column, value in edit.items():
+            bad.loc[0, column] = value
+        with pytest.raises(InputError, match=re.escape(f"B, row 1: {says}")):
+            agree([ann, bad])
+    only_12 = agree([ann, ann], codes="12")  # a string: not the codes 1 and 2
+    assert list(only_12.per_code.index) == ["AU12"]
+    other_face = agree([ann, ann.assign(face=1)])
+    assert "A codes face 0 and B face 1: no face is coded by both" in other_face.warnings[0]
+    empty = agree([ann, ann], span_s=(100.0, 200.0), codes=["12", "45"])
+    assert "no coder has an event in the span 100-200 s" in empty.warnings
+    assert "no coder scored AU45" in empty.warnings
 
 
 def test_events_kappa_on_bins_matches_sklearn() -> None:

@@ -86,7 +86,7 @@ import pandas as pd
 from facs._errors import CodeError, InputError, ParameterError
 from facs.formats import EVENT_COLUMNS, read_coding
 from facs.formats._tables import TableKind, table_kind
-from facs.notation import Code, intensity_to_letter, letter_to_intensity
+from facs.notation import SIDE_WORDS, Code, intensity_to_letter, letter_to_intensity
 from facs.series import CODE_COLUMNS, META_COLUMNS, SIDE_COLUMNS, code_column, validate_frames
 
 __all__ = [
@@ -209,6 +209,10 @@ def _label_index(values: npt.NDArray[Any], labels: npt.NDArray[Any], name: str) 
 
 
 def _labels(labels: npt.ArrayLike | None, *arrays: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    for arr in arrays:
+        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+            # NaN is no category: NaN == NaN counted as agreement (kappa 1.0 on [nan, 1])
+            raise ValueError("ratings must be finite: leave unrated units out, not NaN")
     if labels is None:
         return np.unique(np.concatenate([a.ravel() for a in arrays]))
     out = np.asarray(labels)
@@ -461,9 +465,24 @@ def match_events(
         missing = [c for c in cols if c not in table.columns]
         if missing:
             raise InputError(f"events {name}: missing column(s) {', '.join(missing)}")
-    return _match_times(
-        a[cols].to_numpy(dtype=np.float64), b[cols].to_numpy(dtype=np.float64), tolerance_s
-    )
+    arrays = []
+    for table, name in ((a, "a"), (b, "b")):
+        try:
+            times = table[cols].to_numpy(dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InputError(f"events {name}: event times must be numbers") from None
+        bad = np.flatnonzero(
+            ~np.isfinite(times).all(axis=1)
+            | (times[:, 0] > times[:, 1])
+            | (times[:, 1] > times[:, 2])
+        )
+        if bad.size:
+            raise InputError(
+                f"events {name}, row {bad[0] + 1}: event times must be numbers with"
+                f" onset_s ≤ apex_s ≤ offset_s, got {times[bad[0]].tolist()}"
+            )
+        arrays.append(times)
+    return _match_times(arrays[0], arrays[1], tolerance_s)
 
 
 @cache
@@ -524,6 +543,19 @@ def _event_rows(table: pd.DataFrame, name: str) -> pd.DataFrame:
                 f"{name}, row {i + 1}: event times must be numbers with"
                 f" onset_s ≤ apex_s ≤ offset_s, got {times}"
             )
+        if not (math.isnan(peak) or 0 <= peak <= 5):
+            raise InputError(f"{name}, row {i + 1}: peak must be within 0–5, got {peak:g}")
+        side = _side_text(rec["side"])
+        if side is not None and side not in SIDE_WORDS:
+            raise InputError(
+                f"{name}, row {i + 1}: side must be empty or one of {', '.join(SIDE_WORDS)},"
+                f" got {rec['side']!r}"
+            )
+        own = _parsed(code).actions[0].side if len(_parsed(code)) == 1 else None
+        if side is not None and own is not None and own != side:
+            raise InputError(
+                f"{name}, row {i + 1}: code {code!r} is side {own} but side is {side!r}"
+            )
         for key, action in zip(keys, _parsed(code), strict=True):
             level = value or letter_to_intensity(action.intensity)
             if not level and math.isfinite(peak):
@@ -571,6 +603,20 @@ def _extent_warnings(
                 f"the codings cover different spans ({what} of {a}: {a0:g}-{a1:g} s, of {b}: "
                 f"{b0:g}-{b1:g} s): are they of the same clip and range? Give a span to "
                 "compare one range"
+            ]
+    return []
+
+
+def _face_warnings(coders: Sequence[str], rows: Sequence[pd.DataFrame]) -> list[str]:
+    """Two codings with events and no face in common compare nothing: say so (facs numbers
+    faces from 0, a hand coder may start at 1)."""
+    faces = [(c, set(r["face"].tolist())) for c, r in zip(coders, rows, strict=True) if len(r)]
+    for (a, fa), (b, fb) in itertools.combinations(faces, 2):
+        if not fa & fb:
+            shown = ", ".join(str(f) for f in sorted(fa)), ", ".join(str(f) for f in sorted(fb))
+            return [
+                f"{a} codes face {shown[0]} and {b} face {shown[1]}: no face is coded by both, "
+                "so nothing agrees (are the face numbers the same person's?)"
             ]
     return []
 
@@ -1022,6 +1068,8 @@ def _select_keys(
     have = set(available)
     if codes is None:
         return sorted(have, key=_key_order)
+    if isinstance(codes, str):  # "12" or "12,6": not the characters 1 and 2
+        codes = codes.split(",")
     chosen: set[str] = set()
     for key, with_sides in _requested(codes):
         if strict is not None and key not in strict:
@@ -1301,9 +1349,17 @@ def agree_events(
     extents = [
         (float(r["onset_s"].min()), float(r["offset_s"].max())) if len(r) else None for r in rows
     ]
+    warnings = [*_face_warnings(coders, rows), *_extent_warnings(coders, extents, "events")]
+    if span_s is not None and not any(
+        ((r["offset_s"] >= span_s[0]) & (r["onset_s"] <= span_s[1])).any() for r in rows
+    ):
+        warnings.append(f"no coder has an event in the span {span_s[0]:g}-{span_s[1]:g} s")
+    unscored = [k for k in keys if k not in available]
+    if unscored:
+        warnings.append(f"no coder scored {', '.join(unscored)}")
     return _result(
         "events", coders, units, letter_labels=_EVENT_LETTERS, weights=weights, settings=settings,
-        warnings=_extent_warnings(coders, extents, "events"),
+        warnings=warnings,
     )  # fmt: skip
 
 

@@ -165,6 +165,12 @@ def test_the_report_never_overwrites_an_input(coded: dict[str, Path], tmp_path: 
     assert ann.read_bytes() == before  # it was replaced by the JSON report, exit 0
 
 
+def test_a_span_past_ten_days_names_the_flag(coded: dict[str, Path]) -> None:
+    args = ["agree", str(coded["ann"]), str(coded["bob"]), "--span", "0-100000000"]
+    result = runner.invoke(app, args)  # blamed "an event at 1e+08 s"
+    assert result.exit_code == 2 and "--span: 0-100000000 ends after 10 days" in result.output
+
+
 def test_names_are_printed_as_typed_not_as_markup(coded: dict[str, Path]) -> None:
     args = ["agree", str(coded["ann"]), str(coded["bob"]), "--names", "[red]x,[/]y"]
     result = runner.invoke(app, args)
@@ -214,7 +220,7 @@ def test_an_undefined_kappa_is_explained(tmp_path: Path) -> None:
     path = write_events(events, tmp_path / "a.csv")
     alone = runner.invoke(app, ["agree", str(path), str(path)], terminal_width=200)
     assert alone.exit_code == 0, alone.output
-    assert "κ – where a code fills every bin of the span; --span START-END" in alone.output
+    assert "fills every bin of the span, or no bin; --span START-END" in alone.output
     spanned = runner.invoke(app, ["agree", str(path), str(path), "--span", "0-10"],
                             terminal_width=200)  # fmt: skip
     assert spanned.exit_code == 0 and "κ –" not in spanned.output

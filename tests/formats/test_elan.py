@@ -185,6 +185,16 @@ def test_timeline_events_roundtrip(tmp_path: Path) -> None:
     assert len(read_events(tmp_path / "events.csv")) == 3
 
 
+def test_a_file_with_no_facs_tier_is_refused_not_read_as_no_events(tmp_path: Path) -> None:
+    path = tmp_path / "words.eaf"
+    words_only = re.sub(r'    <TIER LINGUISTIC_TYPE_REF="default" PARTICIPANT=.*?</TIER>\n', "",
+                        HUMAN_EAF, flags=re.S)  # fmt: skip
+    assert "FACS Anna" not in words_only and "transcript" in words_only
+    path.write_text(words_only, encoding="utf-8")
+    with pytest.raises(InputError, match=r"no FACS tier: the annotated tiers \(transcript\)"):
+        read_eaf(path)
+
+
 def test_read_human_coded(tmp_path: Path) -> None:
     path = tmp_path / "human.eaf"
     path.write_text(HUMAN_EAF, encoding="utf-8")

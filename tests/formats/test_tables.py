@@ -341,6 +341,7 @@ def events_csv(tmp_path: Path, row: int, **edits: Any) -> Path:
         (0, {"letter": "A"}, r"row 1 .*letter 'A' does not match peak 3.2, which reads 'C'"),
         (1, {"peak": 0.3}, r"row 2 .*letter 'A' does not match peak 0.3, which reads ''"),
         (2, {"letter": ""}, r"row 3 .*letter '' does not match peak 4.9, which reads 'E'"),
+        (0, {"code": "12C"}, r"row 1 .*code '12C' carries its own letter and letter is 'C'"),
     ],
 )
 def test_events_errors(tmp_path: Path, row: int, edits: dict[str, Any], message: str) -> None:

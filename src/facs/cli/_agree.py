@@ -46,10 +46,17 @@ def _span(text: str | None) -> tuple[float, float] | None:
 
     if text is None:
         return None
+    from facs._validate import MAX_TAKE_S
+
     try:
-        return parse_span(text)
+        span = parse_span(text)
     except InputError as err:
         raise InputError(f"--span: {err}") from None
+    if span[1] > MAX_TAKE_S:
+        raise InputError(
+            f"--span: {text} ends after {MAX_TAKE_S / 86400:g} days, the longest a take may be"
+        )
+    return span
 
 
 def _cell(value: float, *, good: float = 0.8, fair: float = 0.6) -> Text:
@@ -110,7 +117,7 @@ def _settings_line(result: Any) -> str:
         if result.per_code["kappa"].isna().any():
             # every bin holds the code (or none does): chance agreement is 1, κ undefined
             hint = "" if s.get("span_s") else "; --span START-END counts the time around them"
-            parts.append(f"κ – where a code fills every bin of the span{hint}")
+            parts.append(f"κ – where a code fills every bin of the span, or no bin{hint}")
     else:
         parts = [
             f"frames aligned by {s['alignment']}",

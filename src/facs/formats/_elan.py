@@ -623,6 +623,13 @@ def _facs_tiers(
         good = sum(_parses(v) for v in values)
         if info.get("LINGUISTIC_TYPE_REF") == _FACS_TYPE or 2 * good >= len(values):
             chosen.add(tid)
+    other = [t for t in tier_info if any(a.tier == t and a.value.strip() for a in annotations)]
+    if not chosen and other:
+        # read as a coder who scored nothing, it agreed with no one, silently
+        raise InputError(
+            f"{source}: no FACS tier: the annotated tiers ({', '.join(other)}) hold no FACS "
+            "codes (name the tier to read, or check the file is a FACS coding)"
+        )
     return chosen
 
 

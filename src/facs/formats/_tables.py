@@ -442,6 +442,13 @@ def _validate_events(events: pd.DataFrame, *, source: str, fmt: TableFormat | No
                                            strict=True)):  # fmt: skip
         if not isinstance(letter, str) or not letter:
             continue
+        own = parsed["" if code is None else str(code)]
+        if isinstance(own, Code) and any(a.intensity for a in own.actions):
+            raise InputError(
+                f"{source}, {_where(fmt, i, source)}: code {code!r} carries its own letter and"
+                f" letter is {letter!r}: write the code without it ("
+                f"{str(own).rstrip('ABCDE')!r}) and the letter in the letter column"
+            )
         text = f"{code}{letter}"
         if text not in lettered:
             try:
