@@ -149,3 +149,52 @@ def test_unknown_columns_reported_and_no_match_error() -> None:
         weights_to_frames(pd.DataFrame({"jawOpen": ["x"]}), load_rig("arkit"))
     with pytest.raises(InputError, match="0–5"):
         frames_to_weights(pd.DataFrame({"AU12": [7.0]}), load_rig("arkit"))
+
+
+@pytest.mark.parametrize(
+    ("weights", "options", "says"),
+    [
+        ({"mouthSmileLeft": [np.inf, 0.2]}, {}, "row 1 (line 2 of a CSV): inf is not a weight"),
+        ({"mouthSmileLeft": [0.1, -np.inf]}, {}, "row 2 (line 3 of a CSV): -inf is not a weight"),
+        ({"mouthSmileLeft": [0.1]}, {"fps": 0}, "fps must be a positive number, got 0"),
+        ({"mouthSmileLeft": [0.1]}, {"fps": float("nan")}, "fps must be a positive number"),
+        ({"mouthSmileLeft": [0.1]}, {"face": 1.5}, "face must be a whole number from 0, got 1.5"),
+        ({"mouthSmileLeft": [0.1]}, {"face": "x"}, "face must be a whole number from 0"),
+        ({"time_s": [0.0, np.nan], "jawOpen": [0.1, 0.2]}, {}, "row 2: nan is not a time"),
+        ({"time_s": [0.1, 0.0], "jawOpen": [0.1, 0.2]}, {}, "row 2: time goes back from 0.1 s"),
+        ({"frame": [0, "x"], "jawOpen": [0.1, 0.2]}, {}, "row 2: 'x' is not a frame number"),
+    ],
+)
+def test_weights_that_made_impossible_frames_are_refused(
+    weights: dict, options: dict, says: str
+) -> None:
+    """inf read as a full shape (L12E); fps 0 gave times [nan, inf]; a text frame became -1."""
+    import re
+
+    with pytest.raises(InputError, match=re.escape(says)):
+        weights_to_frames(pd.DataFrame(weights), load_rig("arkit"), **options)
+
+
+def test_text_or_infinite_intensities_are_refused_on_the_way_back() -> None:
+    frames = pd.DataFrame(0.0, index=range(2), columns=FRAME_COLUMNS).assign(
+        frame=[0, 1], time_s=[0.0, 0.1], face=0, success=1
+    )
+    for bad in (np.inf, "a"):
+        table = frames.astype({"AU12_L": object})
+        table.loc[1, "AU12_L"] = bad
+        with pytest.raises(InputError, match=r"row 2, column AU12_L: .* is not an intensity 0–5"):
+            frames_to_weights(table, load_rig("arkit"))
+
+
+def test_impossible_timecodes_are_refused() -> None:
+    from facs.rigs import timecode_seconds
+
+    for code, fps, says in (
+        ("00:00:01:99.000", 30, "frame 99.000 is past the 30 frames of a second"),
+        ("00:00:61:00.000", 30, "minutes and seconds run 00-59"),
+        ("00:00:01:00.000", 0, "fps must be a positive number"),
+        ("00:00:01:00.000", -30, "fps must be a positive number"),
+    ):
+        with pytest.raises(InputError, match=says):
+            timecode_seconds(code, fps)
+    assert timecode_seconds("00:00:01:29.500", 29.97) == pytest.approx(1 + 29.5 / 29.97)

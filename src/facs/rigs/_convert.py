@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -14,7 +15,7 @@ from scipy.optimize import lsq_linear, nnls
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from facs._errors import InputError
+from facs._errors import InputError, ParameterError
 from facs._validate import check_positive
 from facs.rigs._rig import Rig, normalise_name
 from facs.series import (
@@ -193,6 +194,18 @@ def _match_columns(df: pd.DataFrame, rig: Rig, skip: set[str]) -> tuple[dict[int
     return found, unknown
 
 
+def _frame_numbers(weights: pd.DataFrame) -> np.ndarray:
+    """The table's ``frame`` column as whole numbers (a blank or text one is named)."""
+    raw = weights["frame"]
+    numbers = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(numbers) | (numbers != np.round(numbers)) | (numbers < 0))
+    if bad.size:
+        row = int(bad[0])
+        raise InputError(f"column 'frame', row {row + 1}: {raw.iloc[row]!r} is not a frame "
+                         "number")  # fmt: skip
+    return numbers.astype(np.int64)
+
+
 def _times(
     df: pd.DataFrame, time_column: str | None, fps: float | None
 ) -> tuple[FloatArray, str | None, list[str]]:
@@ -211,6 +224,15 @@ def _times(
                 f"time column {time_column!r} must hold seconds (parse timecodes first, "
                 "e.g. with read_livelink)"
             ) from None
+        bad = np.flatnonzero(~np.isfinite(times))
+        if bad.size:
+            raise InputError(f"time column {time_column!r}, row {bad[0] + 1}: "
+                             f"{times[bad[0]]:g} is not a time")  # fmt: skip
+        back = np.flatnonzero(np.diff(times) < 0)
+        if back.size:
+            i = int(back[0]) + 1
+            raise InputError(f"time column {time_column!r}, row {i + 1}: time goes back from "
+                             f"{times[i - 1]:g} s to {times[i]:g} s")  # fmt: skip
         return times, time_column, notes
     rate = fps if fps is not None else DEFAULT_FPS
     if fps is None:
@@ -292,7 +314,13 @@ def weights_to_frames(
 
     if not isinstance(weights, pd.DataFrame):
         raise InputError("weights must be a pandas DataFrame")
+    if not isinstance(rig, Rig):
+        raise InputError(f"rig must be a Rig (load_rig({rig!r})), got {type(rig).__name__}")
     check_positive("scale", scale)
+    if isinstance(face, bool) or not isinstance(face, numbers.Integral) or face < 0:
+        raise ParameterError(f"face must be a whole number from 0, got {face!r}")
+    if fps is not None:
+        check_positive("fps", fps, most=1000)
     n = len(weights)
     times, tcol, notes = _times(weights, time_column, fps)
     skip = {c for c in ("frame", "timecode", "face") if c in weights.columns}
@@ -318,6 +346,13 @@ def weights_to_frames(
                 f"{weights[col].iloc[row]!r} is not a number"
             ) from None
         shape = rig.shapes[k]
+        infinite = np.flatnonzero(np.isinf(values))
+        if infinite.size:  # inf read as a full shape (L12E), -inf as none
+            row = int(infinite[0])
+            raise InputError(
+                f"column {col!r}, row {row + 1} (line {row + 2} of a CSV): "
+                f"{values[row]:g} is not a weight"
+            )
         if shape.kind == "shape":
             values = values / scale
             finite = values[np.isfinite(values)]
@@ -351,11 +386,7 @@ def weights_to_frames(
     intens = np.where(any_known, np.clip(intens, 0.0, 5.0), np.nan)
 
     frames = empty_frames().reindex(range(n))
-    frames["frame"] = (
-        pd.to_numeric(weights["frame"], errors="coerce").fillna(-1).astype("int64").to_numpy()
-        if "frame" in weights.columns
-        else np.arange(n)
-    )
+    frames["frame"] = _frame_numbers(weights) if "frame" in weights.columns else np.arange(n)
     frames["time_s"] = times
     frames["face"] = face
     has_any = np.isfinite(raw[:, list(found)]).any(axis=1)
@@ -550,8 +581,17 @@ def frames_to_weights(
     check_positive("scale", scale)
     ch = _channels(rig)
     n = len(frames)
-    targets, folded = _targets(frames, ch.columns)
     known_cols = [c for c in frames.columns if isinstance(c, str) and _is_code_column(c)]
+    for col in known_cols:  # text and inf read as "no value" before: a channel left blank
+        read = pd.to_numeric(frames[col], errors="coerce")
+        bad = np.flatnonzero(
+            (read.isna() & frames[col].notna()).to_numpy() | np.isinf(read.to_numpy(float))
+        )
+        if bad.size:
+            row = int(bad[0])
+            raise InputError(f"frames table, row {row + 1}, column {col}: "
+                             f"{frames[col].iloc[row]!r} is not an intensity 0–5")  # fmt: skip
+    targets, folded = _targets(frames, ch.columns)
     if not known_cols:
         raise InputError("frames table: no code columns (expected e.g. AU01, AU12_L)")
     finite = targets[np.isfinite(targets)]

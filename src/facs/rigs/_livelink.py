@@ -97,10 +97,16 @@ def timecode_seconds(timecode: str, fps: float) -> float:
     >>> timecode_seconds("01:02:03:00.000", 30)
     3723.0
     """
-    match = _TIMECODE.match(timecode)
+    check_positive("fps", fps, most=1000)
+    match = _TIMECODE.match(timecode) if isinstance(timecode, str) else None
     if not match:
         raise InputError(f"bad timecode {timecode!r} (expected HH:MM:SS:FF.fff)")
     h, m, s, ff = match.groups()
+    if int(m) >= 60 or int(s) >= 60:
+        raise InputError(f"bad timecode {timecode!r}: minutes and seconds run 00-59")
+    if float(ff) >= math.ceil(fps):
+        raise InputError(f"bad timecode {timecode!r}: frame {ff} is past the {fps:g} frames of a "
+                         "second")  # fmt: skip
     return int(h) * 3600 + int(m) * 60 + int(s) + float(ff) / fps
 
 
