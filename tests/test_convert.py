@@ -22,6 +22,7 @@ from facs.convert import (
     write_any,
 )
 from facs.formats import read_events, read_frames
+from facs.formats._tables import peak_letter
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PEERS = Path(os.environ.get("FACS_DATA_DIR", DATA)) / "peer-formats"
@@ -137,7 +138,7 @@ def test_events_to_frames_peak_and_side(
     events = pd.DataFrame({
         "face": [0], "code": ["12"], "side": [side], "onset_s": [onset],
         "apex_s": [onset + rise], "offset_s": [onset + rise + fall], "peak": [peak],
-        "letter": ["C"],
+        "letter": [peak_letter(peak)],
     })  # fmt: skip
     frames = events_to_frames(events, fps=50)
     assert frames["AU12"].max() <= peak + 1e-9
@@ -215,8 +216,14 @@ def test_a_far_time_in_events_is_a_clear_error_not_gigabytes() -> None:
     ev = pd.DataFrame({"face": [0], "code": ["12"], "side": [None], "onset_s": [999_999_990.0],
                        "apex_s": [999_999_995.0], "offset_s": [1e9], "peak": [3.0],
                        "letter": ["C"]})  # fmt: skip
-    with pytest.raises(InputError, match="30,000,000,002 frames, more than the 1,000,000"):
+    with pytest.raises(InputError, match=r"row 1: event times must lie within 0-864000 s"):
+        events_to_frames(ev, fps=30)  # past the 10 days a take may last
+    ev[["onset_s", "apex_s", "offset_s"]] = [[799_990.0, 799_995.0, 800_000.0]]
+    with pytest.raises(InputError, match="24,000,002 frames, more than the 1,000,000"):
         events_to_frames(ev, fps=30)
+    ev["peak"] = 99.0
+    with pytest.raises(InputError, match="row 1: peak must be within 0–5, got 99"):
+        events_to_frames(ev, fps=30)  # rebuilt as an AU12 curve reaching 99
 
 
 @pytest.mark.parametrize(

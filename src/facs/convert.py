@@ -405,9 +405,11 @@ def events_to_frames(events: pd.DataFrame, *, fps: float = DEFAULT_EVENT_FPS) ->
     >>> float(fr["AU12"].max()), float(fr.loc[fr["time_s"] == 0.5, "AU12_L"].iloc[0])
     (4.0, 4.0)
     """
+    from facs.formats._tables import checked_events
     from facs.series import empty_frames
 
     check_positive("fps", fps)
+    events = checked_events(events)  # peak 99 or onset after offset made impossible frames
     if events.empty:
         return empty_frames()
     columns = {str(c.number): c for c in CODED}

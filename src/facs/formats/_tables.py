@@ -599,7 +599,15 @@ def write_events(
     """
     target = Path(path)
     fmt = _write_format(target, format)
-    source = "events table"
+    table = checked_events(events)
+    return _write_table(table, target, fmt, decimals=decimals)
+
+
+def checked_events(events: pd.DataFrame, *, source: str = "events table") -> pd.DataFrame:
+    """``events`` with the schema's dtypes, checked as :func:`read_events` checks a file
+    (an InputError naming the row otherwise)."""
+    if not isinstance(events, pd.DataFrame):
+        raise InputError(f"{source}: not a table (a pandas DataFrame), got {type(events).__name__}")
     missing = [c for c in EVENT_COLUMNS if c not in events.columns]
     if missing:
         raise InputError(f"{source}: missing column(s) {', '.join(missing)}")
@@ -607,7 +615,7 @@ def write_events(
         events, ints=_EVENT_INT, floats=_EVENT_FLOAT, strings=_EVENT_STR, source=source, fmt=None
     )
     _validate_events(table, source=source, fmt=None)
-    return _write_table(table, target, fmt, decimals=decimals)
+    return table
 
 
 #: The columns that say which facs table a header is (the readers check the rest).
