@@ -113,3 +113,15 @@ def test_one_sided_codes_of_a_prototype_share_a_side() -> None:
     assert contempt("L12C+R14") == "partial"
     mixed = next(m for m in match_emotions("L12C+R14") if m.emotion == "contempt")
     assert any("one side" in r for r in mixed.remarks)
+
+
+def test_a_one_sided_action_is_half_of_a_bilateral_one() -> None:
+    """L6+R12 read 'happiness, full'; L12 ranked happiness full above contempt."""
+    from facs.emotions import match_emotions
+
+    for code in ("L6+R12", "L12"):
+        assert all(m.match == "partial" for m in match_emotions(code)), code
+    first = match_emotions("L6+R12")[0]
+    assert first.score == 0.5 and "prototype has 6 on both sides, code has L6" in first.remarks
+    assert match_emotions("6+12")[0].match == "full"
+    assert match_emotions("R12A+R14A")[0].emotion == "contempt"

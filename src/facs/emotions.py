@@ -267,6 +267,7 @@ def _compare(code_items: dict[int, list[Action]], proto: Prototype) -> EmotionMa
     missing: list[str] = []
     remarks: list[str] = []
     hit = 0
+    one_sided = 0
     for number, want in required.items():
         got = code_items.get(number)
         if not got:
@@ -276,6 +277,11 @@ def _compare(code_items: dict[int, list[Action]], proto: Prototype) -> EmotionMa
             missing.append(str(want))
             remarks.append(f"{number} should be one-sided ({want})")
             continue
+        if want.side is None and all(g.side in _ONE_SIDED for g in got):
+            # the prototype's action on both sides, the code's on one only: half a match
+            one_sided += 1
+            remarks.append(f"prototype has {want} on both sides, code has "
+                           f"{'+'.join(map(str, got))}")  # fmt: skip
         hit += 1
         if want.intensity and all(g.intensity and g.intensity != want.intensity for g in got):
             remarks.append(f"prototype has {want}, code has {'+'.join(map(str, got))}")
@@ -286,8 +292,8 @@ def _compare(code_items: dict[int, list[Action]], proto: Prototype) -> EmotionMa
     if hit == 0:
         return None
     union = len(required) + len(extra)
-    score = hit / union if union else 0.0
-    if not missing and not extra:
+    score = (hit - 0.5 * one_sided) / union if union else 0.0
+    if not missing and not extra and not one_sided:
         return EmotionMatch(proto, "full", 1.0, (), (), tuple(remarks))
     if score < 0.5:
         return None
