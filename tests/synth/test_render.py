@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from facs import CodeError, InputError
+from facs import CodeError, InputError, ParameterError
 from facs.synth import compare, deform, load_muscles, render, render_image
 from facs.synth._render import _IRIS, _project, _window
 
@@ -93,6 +93,12 @@ def test_compare_is_side_by_side(tmp_path: Path) -> None:
     assert image.shape == (SIZE[1], 3 * SIZE[0], 3)
     thirds = [image[:, k * SIZE[0] : (k + 1) * SIZE[0]].astype(int) for k in range(3)]
     assert np.abs(thirds[0] - thirds[1]).mean() > 1 and np.abs(thirds[1] - thirds[2]).mean() > 0.5
+
+
+def test_compare_refuses_an_image_past_50_megapixels(tmp_path: Path) -> None:
+    with pytest.raises(ParameterError, match=r"size: 24 panels of 4096x4096 make a 98304x4096"):
+        compare(["12"] * 24, tmp_path / "huge.png", size=(4096, 4096))
+    assert not (tmp_path / "huge.png").exists()
 
 
 def test_muscles_overlay(neutral: np.ndarray) -> None:

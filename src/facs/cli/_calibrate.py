@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from facs._errors import InputError
 from facs.cli._common import (
     console,
     err_console,
@@ -56,16 +57,19 @@ def calibrate_cmd(
             track = face_track(
                 rom, workers=workers, progress=lambda d, t: bar.update(task, completed=d, total=t)
             )
-        actor = fit_actor(
-            estimator=load_estimator(),
-            rows=rows,
-            name=name or rom.stem,
-            aligned=track["aligned"],
-            blendshapes=track["blendshapes"],
-            pose=track["pose"],
-            size=track["size"],
-            time_s=track["time_s"],
-        )
+        try:
+            actor = fit_actor(
+                estimator=load_estimator(),
+                rows=rows,
+                name=name or rom.stem,
+                aligned=track["aligned"],
+                blendshapes=track["blendshapes"],
+                pose=track["pose"],
+                size=track["size"],
+                time_s=track["time_s"],
+            )
+        except InputError as err:  # about the take ("fewer than 10 frames with a face"): name it
+            raise InputError(f"{rom}: {err}") from None
         write_actor(actor, output)
         info = actor.info
         console.print(

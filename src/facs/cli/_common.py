@@ -113,7 +113,7 @@ _FLAGS = {"max_faces": "--max-faces", "workers": "--workers", "part_s": "--part-
           "threshold": "--threshold", "tolerance_s": "--tolerance", "bin_s": "--bin",
           "codes": "--codes", "names": "--names", "align": "--align",
           "neutral": "--neutral", "identity": "--identity", "transition": "--transition",
-          "hold": "--hold", "gap": "--gap"}  # fmt: skip
+          "hold": "--hold", "gap": "--gap", "size": "--size"}  # fmt: skip
 _ABOUT_PARAMETERS = re.compile(r"^([a-z_]+(?:, [a-z_]+)*)(:| must | applies | apply )")
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from facs._errors import InputError
+from facs._errors import InputError, ParameterError
 from facs.notation import Code
 from facs.synth._model import (
     DEFAULT_IRIS,
@@ -684,6 +684,11 @@ def render(
     return _save(fig, path)
 
 
+#: The largest side-by-side image :func:`compare` draws (24 panels of 4096x4096 took
+#: half a minute for a 98304x4096 PNG).
+MAX_COMPARE_PIXELS = 50_000_000
+
+
 def compare(
     codes: Sequence[Code | str],
     path: str | os.PathLike[str],
@@ -721,6 +726,12 @@ def compare(
         raise InputError("compare needs at least one code")
     _check_suffix(Path(path))
     width, height = size
+    if width * len(parsed) * height > MAX_COMPARE_PIXELS:
+        raise ParameterError(
+            f"size: {len(parsed)} panels of {width}x{height} make a "
+            f"{width * len(parsed)}x{height} image, more than {MAX_COMPARE_PIXELS / 1e6:g} "
+            "megapixels: use fewer panels or a smaller size"
+        )
     fig = _figure(width * len(parsed), height)
     for k, code in enumerate(parsed):
         ax = fig.add_axes((k / len(parsed), 0.0, 1 / len(parsed), 1.0))
