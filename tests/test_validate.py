@@ -58,7 +58,7 @@ def test_bad_arguments_are_parameter_errors(shared_data) -> None:  # type: ignor
     assert issubclass(ParameterError, facs.InputError) and issubclass(ParameterError, ValueError)
     with pytest.raises(ParameterError, match="fps must be a positive number"):
         probe(shared_data / "real" / "single_face.mp4", fps=-1)
-    with pytest.raises(ParameterError, match="workers must be at least 1"):
+    with pytest.raises(ParameterError, match="workers must be a whole number of at least 1"):
         facs.code(shared_data / "real" / "single_face.jpg", workers=0)
     ev = pd.DataFrame({"face": [0], "code": ["12"], "side": [None], "onset_s": [0.0],
                        "apex_s": [0.5], "offset_s": [1.0], "peak": [3.0],
