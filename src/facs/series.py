@@ -218,17 +218,17 @@ def _check_times_and_pose(frames: pd.DataFrame, source: str) -> None:
         i = int(twice[0])
         raise InputError(f"{source}, row {i + 1}: two rows for face {keyed['face'].iloc[i]}, "
                          f"frame {keyed['frame'].iloc[i]}")  # fmt: skip
-    frame_step = keyed.groupby("face", sort=False)["frame"].diff().to_numpy()
-    back = np.flatnonzero(frame_step < 0)
-    if back.size:
+    for column in ("frame", "time_s"):  # each face's rows go forward in frames and in time
+        step = keyed.groupby("face", sort=False)[column].diff().to_numpy()
+        back = np.flatnonzero(step < 0)
+        if not back.size:
+            continue
         i = int(back[0])
-        raise InputError(f"{source}, row {i + 1}: frame {keyed['frame'].iloc[i]} comes after "
-                         f"frame {keyed['frame'].iloc[i] - frame_step[i]:g} for face "
-                         f"{keyed['face'].iloc[i]}: rows must be in frame order")  # fmt: skip
-    step = keyed.groupby("face", sort=False)["time_s"].diff().to_numpy()
-    back = np.flatnonzero(step < 0)
-    if back.size:
-        i = int(back[0])
+        now, face = keyed[column].iloc[i], keyed["face"].iloc[i]
+        if column == "frame":
+            raise InputError(f"{source}, row {i + 1}: frame {now} comes after frame "
+                             f"{now - step[i]:g} for face {face}: rows must be in frame "
+                             "order")  # fmt: skip
         raise InputError(f"{source}, {_row_name(frames, i)}: time goes back from "
-                         f"{times[i] - step[i]:g} s to {times[i]:g} s for face "
-                         f"{keyed['face'].iloc[i]}: rows must be in time order")  # fmt: skip
+                         f"{now - step[i]:g} s to {now:g} s for face {face}: rows must be in "
+                         "time order")  # fmt: skip

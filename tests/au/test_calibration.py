@@ -125,17 +125,20 @@ def test_fit_apply_and_round_trip(tmp_path: Path) -> None:
         fit_actor(**take, rows=[rows[0], late])
 
 
-def _actor_file(tmp_path: Path) -> Path:
+def _still_take_actor(rows: list, n: int) -> Actor:
+    """An actor fitted on ``n`` frames of the population's neutral face, 30 fps."""
     est = load_estimator()
-    n = 60
     aligned = np.repeat(est.population.shape[None], n, axis=0).astype(np.float32)
     bs = np.repeat(est.population.blendshapes[None], n, axis=0)
+    return fit_actor(estimator=est, aligned=aligned, blendshapes=bs, pose=np.zeros((n, 3)),
+                     size=np.full(n, 90.0), time_s=np.arange(n) / 30, rows=rows)  # fmt: skip
+
+
+def _actor_file(tmp_path: Path) -> Path:
     from facs.au import ScriptRow
 
     rows = [ScriptRow(0.0, 0.9, Code(), 2), ScriptRow(1.0, 1.9, Code.parse("12C"), 3)]
-    actor = fit_actor(estimator=est, aligned=aligned, blendshapes=bs, pose=np.zeros((n, 3)),
-                      size=np.full(n, 90.0), time_s=np.arange(n) / 30, rows=rows)  # fmt: skip
-    return write_actor(actor, tmp_path / "actor.json")
+    return write_actor(_still_take_actor(rows, 60), tmp_path / "actor.json")
 
 
 def _edit(data: dict, edit: str) -> None:
@@ -258,15 +261,10 @@ def test_calibrate_never_writes_over_its_inputs(shared_data: Path, tmp_path: Pat
 
 
 def test_a_short_neutral_and_a_row_past_the_take_are_noted() -> None:
-    est = load_estimator()
-    n = 120
-    aligned = np.repeat(est.population.shape[None], n, axis=0).astype(np.float32)
-    bs = np.repeat(est.population.blendshapes[None], n, axis=0)
     from facs.au import ScriptRow
 
     rows = [ScriptRow(0.0, 0.1, Code(), 2), ScriptRow(0.5, 2400.0, Code.parse("12C"), 3)]
-    actor = fit_actor(estimator=est, aligned=aligned, blendshapes=bs, pose=np.zeros((n, 3)),
-                      size=np.full(n, 90.0), time_s=np.arange(n) / 30, rows=rows)  # fmt: skip
+    actor = _still_take_actor(rows, 120)
     notes = " ".join(actor.info["notes"])
     assert "line 3 ends at 2400 s, after the take's last frame with a face at 3.97 s" in notes
     assert "the neutral (0) spans hold 4 frames with a face" in notes
