@@ -324,6 +324,32 @@ def _brute_force(a: list[tuple[float, float]], b: list[tuple[float, float]], tol
 span = st.tuples(st.floats(0, 10), st.floats(0, 2)).map(lambda t: (t[0], t[0] + t[1]))
 
 
+def test_a_long_chain_of_events_is_matched_in_windows_as_one_matrix_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """8000 chained events took 4.2 GB as one dense matrix; windows keep memory flat."""
+    import facs.reliability as rel
+
+    rng = np.random.default_rng(3)
+    on_a, on_b = np.sort(rng.uniform(0, 300, 1200)), np.sort(rng.uniform(0, 300, 1100))
+    a = np.stack([on_a, on_a + 0.3, on_a + rng.uniform(0.3, 1.5, 1200)], axis=1)
+    b = np.stack([on_b, on_b + 0.3, on_b + rng.uniform(0.3, 1.5, 1100)], axis=1)
+    dense = rel._match_times(a, b, 0.5)
+    monkeypatch.setattr(rel, "_DENSE_PAIRS", 0)  # every group in windows
+    windows = rel._match_times(a, b, 0.5)
+    assert len({i for i, _ in windows}) == len({j for _, j in windows}) == len(windows)
+    assert windows == dense
+
+    def distance(pairs: list[tuple[int, int]]) -> float:
+        return float(sum(np.abs(a[i] - b[j]).sum() for i, j in pairs))
+
+    monkeypatch.setattr(rel, "_WINDOW", 60)  # windows ten times smaller: close, not equal
+    monkeypatch.setattr(rel, "_WINDOW_KEEP", 40)
+    small = rel._match_times(a, b, 0.5)
+    assert 0.97 * len(dense) <= len(small) <= len(dense)  # 1016 of 1032 here
+    assert distance(small) / len(small) <= 1.05 * distance(dense) / len(dense)
+
+
 @settings(max_examples=120, deadline=None)
 @given(st.lists(span, max_size=5), st.lists(span, max_size=5), st.floats(0, 1))
 def test_match_count_is_maximum(
