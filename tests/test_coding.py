@@ -168,6 +168,9 @@ def test_save_writes_one_or_both_table_formats_and_never_none(
     assert (tmp_path / "frames.csv").is_file()  # an empty choice used to delete them
     written = coding.save(tmp_path, formats="parquet", plot=False)  # type: ignore[arg-type]
     assert {p.name for p in written} == {"frames.parquet", "events.parquet", "summary.json"}
+    a_file = tmp_path / "frames.parquet"
+    with pytest.raises(facs.InputError, match=r"frames\.parquet is a file, not a folder"):
+        coding.save(a_file / "out", plot=False)  # was a bare FileExistsError
 
 
 def test_image_folder_and_start_end(shared_data: Path, tmp_path: Path) -> None:

@@ -361,6 +361,9 @@ class Coding:
                 + (", ".join(repr(f) for f in unknown) if unknown else "none")
             )
         out = Path(outdir)
+        blocking = next((p for p in (out, *out.parents) if p.is_file()), None)
+        if blocking is not None:
+            raise InputError(f"cannot write into {out}: {blocking} is a file, not a folder")
         out.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
         frames = self.frames

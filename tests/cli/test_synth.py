@@ -52,6 +52,9 @@ def test_render_compare(tmp_path: Path) -> None:
     with Image.open(out) as image:
         assert image.size == (3 * 160, 190)
     assert "6+12 | 12 | 6" in result.stdout
+    listed = runner.invoke(app, ["render", "0", "--compare", "1,2,4", "-o", str(out), *SMALL])
+    assert listed.exit_code == 0, listed.output  # was "did you mean 1+2+4?", one face
+    assert "0 | 1 | 2 | 4" in listed.stdout
 
 
 def test_render_notes_codes_without_a_shape(tmp_path: Path) -> None:

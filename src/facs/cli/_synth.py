@@ -123,7 +123,11 @@ def render_cmd(
     view: ViewOpt = ViewName.front,
     compare: Annotated[
         list[str] | None,
-        typer.Option("--compare", help="Draw these codes beside CODE (repeat, or list them)."),
+        typer.Option(
+            "--compare",
+            help="Draw these codes beside CODE (repeat, list them after CODE, or split "
+            "them with commas: --compare 1,2,4).",
+        ),
     ] = None,
     muscles: Annotated[
         bool, typer.Option("--muscles", help="Overlay the muscles of the active actions.")
@@ -140,7 +144,9 @@ def render_cmd(
                 f"{len(codes)} codes given ({' '.join(codes)}): join items with + "
                 f"({'+'.join(codes)}) or draw them side by side with --compare"
             )
-        panels = [codes[0], *(compare or []), *codes[1:]]
+        # "--compare 1,2,4": three panels (a comma is no FACS notation; + joins items)
+        extra = [c for item in compare or [] for c in item.split(",") if c.strip()]
+        panels = [codes[0], *extra, *codes[1:]]
         parsed = [Code.parse(c) for c in panels]
         from facs.synth import compare as compare_faces
         from facs.synth import render
