@@ -360,11 +360,10 @@ class Coding:
                 "formats must be one or both of 'csv' and 'parquet', got "
                 + (", ".join(repr(f) for f in unknown) if unknown else "none")
             )
+        from facs.formats._atomic import make_folder
+
         out = Path(outdir)
-        blocking = next((p for p in (out, *out.parents) if p.is_file()), None)
-        if blocking is not None:
-            raise InputError(f"cannot write into {out}: {blocking} is a file, not a folder")
-        out.mkdir(parents=True, exist_ok=True)
+        make_folder(out, f"cannot write into {out}")
         written: list[Path] = []
         frames = self.frames
         if self.raw is not None:

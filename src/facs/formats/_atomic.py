@@ -69,6 +69,18 @@ def _refused_write(err: OSError, tmp: Path, target: Path) -> bool:
     return bool(named & {str(tmp), str(target)})
 
 
+def make_folder(folder: Path, refusal: str) -> None:
+    """Create ``folder`` and its parents; an InputError starting ``refusal`` when it cannot
+    be, naming the file in the way when one is (mkdir says only "File exists")."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        blocking = next((p for p in (folder, *folder.parents) if p.is_file()), None)
+        if blocking is not None:
+            raise InputError(f"{refusal}: {blocking} is a file, not a folder") from None
+        raise InputError(f"{refusal}: {err.strerror or err}") from None
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temp path beside ``path``; on success move it onto ``path``.
@@ -105,13 +117,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(path)
     if target.is_dir():
         raise InputError(f"cannot write {target}: it is a folder")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        blocking = next((p for p in target.parents if p.is_file()), None)
-        if blocking is not None:  # mkdir said only "File exists"
-            raise InputError(f"cannot write {target}: {blocking} is a file, not a folder") from None
-        raise InputError(f"cannot write {target}: {err.strerror or err}") from None
+    make_folder(target.parent, f"cannot write {target}")
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
     try:
         yield tmp
